@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"time"
+
+	"github.com/judgebench/judgebench/sandbox"
+	"github.com/spf13/pflag"
+)
+
+// caseOptions are the flags of `judgebench case`.
+type caseOptions struct {
+	limits  sandbox.Limits
+	stdin   string
+	expect  string
+	checker sandbox.Checker
+	json    bool
+	cgroup  string
+}
+
+func (o *caseOptions) addFlags(fs *pflag.FlagSet) {
+	addLimitFlags(fs, &o.limits)
+	fs.StringVar(&o.stdin, "stdin", "", "file to feed the program's stdin (default: empty)")
+	fs.StringVar(&o.expect, "expect", "", "expected output: a mismatch is WRONG_ANSWER")
+	fs.Var(&o.checker, "checker", "how output is compared: lines, exact or tokens")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of a summary line")
+	fs.StringVar(&o.cgroup, "cgroup", "auto", "cgroup use: auto, v1, v2 or off")
+}
+
+func runCaseCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	var o caseOptions
+	fs := newFlagSet("case", commands()[0].usage, stdout)
+	fs.SetInterspersed(false)
+	o.addFlags(fs)
+	if done, err := parseFlags(fs, args); done {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageErrorf("case: no program given (usage: judgebench %s)", commands()[0].usage)
+	}
+	return runCase(ctx, &o, fs.Args(), stdout)
+}
+
+// runCase runs argv once and prints the result; a verdict other than ACCEPTED
+// is exit status 1, a SYSTEM_ERROR exit status 2.
+func runCase(ctx context.Context, o *caseOptions, argv []string, stdout io.Writer) error {
+	mode, err := sandbox.ParseCgroupMode(o.cgroup)
+	if err != nil {
+		return usageErrorf("case: %v", err)
+	}
+	if err := o.limits.Validate(); err != nil {
+		return usageErrorf("case: %v", err)
+	}
+	cmd := &sandbox.Command{Path: argv[0], Args: argv[1:], Checker: o.checker, Limits: o.limits}
+	if o.stdin != "" {
+		f, err := os.Open(o.stdin)
+		if err != nil {
+			return usageErrorf("case: stdin: %v", err)
+		}
+		defer f.Close()
+		cmd.Stdin = f
+	}
+	if o.expect != "" {
+		f, err := os.Open(o.expect)
+		if err != nil {
+			return usageErrorf("case: expect: %v", err)
+		}
+		defer f.Close()
+		cmd.Expect = f
+	}
+	sb, err := sandbox.New(sandbox.Options{Cgroup: mode})
+	if err != nil {
+		return fmt.Errorf("case: %w", err)
+	}
+	res := sb.Run(ctx, cmd)
+	if err := sb.Close(); err != nil {
+		res.Warnings = append(res.Warnings, err.Error())
+	}
+	if err := printCase(stdout, res, o.json); err != nil {
+		return err
+	}
+	switch {
+	case ctx.Err() != nil:
+		return errInterrupted
+	case res.Verdict == sandbox.SystemError:
+		return &exitError{code: 2, msg: "case: " + res.Error}
+	case res.Verdict != sandbox.Accepted:
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// caseJSON is the `case --json` object of the contract.
+type caseJSON struct {
+	Verdict             sandbox.Verdict      `json:"verdict"`
+	CPUTimeMS           float64              `json:"cpu_time_ms"`
+	UserTimeMS          float64              `json:"user_time_ms"`
+	SysTimeMS           float64              `json:"sys_time_ms"`
+	RealTimeMS          float64              `json:"real_time_ms"`
+	MemoryBytes         int64                `json:"memory_bytes"`
+	MemorySource        sandbox.MemorySource `json:"memory_source"`
+	ExitCode            int                  `json:"exit_code"`
+	Signal              int                  `json:"signal"`
+	SignalName          string               `json:"signal_name,omitempty"`
+	Error               string               `json:"error"`
+	VoluntarySwitches   int64                `json:"voluntary_switches"`
+	InvoluntarySwitches int64                `json:"involuntary_switches"`
+	OutputBytes         int64                `json:"output_bytes"`
+	Warnings            []string             `json:"warnings,omitempty"`
+}
+
+// ms is d in milliseconds, to the microsecond.
+func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
+
+func printCase(w io.Writer, r *sandbox.Result, asJSON bool) error {
+	if !asJSON {
+		_, err := fmt.Fprintf(w, "%s cpu=%.3fms (user %.3fms, sys %.3fms) real=%.3fms memory=%s (%s) exit=%d%s\n",
+			r.Verdict, ms(r.CPUTime), ms(r.User), ms(r.System), ms(r.RealTime), r.Memory, r.MemorySource,
+			r.ExitCode, signalSuffix(r))
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(caseJSON{
+		Verdict: r.Verdict, CPUTimeMS: ms(r.CPUTime), UserTimeMS: ms(r.User), SysTimeMS: ms(r.System),
+		RealTimeMS: ms(r.RealTime), MemoryBytes: int64(r.Memory), MemorySource: r.MemorySource,
+		ExitCode: r.ExitCode, Signal: r.Signal, SignalName: r.SignalName(), Error: r.Error,
+		VoluntarySwitches: r.VoluntarySwitches, InvoluntarySwitches: r.InvoluntarySwitches,
+		OutputBytes: r.OutputBytes, Warnings: r.Warnings,
+	})
+}
+
+func signalSuffix(r *sandbox.Result) string {
+	if r.Signal == 0 {
+		return ""
+	}
+	return " signal=" + r.SignalName()
+}

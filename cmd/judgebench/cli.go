@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// command is one subcommand: its usage line, one-line summary, and what it does.
+type command struct {
+	name, usage, summary string
+	run                  func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"case", "case [limits] [--stdin F] [--expect F] [--checker lines|exact|tokens] [--json] -- PROG [ARGS]",
+			"run one program once under limits and print its verdict and measurements", runCaseCommand},
+		{"work", "work NAME [ARGS]", "run a built-in workload as a program (see `judgebench work` for the list)", runWork},
+	}
+}
+
+// run is the whole command line: it parses args, runs a subcommand and returns
+// its error; main turns that error into an exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		usage(stderr)
+		return usageErrorf("no command given")
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		usage(stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdin, stdout, stderr)
+		}
+	}
+	return usageErrorf("unknown command %q (run `judgebench help`)", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: judgebench COMMAND [FLAGS] [ARGS]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-6s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun `judgebench COMMAND --help` for a command's flags.")
+}
+
+// newFlagSet returns a flag set for subcommand name that reports errors instead
+// of exiting and prints its help to w.
+func newFlagSet(name, use string, w io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprintf(w, "usage: judgebench %s\n\nflags:\n%s", use, fs.FlagUsages())
+	}
+	return fs
+}
+
+// parseFlags parses args into fs; help is a nil error with done set.
+func parseFlags(fs *pflag.FlagSet, args []string) (done bool, err error) {
+	fs.SetOutput(io.Discard) // the one-line error is ours to print
+	err = fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		fs.Usage()
+		return true, nil
+	}
+	if err != nil {
+		return true, usageErrorf("%s: %v", fs.Name(), err)
+	}
+	return false, nil
+}
+
+// exitError ends the program with code after msg (if any) has been printed as
+// "judgebench: msg".
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func usageErrorf(format string, a ...any) error {
+	return &exitError{code: 2, msg: fmt.Sprintf(format, a...)}
+}
+
+// errInterrupted is returned when SIGINT stopped a command after it wrote what
+// it had.
+var errInterrupted = &exitError{code: 130, msg: "interrupted"}
+
+// exitStatus prints err as one line on w and returns the exit status for it:
+// 0 for nil, the code of an exitError, 2 for anything else.
+func exitStatus(err error, w io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	code := 2
+	var e *exitError
+	if errors.As(err, &e) {
+		code = e.code
+	}
+	if msg := strings.TrimSpace(err.Error()); msg != "" {
+		fmt.Fprintf(w, "judgebench: %s\n", strings.ReplaceAll(msg, "\n", "; "))
+	}
+	return code
+}

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"time"
+
+	"github.com/judgebench/judgebench/sandbox"
+	"github.com/spf13/pflag"
+)
+
+// addLimitFlags binds the contract's limit flags to l. Zero values left in l
+// after parsing mean "the default" (sandbox.Limits.WithDefaults).
+func addLimitFlags(fs *pflag.FlagSet, l *sandbox.Limits) {
+	fs.Var((*durationFlag)(&l.CPUTime), "cpu-time", "CPU time limit, user+sys (default 1s)")
+	fs.Var((*durationFlag)(&l.RealTime), "real-time", "real time limit (default 3x cpu-time)")
+	fs.Var(&l.Memory, "memory", "peak memory limit: B, K/KiB, M/MiB, G/GiB (default 256MiB)")
+	fs.Var(&l.Output, "output", "stdout size limit (default 64MiB)")
+	fs.Var(&l.Stack, "stack", "stack size limit (default = memory)")
+	fs.IntVar(&l.Processes, "processes", 0, "tasks at once, threads included (default 64)")
+}
+
+// durationFlag is a limit duration: a Go duration, never negative.
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string {
+	if *d == 0 {
+		return ""
+	}
+	return time.Duration(*d).String()
+}
+
+func (d *durationFlag) Set(s string) error {
+	v, err := sandbox.ParseDuration(s)
+	*d = durationFlag(v)
+	return err
+}
+
+func (d *durationFlag) Type() string { return "duration" }

@@ -1,0 +1,146 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// cgroup1 is a directory of its own in each of the v1 memory, pids and cpuacct
+// hierarchies, under this process's own cgroup there.
+type cgroup1 struct {
+	memory, pids, cpuacct string
+}
+
+var _ cgroupRoot = (*cgroup1)(nil)
+
+func newCgroup1(tag string) (*cgroup1, error) {
+	mounts, err := cgroupMounts()
+	if err != nil {
+		return nil, fmt.Errorf("cgroup v1: %w", err)
+	}
+	own, err := ownCgroups()
+	if err != nil {
+		return nil, fmt.Errorf("cgroup v1: %w", err)
+	}
+	dir := func(controller string) (string, error) {
+		for _, m := range mounts {
+			if m.fstype == "cgroup" && slices.Contains(m.options, controller) {
+				d := filepath.Join(m.dir, own[controller], tag)
+				if err := os.Mkdir(d, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+					return "", fmt.Errorf("cgroup v1 %s: %w", controller, err)
+				}
+				return d, nil
+			}
+		}
+		return "", fmt.Errorf("cgroup v1: no %s hierarchy mounted", controller)
+	}
+	var g cgroup1
+	var errs []error
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{{"memory", &g.memory}, {"pids", &g.pids}, {"cpuacct", &g.cpuacct}} {
+		d, err := dir(p.name)
+		*p.dst = d
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		g.close()
+		return nil, err
+	}
+	return &g, nil
+}
+
+func (g *cgroup1) version() string { return "v1" }
+
+func (g *cgroup1) close() error {
+	var errs []error
+	for _, d := range []string{g.memory, g.pids, g.cpuacct} {
+		if d != "" {
+			errs = append(errs, removeDir(d))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (g *cgroup1) newCase(name string, l Limits) (caseGroup, error) {
+	c := &case1{
+		memDir:  filepath.Join(g.memory, name),
+		pidsDir: filepath.Join(g.pids, name),
+		cpuDir:  filepath.Join(g.cpuacct, name),
+	}
+	for _, d := range c.dirs() {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			c.remove()
+			return nil, fmt.Errorf("cgroup v1: %w", err)
+		}
+	}
+	mem := strconv.FormatInt(int64(l.Memory), 10)
+	err := errors.Join(
+		writeFile(filepath.Join(c.memDir, "memory.limit_in_bytes"), mem),
+		writeFile(filepath.Join(c.pidsDir, "pids.max"), strconv.Itoa(l.Processes)),
+	)
+	// Without swap accounting the file is absent; with it, swap counts too.
+	if _, serr := os.Stat(filepath.Join(c.memDir, "memory.memsw.limit_in_bytes")); serr == nil {
+		err = errors.Join(err, writeFile(filepath.Join(c.memDir, "memory.memsw.limit_in_bytes"), mem))
+	}
+	if err != nil {
+		c.remove()
+		return nil, fmt.Errorf("cgroup v1: set limits: %w", err)
+	}
+	return c, nil
+}
+
+// case1 is one run's cgroups in the three v1 hierarchies.
+type case1 struct {
+	memDir, pidsDir, cpuDir string
+}
+
+func (c *case1) dirs() []string { return []string{c.memDir, c.pidsDir, c.cpuDir} }
+
+func (c *case1) cloneFD() int { return -1 }
+
+func (c *case1) attach(pid int) error {
+	p := strconv.Itoa(pid)
+	for _, d := range c.dirs() {
+		if err := writeFile(filepath.Join(d, "cgroup.procs"), p); err != nil {
+			return fmt.Errorf("cgroup v1: attach: %w", err)
+		}
+	}
+	return nil
+}
+
+func (c *case1) cpu() (time.Duration, error) {
+	ns, err := readInt(filepath.Join(c.cpuDir, "cpuacct.usage"))
+	return time.Duration(ns), err
+}
+
+func (c *case1) memory() (Size, bool, bool) {
+	peak, err := readInt(filepath.Join(c.memDir, "memory.max_usage_in_bytes"))
+	if err != nil {
+		return 0, false, false
+	}
+	ooms, _ := readKey(filepath.Join(c.memDir, "memory.oom_control"), "oom_kill")
+	return Size(peak), ooms > 0, true
+}
+
+func (c *case1) hasPids() bool { return true }
+
+func (c *case1) kill(deadline time.Time) error {
+	// Every task of the run is in the pids cgroup: it was entered before the
+	// program's first instruction and children inherit it.
+	return killProcs(c.pidsDir, deadline)
+}
+
+func (c *case1) remove() error {
+	var errs []error
+	for _, d := range c.dirs() {
+		errs = append(errs, removeDir(d))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,200 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// cgroup2 is a directory of its own in the unified hierarchy. A case enters its
+// cgroup at clone time (CLONE_INTO_CGROUP), so not one instruction of it runs
+// outside.
+type cgroup2 struct {
+	parent, root string
+	moved        string   // the cgroup this process moved itself into, if any
+	enabled      []string // controllers this process enabled in parent
+	controllers  []string // controllers the cases get: memory, pids
+}
+
+var _ cgroupRoot = (*cgroup2)(nil)
+
+func newCgroup2(tag string, requireAll bool) (*cgroup2, error) {
+	mounts, err := cgroupMounts()
+	if err != nil {
+		return nil, fmt.Errorf("cgroup v2: %w", err)
+	}
+	own, err := ownCgroups()
+	if err != nil {
+		return nil, fmt.Errorf("cgroup v2: %w", err)
+	}
+	i := slices.IndexFunc(mounts, func(m mount) bool { return m.fstype == "cgroup2" })
+	if i < 0 || own[""] == "" {
+		return nil, errors.New("cgroup v2: no unified hierarchy mounted")
+	}
+	g := &cgroup2{parent: filepath.Join(mounts[i].dir, own[""])}
+	g.root = filepath.Join(g.parent, tag)
+	avail := g.available()
+	if requireAll && !(slices.Contains(avail, "memory") && slices.Contains(avail, "pids")) {
+		return nil, fmt.Errorf("cgroup v2: %s lacks the memory and pids controllers", g.parent)
+	}
+	for _, c := range []string{"memory", "pids"} {
+		if slices.Contains(avail, c) {
+			if err := g.enable(tag, c); err == nil {
+				g.controllers = append(g.controllers, c)
+			}
+		}
+	}
+	if requireAll && len(g.controllers) < 2 {
+		g.close()
+		return nil, fmt.Errorf("cgroup v2: cannot enable memory and pids in %s", g.parent)
+	}
+	if err := os.Mkdir(g.root, 0o755); err != nil {
+		g.close()
+		return nil, fmt.Errorf("cgroup v2: %w", err)
+	}
+	if len(g.controllers) > 0 {
+		sub := "+" + strings.Join(g.controllers, " +")
+		if err := writeFile(filepath.Join(g.root, "cgroup.subtree_control"), sub); err != nil {
+			g.close()
+			return nil, fmt.Errorf("cgroup v2: %w", err)
+		}
+	}
+	return g, nil
+}
+
+func (g *cgroup2) available() []string {
+	data, _ := os.ReadFile(filepath.Join(g.parent, "cgroup.controllers"))
+	return strings.Fields(string(data))
+}
+
+// enable turns controller c on for parent's children. A cgroup with processes
+// of its own cannot do that (the no-internal-process rule), so this process
+// first moves itself into a child "harness" cgroup, as delegating managers do.
+func (g *cgroup2) enable(tag, c string) error {
+	sub := filepath.Join(g.parent, "cgroup.subtree_control")
+	if data, err := os.ReadFile(sub); err == nil && slices.Contains(strings.Fields(string(data)), c) {
+		return nil
+	}
+	err := writeFile(sub, "+"+c)
+	if errors.Is(err, unix.EBUSY) && g.moved == "" {
+		moved := filepath.Join(g.parent, tag+"-harness")
+		if err := os.Mkdir(moved, 0o755); err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(moved, "cgroup.procs"), strconv.Itoa(os.Getpid())); err != nil {
+			unix.Rmdir(moved)
+			return err
+		}
+		g.moved = moved
+		err = writeFile(sub, "+"+c)
+	}
+	if err == nil {
+		g.enabled = append(g.enabled, c)
+	}
+	return err
+}
+
+func (g *cgroup2) warnings() []string {
+	var w []string
+	if !slices.Contains(g.controllers, "memory") {
+		w = append(w, "cgroup v2 without the memory controller: memory from VmHWM at a ptrace exit stop")
+	}
+	if !slices.Contains(g.controllers, "pids") {
+		w = append(w, "cgroup v2 without the pids controller: tasks limited by RLIMIT_NPROC, which does not bind root")
+	}
+	return w
+}
+
+func (g *cgroup2) version() string { return "v2" }
+
+func (g *cgroup2) close() error {
+	err := removeDir(g.root)
+	if g.moved == "" {
+		return err
+	}
+	// Give back what was borrowed: controllers off, this process home again.
+	for _, c := range g.enabled {
+		writeFile(filepath.Join(g.parent, "cgroup.subtree_control"), "-"+c)
+	}
+	if werr := writeFile(filepath.Join(g.parent, "cgroup.procs"), strconv.Itoa(os.Getpid())); werr == nil {
+		err = errors.Join(err, removeDir(g.moved))
+	}
+	return err
+}
+
+func (g *cgroup2) newCase(name string, l Limits) (caseGroup, error) {
+	c := &case2{dir: filepath.Join(g.root, name), fd: -1}
+	if err := os.Mkdir(c.dir, 0o755); err != nil {
+		return nil, fmt.Errorf("cgroup v2: %w", err)
+	}
+	var errs []error
+	if slices.Contains(g.controllers, "memory") {
+		c.mem = true
+		errs = append(errs, writeFile(filepath.Join(c.dir, "memory.max"), strconv.FormatInt(int64(l.Memory), 10)))
+		if _, err := os.Stat(filepath.Join(c.dir, "memory.swap.max")); err == nil {
+			errs = append(errs, writeFile(filepath.Join(c.dir, "memory.swap.max"), "0"))
+		}
+	}
+	if slices.Contains(g.controllers, "pids") {
+		c.pids = true
+		errs = append(errs, writeFile(filepath.Join(c.dir, "pids.max"), strconv.Itoa(l.Processes)))
+	}
+	fd, err := unix.Open(c.dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	c.fd = fd
+	if err := errors.Join(append(errs, err)...); err != nil {
+		c.remove()
+		return nil, fmt.Errorf("cgroup v2: %w", err)
+	}
+	return c, nil
+}
+
+// case2 is one run's cgroup in the unified hierarchy.
+type case2 struct {
+	dir       string
+	fd        int
+	mem, pids bool
+}
+
+func (c *case2) cloneFD() int       { return c.fd }
+func (c *case2) attach(int) error   { return nil }
+func (c *case2) hasPids() bool      { return c.pids }
+
+func (c *case2) cpu() (time.Duration, error) {
+	us, err := readKey(filepath.Join(c.dir, "cpu.stat"), "usage_usec")
+	return time.Duration(us) * time.Microsecond, err
+}
+
+func (c *case2) memory() (Size, bool, bool) {
+	if !c.mem {
+		return 0, false, false
+	}
+	peak, err := readInt(filepath.Join(c.dir, "memory.peak"))
+	if err != nil {
+		return 0, false, false
+	}
+	ooms, _ := readKey(filepath.Join(c.dir, "memory.events"), "oom_kill")
+	return Size(peak), ooms > 0, true
+}
+
+func (c *case2) kill(deadline time.Time) error {
+	// cgroup.kill (Linux 5.14) kills every task at once, forks in flight included.
+	if err := writeFile(filepath.Join(c.dir, "cgroup.kill"), "1"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("cgroup v2: kill: %w", err)
+	}
+	return killProcs(c.dir, deadline)
+}
+
+func (c *case2) remove() error {
+	if c.fd >= 0 {
+		unix.Close(c.fd)
+		c.fd = -1
+	}
+	return removeDir(c.dir)
+}

@@ -1,0 +1,213 @@
+package sandbox
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// caseGroup is the cgroup (or, on v1, the set of cgroups) of one run. It knows
+// every task of the run, however the run tried to hide them.
+type caseGroup interface {
+	// cloneFD is a directory fd for CLONE_INTO_CGROUP, or -1 when the program
+	// must be attached at its exec stop instead.
+	cloneFD() int
+	attach(pid int) error
+	// cpu is the CPU time of every task of the run so far.
+	cpu() (time.Duration, error)
+	// memory is the peak memory and whether the kernel OOM-killed a task; ok is
+	// false when this group has no memory controller.
+	memory() (peak Size, oomKilled bool, ok bool)
+	hasPids() bool
+	// kill sends SIGKILL to every task until none is left or the deadline passes.
+	kill(deadline time.Time) error
+	remove() error
+}
+
+// cgroupRoot makes the caseGroups of one Sandbox under a directory of its own.
+type cgroupRoot interface {
+	newCase(name string, l Limits) (caseGroup, error)
+	version() string
+	close() error
+}
+
+// newCgroupRoot finds a cgroup hierarchy this process may use, as mode says.
+func newCgroupRoot(mode CgroupMode) (cgroupRoot, []string, error) {
+	tag := fmt.Sprintf("judgebench-%d", os.Getpid())
+	switch mode {
+	case CgroupOff:
+		return nil, nil, nil
+	case CgroupV1:
+		r, err := newCgroup1(tag)
+		return r, nil, err
+	case CgroupV2:
+		r, err := newCgroup2(tag, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, r.warnings(), nil
+	}
+	if r, err := newCgroup2(tag, true); err == nil {
+		return r, nil, nil
+	}
+	if r, err := newCgroup1(tag); err == nil {
+		return r, nil, nil
+	}
+	return nil, []string{"no usable cgroup: memory from VmHWM, tasks limited by RLIMIT_NPROC, orphans found as reparented children"}, nil
+}
+
+// mount is one cgroup mount of /proc/self/mountinfo.
+type mount struct {
+	dir     string
+	fstype  string
+	options []string // super options: the v1 controllers
+}
+
+func cgroupMounts() ([]mount, error) {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var ms []mount
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// id parent major:minor root mountpoint opts [optional...] - fstype source superopts
+		pre, post, ok := strings.Cut(sc.Text(), " - ")
+		if !ok {
+			continue
+		}
+		a, b := strings.Fields(pre), strings.Fields(post)
+		if len(a) < 5 || len(b) < 3 || !strings.HasPrefix(b[0], "cgroup") {
+			continue
+		}
+		ms = append(ms, mount{dir: unescapeMount(a[4]), fstype: b[0], options: strings.Split(b[2], ",")})
+	}
+	return ms, sc.Err()
+}
+
+func unescapeMount(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// ownCgroups maps a v1 controller (or "" for v2) to this process's cgroup path.
+func ownCgroups() (map[string]string, error) {
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for line := range strings.SplitSeq(strings.TrimSpace(string(data)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		for c := range strings.SplitSeq(parts[1], ",") {
+			m[c] = parts[2]
+		}
+	}
+	return m, nil
+}
+
+func writeFile(path, value string) error {
+	return os.WriteFile(path, []byte(value), 0)
+}
+
+func readInt(path string) (int64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(string(bytes.TrimSpace(data)), 10, 64)
+}
+
+// readKey returns the value of "key value" in a flat-keyed cgroup file.
+func readKey(path, key string) (int64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		k, v, ok := strings.Cut(line, " ")
+		if ok && k == key {
+			return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("%s: no %q", path, key)
+}
+
+// procs lists the tasks of one cgroup directory.
+func procs(dir string) ([]int, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for f := range strings.FieldsSeq(string(data)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids, nil
+}
+
+// killProcs SIGKILLs the tasks of dir until it is empty or deadline passes.
+// Killed orphans that were reparented to this process are reaped on the way,
+// so their zombies do not keep the cgroup busy.
+func killProcs(dir string, deadline time.Time) error {
+	for {
+		pids, err := procs(dir)
+		if err != nil {
+			return err
+		}
+		if len(pids) == 0 {
+			return nil
+		}
+		for _, pid := range pids {
+			unix.Kill(pid, unix.SIGKILL)
+		}
+		reapOrphans()
+		if time.Now().After(deadline) {
+			return fmt.Errorf("cgroup %s: %d tasks survive SIGKILL", dir, len(pids))
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+}
+
+// removeDir removes a cgroup directory, waiting briefly for dying tasks to leave.
+func removeDir(dir string) error {
+	var err error
+	for range 200 {
+		err = unix.Rmdir(dir)
+		if err == nil || errors.Is(err, unix.ENOENT) {
+			return nil
+		}
+		if !errors.Is(err, unix.EBUSY) {
+			break
+		}
+		time.Sleep(500 * time.Microsecond)
+	}
+	return fmt.Errorf("remove cgroup %s: %w", dir, err)
+}

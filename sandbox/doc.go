@@ -1,0 +1,51 @@
+// Package sandbox runs one program under limits and measures it the way a judge
+// must. It knows nothing of scheduling models or scenarios.
+//
+// # Measurement
+//
+// CPU time is user+sys of the program and every descendant it waited for, from
+// wait4 of the program itself: never a delta of a process-wide counter. Real
+// time runs on the monotonic clock from the moment the program is released at
+// its exec stop to the moment it is reaped, so fork, exec and limit setup are
+// not in it. Peak memory is the program's own: the memory.peak (v2) or
+// memory.max_usage_in_bytes (v1) of a cgroup made for the run, else VmHWM of
+// /proc/PID/status read at a ptrace exit stop. It is never ru_maxrss: Go forks
+// with CLONE_VM and the kernel folds the parent's high-water mark into the
+// child's at exec, so a tiny program run by a big harness would show the
+// harness's peak. Result.MemorySource says which mechanism measured it.
+//
+// # Limits
+//
+// Every limit is in force before the program's first instruction, and none
+// touches the harness. The program is started traced (PTRACE_TRACEME) and
+// stops at its exec; there it gets RLIMIT_STACK, RLIMIT_FSIZE, RLIMIT_CORE=0,
+// RLIMIT_CPU as a backstop and, without a pids cgroup, RLIMIT_NPROC, through
+// prlimit; on cgroup v1 it is moved into its cgroups there too (on v2 it was
+// born in its cgroup through CLONE_INTO_CGROUP). Then it is released.
+//
+// The CPU limit is enforced by a watchdog on the run's CPU clock (the cgroup's
+// counter, or the program's process clock), which kills within about a
+// millisecond per busy thread of the limit; RLIMIT_CPU counts whole seconds and
+// only backs it up. The memory limit is the cgroup's (an OOM kill is
+// MEMORY_LIMIT_EXCEEDED); without a memory cgroup the watchdog polls RSS and
+// the exit-stop VmHWM decides. Output is read from a pipe as it is written,
+// counted and compared as it streams; past the limit the run is killed.
+//
+// # Cleanup
+//
+// The program leads a process group of its own, and every task of a run is in
+// its cgroup. When the program exits, is killed, or the context is cancelled,
+// the group and the cgroup are killed and the cgroup is removed. The harness is
+// a child subreaper, so an orphan that escaped both (setsid, no cgroup) comes
+// back to it and is killed and reaped too. Nothing of a run outlives Run.
+//
+// # Privileges
+//
+// As root (or in a delegated cgroup v2 subtree) each run gets cgroups: v2 when
+// its memory and pids controllers can be had, else v1. Without them (see
+// CgroupOff) guarantees are weaker and Result.Warnings says so: memory is the
+// program's VmHWM (its own, not its descendants'), tasks are limited by
+// RLIMIT_NPROC (which counts every task of the user and does not bind root),
+// and the CPU watchdog sees the program's own clock, not its children's until
+// they are waited for.
+package sandbox

@@ -1,0 +1,114 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/judgebench/judgebench/scenarios"
+)
+
+// TestMain lets the test binary pose as `judgebench work`: a test runs
+// os.Args[0] work NAME ARGS as its judged program, so no compiler is needed.
+// After the tests it checks that no cgroup and no child was left behind.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "work" {
+		os.Exit(scenarios.Main(context.Background(), os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	code := m.Run()
+	if err := leftovers(); err != nil {
+		fmt.Fprintln(os.Stderr, "leak:", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// leftovers reports cgroups of this process and children still around.
+func leftovers() error {
+	tag := fmt.Sprintf("judgebench-%d", os.Getpid())
+	var found []string
+	filepath.WalkDir("/sys/fs/cgroup", func(path string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), tag) {
+			found = append(found, path)
+			return filepath.SkipDir
+		}
+		if strings.Count(path, "/") > 8 {
+			return filepath.SkipDir
+		}
+		return nil
+	})
+	if kids := children(); len(kids) > 0 {
+		found = append(found, fmt.Sprintf("children %v", kids))
+	}
+	if len(found) > 0 {
+		return fmt.Errorf("%s", strings.Join(found, ", "))
+	}
+	return nil
+}
+
+// self is this test binary, the judged program of most tests.
+func self(t testing.TB) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exe
+}
+
+// work returns a Command running built-in workload name.
+func work(t testing.TB, l Limits, name string, args ...string) *Command {
+	return &Command{Path: self(t), Args: append([]string{"work", name}, args...), Limits: l}
+}
+
+// modes lists the cgroup modes to test here: JUDGEBENCH_TEST_CGROUP if set,
+// else auto, off and (when this host has a unified hierarchy) v2.
+func modes() []CgroupMode {
+	if m := os.Getenv("JUDGEBENCH_TEST_CGROUP"); m != "" {
+		return []CgroupMode{CgroupMode(m)}
+	}
+	return []CgroupMode{CgroupAuto, CgroupOff, CgroupV2}
+}
+
+// newSandbox makes a Sandbox in mode, or skips the test where the host has none.
+func newSandbox(t testing.TB, mode CgroupMode) *Sandbox {
+	t.Helper()
+	s, err := New(Options{Cgroup: mode})
+	if err != nil {
+		t.Skipf("cgroup mode %s: %v", mode, err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// forEachMode runs f as a subtest per cgroup mode.
+func forEachMode(t *testing.T, f func(t *testing.T, s *Sandbox)) {
+	for _, m := range modes() {
+		t.Run(string(m), func(t *testing.T) { f(t, newSandbox(t, m)) })
+	}
+}
+
+// runOut runs c and returns its result and stdout.
+func runOut(t testing.TB, s *Sandbox, c *Command) (*Result, string) {
+	t.Helper()
+	var out bytes.Buffer
+	c.Stdout = &out
+	r := s.Run(t.Context(), c)
+	return r, out.String()
+}
+
+func describe(r *Result) string {
+	return fmt.Sprintf("%v cpu=%v real=%v mem=%v (%s) exit=%d signal=%d error=%q stderr=%.200q warnings=%q",
+		r.Verdict, r.CPUTime, r.RealTime, r.Memory, r.MemorySource, r.ExitCode, r.Signal, r.Error, r.Stderr, r.Warnings)
+}

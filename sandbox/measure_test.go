@@ -1,0 +1,238 @@
+package sandbox
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// burnClock parses burn's "thread_cpu_ns=N process_cpu_ns=M" line.
+func burnClock(t *testing.T, out string) (thread, process time.Duration) {
+	t.Helper()
+	var tn, pn int64
+	if _, err := fmt.Sscanf(strings.TrimSpace(out), "thread_cpu_ns=%d process_cpu_ns=%d", &tn, &pn); err != nil {
+		t.Fatalf("burn printed %q: %v", out, err)
+	}
+	return time.Duration(tn), time.Duration(pn)
+}
+
+// TestCPUAccuracy checks cpu_time against the program's own clock, and that
+// real time adds almost nothing to a CPU-bound program. The machine may be
+// shared, and noise only ever adds time, so the best of three attempts counts.
+func TestCPUAccuracy(t *testing.T) {
+	forEachMode(t, func(t *testing.T, s *Sandbox) {
+		var errs []string
+		for attempt := range 3 {
+			r, out := runOut(t, s, work(t, Limits{}, "burn", "300ms"))
+			if r.Verdict != Accepted {
+				t.Fatalf("burn 300ms = %s", describe(r))
+			}
+			thread, process := burnClock(t, out)
+			diff := (r.CPUTime - process).Abs()
+			tol := max(process*2/100, 3*time.Millisecond)
+			overhead := r.RealTime - r.CPUTime
+			t.Logf("attempt %d: cpu_time %v, program's own clock %v (thread %v), real-cpu %v", attempt, r.CPUTime, process, thread, overhead)
+			if diff <= tol && overhead < 2*time.Millisecond {
+				return
+			}
+			errs = append(errs, fmt.Sprintf("cpu_time %v vs own clock %v (off by %v, tolerance %v); real-cpu %v (want < 2ms)",
+				r.CPUTime, process, diff, tol, overhead))
+		}
+		t.Errorf("burn 300ms, best of 3:\n%s", strings.Join(errs, "\n"))
+	})
+}
+
+// TestCPULimitPrecision checks that a spinning program is killed within
+// max(5%, 20ms) of its CPU limit.
+func TestCPULimitPrecision(t *testing.T) {
+	forEachMode(t, func(t *testing.T, s *Sandbox) {
+		for _, limit := range []time.Duration{250 * time.Millisecond, time.Second} {
+			r := s.Run(t.Context(), work(t, Limits{CPUTime: limit}, "spin", "1000000000000"))
+			tol := max(limit*5/100, 20*time.Millisecond)
+			if r.Verdict != CPUTimeLimitExceeded || r.CPUTime < limit || r.CPUTime > limit+tol {
+				t.Errorf("spin under %v = %s; want CPU_TIME_LIMIT_EXCEEDED with cpu in [%v, %v]", limit, describe(r), limit, limit+tol)
+			}
+		}
+	})
+}
+
+// holdMemory makes the harness itself hold n bytes of touched memory.
+func holdMemory(t *testing.T, n int) {
+	big := make([]byte, n)
+	for i := 0; i < len(big); i += 4096 {
+		big[i] = 1
+	}
+	t.Cleanup(func() { runtime.KeepAlive(big) })
+}
+
+func TestMemoryPeak(t *testing.T) {
+	holdMemory(t, 256<<20)
+	forEachMode(t, func(t *testing.T, s *Sandbox) {
+		tests := []struct {
+			mib    string
+			lo, hi Size
+		}{
+			{"64", 64 * MiB, 72 * MiB},
+			{"8", 0, 16 * MiB}, // while the harness holds 256MiB
+		}
+		for _, tt := range tests {
+			r := s.Run(t.Context(), work(t, Limits{}, "alloc", tt.mib))
+			if r.Verdict != Accepted || r.Memory < tt.lo || r.Memory >= tt.hi || r.MemorySource == MemoryNone {
+				t.Errorf("alloc %s MiB = %s; want memory in [%v, %v)", tt.mib, describe(r), tt.lo, tt.hi)
+			}
+		}
+	})
+}
+
+// TestMaxRSSTrap shows why the sandbox never reads ru_maxrss: a child started
+// by this Go process reports at least the parent's peak.
+func TestMaxRSSTrap(t *testing.T) {
+	holdMemory(t, 256<<20)
+	cmd := exec.Command(self(t), "work", "alloc", "8")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	maxrss := Size(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) * KiB
+	if maxrss < 200*MiB {
+		t.Errorf("ru_maxrss of alloc 8 under a 256MiB parent = %v; want the parent's peak (>= 200MiB), the trap this package avoids", maxrss)
+	}
+}
+
+// workers lists the live processes running `work NAME` of this test binary.
+func workers(name string) []int {
+	exe, _ := os.Executable()
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		self, _ := os.Readlink("/proc/" + e.Name() + "/exe")
+		if self == exe && strings.Contains(string(cmdline), "\x00work\x00"+name) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func TestForkBomb(t *testing.T) {
+	forEachMode(t, func(t *testing.T, s *Sandbox) {
+		if os.Geteuid() == 0 && (s.Cgroup() == "none" || slices.ContainsFunc(s.Warnings(), mentions("pids"))) {
+			t.Skip("root without a pids cgroup: RLIMIT_NPROC does not bind root")
+		}
+		limit := time.Second
+		start := time.Now()
+		r := s.Run(t.Context(), work(t, Limits{CPUTime: limit, RealTime: limit, Processes: 64}, "fork"))
+		took := time.Since(start)
+		if r.Verdict == Accepted || r.Verdict == SystemError || took > limit+time.Second {
+			t.Errorf("fork bomb = %s after %v; want a limit verdict within %v", describe(r), took, limit+time.Second)
+		}
+		if left := workers("fork"); len(left) > 0 {
+			t.Errorf("fork bomb left %d processes: %v", len(left), left)
+		}
+	})
+}
+
+func mentions(part string) func(string) bool {
+	return func(s string) bool { return strings.Contains(s, part) }
+}
+
+func TestOrphans(t *testing.T) {
+	forEachMode(t, func(t *testing.T, s *Sandbox) {
+		for _, args := range [][]string{{"1h"}, {"setsid", "1h"}} {
+			r, out := runOut(t, s, work(t, Limits{}, "orphan", args...))
+			pid, err := strconv.Atoi(strings.TrimSpace(out))
+			if r.Verdict != Accepted || err != nil {
+				t.Fatalf("orphan %v = %s, printed %q", args, describe(r), out)
+			}
+			if err := unix.Kill(pid, 0); err != unix.ESRCH {
+				unix.Kill(pid, unix.SIGKILL)
+				t.Errorf("orphan %v: grandchild %d after the run: kill(0) = %v; want ESRCH", args, pid, err)
+			}
+		}
+	})
+}
+
+func TestHangIgnoringSIGTERM(t *testing.T) {
+	forEachMode(t, func(t *testing.T, s *Sandbox) {
+		limit := 300 * time.Millisecond
+		r := s.Run(t.Context(), work(t, Limits{RealTime: limit}, "hang"))
+		if r.Verdict != RealTimeLimitExceeded || r.RealTime < limit || r.RealTime > limit+100*time.Millisecond {
+			t.Errorf("hang under %v = %s; want REAL_TIME_LIMIT_EXCEEDED at the limit", limit, describe(r))
+		}
+	})
+}
+
+func TestStderrFlood(t *testing.T) {
+	s := newSandbox(t, CgroupAuto)
+	r := s.Run(t.Context(), work(t, Limits{}, "flood", "10000000", "stderr"))
+	if r.Verdict != Accepted || r.RealTime > time.Second || len(r.Stderr) != 64<<10 {
+		t.Errorf("10MB to stderr = %s, kept %d bytes; want ACCEPTED within 1s keeping 64KiB", describe(r), len(r.Stderr))
+	}
+}
+
+// TestLimitsBeforeStart checks the program's rlimits as the program itself
+// reads them, and that the harness keeps its own.
+func TestLimitsBeforeStart(t *testing.T) {
+	var before, after unix.Rlimit
+	unix.Getrlimit(unix.RLIMIT_STACK, &before)
+	s := newSandbox(t, CgroupAuto)
+	l := Limits{CPUTime: 1500 * time.Millisecond, Stack: 16 * MiB, Output: 5 * MiB}
+	r, out := runOut(t, s, work(t, l, "rlimits"))
+	if r.Verdict != Accepted {
+		t.Fatalf("rlimits = %s", describe(r))
+	}
+	for _, want := range []string{"CPU 3 4", "STACK 16777216 16777216", "FSIZE 5242880 5242880", "CORE 0 0"} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("rlimits printed:\n%s\nwant a line %q", out, want)
+		}
+	}
+	unix.Getrlimit(unix.RLIMIT_STACK, &after)
+	if before != after {
+		t.Errorf("harness RLIMIT_STACK changed from %+v to %+v", before, after)
+	}
+}
+
+// TestExecutableBusy starts just-written executables while other goroutines
+// fork: the forks briefly hold the file open for writing (ETXTBSY).
+func TestExecutableBusy(t *testing.T) {
+	s := newSandbox(t, CgroupAuto)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					exec.Command("/bin/true").Run()
+				}
+			}
+		})
+	}
+	defer func() { close(stop); wg.Wait() }()
+	dir := t.TempDir()
+	for i := range 30 {
+		prog := filepath.Join(dir, fmt.Sprintf("prog%d", i))
+		if err := os.WriteFile(prog, []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if r := s.Run(t.Context(), &Command{Path: prog}); r.Verdict != Accepted {
+			t.Fatalf("just-written program %d = %s; want ACCEPTED", i, describe(r))
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package sandbox
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+)
+
+// pipes are a run's stdin, stdout and stderr. Stdout and stderr always go
+// through pipes that the harness drains as the program writes, so neither a
+// flood nor a full pipe can stall the program or grow memory without bound.
+type pipes struct {
+	stdin                *os.File // the child's end
+	stdinW               *os.File // the harness's end when Stdin is copied
+	outR, outW           *os.File
+	errR, errW           *os.File
+	wg                   sync.WaitGroup
+	expect, match        bool
+	stdout               *limitReader
+	stdoutErr            error
+	stderr               boundedBuffer
+	closeStdinAfterStart bool
+}
+
+func newPipes(c *Command, limit Size, exceeded func()) (p *pipes, err error) {
+	p = &pipes{expect: c.Expect != nil}
+	defer func() {
+		if err != nil {
+			p.closeAll()
+		}
+	}()
+	if err := p.openStdin(c.Stdin); err != nil {
+		return p, err
+	}
+	if p.outR, p.outW, err = os.Pipe(); err != nil {
+		return p, err
+	}
+	if p.errR, p.errW, err = os.Pipe(); err != nil {
+		return p, err
+	}
+	p.stdout = &limitReader{r: p.outR, limit: int64(limit), exceeded: exceeded}
+	p.stderr.limit = c.stderrLimit()
+	p.wg.Go(func() { p.readStdout(c) })
+	p.wg.Go(func() { io.Copy(&p.stderr, p.errR) })
+	return p, nil
+}
+
+func (p *pipes) openStdin(in io.Reader) error {
+	switch f := in.(type) {
+	case nil:
+		null, err := os.Open(os.DevNull)
+		p.stdin, p.closeStdinAfterStart = null, true
+		return err
+	case *os.File:
+		p.stdin = f
+		return nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	p.stdin, p.stdinW, p.closeStdinAfterStart = r, w, true
+	go func() {
+		io.Copy(w, in) // EPIPE when the program stops reading early: fine
+		w.Close()
+	}()
+	return nil
+}
+
+func (p *pipes) readStdout(c *Command) {
+	var w io.Writer = io.Discard
+	if c.Stdout != nil {
+		w = c.Stdout
+	}
+	var err error
+	if c.Expect != nil {
+		p.match, err = c.Checker.Compare(c.Expect, io.TeeReader(p.stdout, w))
+	} else {
+		_, err = io.Copy(w, p.stdout)
+	}
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		p.stdoutErr = fmt.Errorf("sandbox: stdout: %w", err)
+	}
+	io.Copy(io.Discard, p.stdout) // whatever happened, keep the pipe empty
+}
+
+func (p *pipes) childFiles() []uintptr {
+	return []uintptr{p.stdin.Fd(), p.outW.Fd(), p.errW.Fd()}
+}
+
+// closeChildEnds closes the harness's copies of the ends the child got, so that
+// the readers see EOF once every task of the run has exited.
+func (p *pipes) closeChildEnds() {
+	if p.closeStdinAfterStart {
+		p.stdin.Close()
+	}
+	p.outW.Close()
+	p.errW.Close()
+}
+
+// finish waits for the readers. Every task of the run is dead by now, so EOF is
+// due at once; the deadline only guards against a task the harness could not
+// find (no cgroup, and an orphan it could not kill).
+func (p *pipes) finish() {
+	deadline := time.Now().Add(time.Second)
+	p.outR.SetReadDeadline(deadline)
+	p.errR.SetReadDeadline(deadline)
+	p.wg.Wait()
+	p.closeAll()
+}
+
+func (p *pipes) closeAll() {
+	for _, f := range []*os.File{p.outR, p.outW, p.errR, p.errW, p.stdinW} {
+		if f != nil {
+			f.Close()
+		}
+	}
+	if p.closeStdinAfterStart && p.stdin != nil {
+		p.stdin.Close()
+	}
+}
+
+func (p *pipes) stdoutBytes() int64 {
+	if p == nil || p.stdout == nil {
+		return 0
+	}
+	return p.stdout.n
+}
+
+// limitReader counts what it reads. Past limit it calls exceeded once, drains
+// its source to the end without passing anything on, and reports EOF.
+type limitReader struct {
+	r        io.Reader
+	limit, n int64
+	exceeded func()
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	if l.n <= l.limit {
+		return n, err
+	}
+	l.exceeded()
+	for err == nil {
+		n, err = l.r.Read(p)
+		l.n += int64(n)
+	}
+	return 0, io.EOF
+}
+
+// boundedBuffer keeps the first limit bytes written to it and drops the rest.
+type boundedBuffer struct {
+	buf   bytes.Buffer
+	limit int
+}
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	if room := b.limit - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
+// Bytes returns a copy of what was kept.
+func (b *boundedBuffer) Bytes() []byte { return bytes.Clone(b.buf.Bytes()) }

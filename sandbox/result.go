@@ -1,0 +1,63 @@
+package sandbox
+
+import "time"
+
+// MemorySource names the mechanism that measured Result.Memory.
+type MemorySource string
+
+// The memory sources, best first.
+const (
+	// MemoryCgroupV2 is memory.peak of the run's own cgroup v2.
+	MemoryCgroupV2 MemorySource = "cgroup2:memory.peak"
+	// MemoryCgroupV1 is memory.max_usage_in_bytes of the run's own cgroup v1.
+	MemoryCgroupV1 MemorySource = "cgroup1:memory.max_usage_in_bytes"
+	// MemoryVmHWM is VmHWM of /proc/PID/status read at the program's ptrace exit
+	// stop: its own peak RSS, without descendants.
+	MemoryVmHWM MemorySource = "ptrace:VmHWM"
+	// MemoryNone means the peak could not be measured (the run did not start).
+	MemoryNone MemorySource = ""
+)
+
+// Result is what one run did. Everything the program did is data here; only a
+// harness failure shows as SystemError with Error set.
+type Result struct {
+	Verdict Verdict
+	// CPUTime is User+System, exact from wait4; the split is tick-sampled.
+	CPUTime time.Duration
+	User    time.Duration
+	System  time.Duration
+	// RealTime runs from the program's release at exec to its reaping.
+	RealTime time.Duration
+	// Memory is the program's own peak in bytes; 0 when MemorySource is MemoryNone.
+	Memory       Size
+	MemorySource MemorySource
+	// ExitCode is the exit status, or -1 when the program was killed by a signal
+	// or never ran.
+	ExitCode int
+	// Signal is the number of the signal that ended the program, 0 if none.
+	Signal int
+	// Error says why the run is a SYSTEM_ERROR, or what went wrong measuring it;
+	// empty when nothing did.
+	Error string
+	// VoluntarySwitches and InvoluntarySwitches are context switches from wait4.
+	VoluntarySwitches   int64
+	InvoluntarySwitches int64
+	// OutputBytes is how many bytes the program wrote to stdout (up to the limit
+	// plus one read).
+	OutputBytes int64
+	// Stderr holds the first bytes the program wrote to stderr (at most
+	// Command.StderrLimit); the rest was read and dropped.
+	Stderr []byte
+	// Warnings are findings that weaken the result but did not stop it, such as a
+	// guarantee that this host could not give.
+	Warnings []string
+}
+
+// SignalName returns the conventional name of r.Signal ("SIGSEGV"), or "" when
+// no signal ended the program.
+func (r *Result) SignalName() string {
+	if r.Signal == 0 {
+		return ""
+	}
+	return signalName(r.Signal)
+}

@@ -1,0 +1,161 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/judgebench/judgebench/scenarios"
+)
+
+func TestRunVerdicts(t *testing.T) {
+	in, want := scenarios.SortCase(200, 1)
+	quick := Limits{CPUTime: 2 * time.Second, RealTime: 5 * time.Second}
+	tests := []struct {
+		name    string
+		limits  Limits
+		args    []string
+		stdin   []byte
+		expect  []byte
+		verdict Verdict
+		check   func(*Result) bool
+	}{
+		{"clean exit", quick, []string{"exit", "0"}, nil, nil, Accepted, nil},
+		{"right answer", quick, []string{"sort"}, in, want, Accepted, nil},
+		{"wrong answer", quick, []string{"sort"}, in, []byte("1 2 3\n"), WrongAnswer, nil},
+		{"exit status", quick, []string{"exit", "3"}, nil, nil, RuntimeError,
+			func(r *Result) bool { return r.ExitCode == 3 && r.Signal == 0 }},
+		{"segfault", quick, []string{"segv"}, nil, nil, RuntimeError,
+			func(r *Result) bool { return r.Signal == int(syscall.SIGSEGV) && r.ExitCode == -1 }},
+		{"abort", quick, []string{"abort"}, nil, nil, RuntimeError,
+			func(r *Result) bool { return r.Signal == int(syscall.SIGABRT) }},
+		{"panic", quick, []string{"panic"}, nil, nil, RuntimeError,
+			func(r *Result) bool { return r.ExitCode == 2 && bytes.Contains(r.Stderr, []byte("panic")) }},
+		{"runtime error beats wrong answer", quick, []string{"exit", "1"}, nil, []byte("x"), RuntimeError, nil},
+		{"cpu time", Limits{CPUTime: 200 * time.Millisecond}, []string{"spin", "1000000000000"}, nil, nil,
+			CPUTimeLimitExceeded, nil},
+		{"real time", Limits{RealTime: 300 * time.Millisecond}, []string{"sleep", "10s"}, nil, nil,
+			RealTimeLimitExceeded, nil},
+		{"memory", Limits{Memory: 64 * MiB}, []string{"alloc", "128"}, nil, nil, MemoryLimitExceeded, nil},
+		{"output", Limits{Output: MiB}, []string{"flood"}, nil, nil, OutputLimitExceeded,
+			func(r *Result) bool { return r.OutputBytes > int64(MiB) }},
+		{"output just at the limit", Limits{Output: MiB}, []string{"flood", "1048576"}, nil, nil, Accepted, nil},
+	}
+	forEachMode(t, func(t *testing.T, s *Sandbox) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				c := work(t, tt.limits, tt.args[0], tt.args[1:]...)
+				if tt.stdin != nil {
+					c.Stdin = bytes.NewReader(tt.stdin)
+				}
+				if tt.expect != nil {
+					c.Expect = bytes.NewReader(tt.expect)
+				}
+				r := s.Run(t.Context(), c)
+				if r.Verdict != tt.verdict || (tt.check != nil && !tt.check(r)) {
+					t.Errorf("work %v = %s; want %v", tt.args, describe(r), tt.verdict)
+				}
+			})
+		}
+	})
+}
+
+func TestSystemError(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "not-executable")
+	if err := os.WriteFile(plain, []byte("#!/bin/sh\nexit 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path, cause string
+	}{
+		{filepath.Join(dir, "missing"), "no such file"},
+		{plain, "permission denied"},
+		{"no-such-program-in-path", "not found"},
+		{dir, "permission denied"},
+	}
+	s := newSandbox(t, CgroupAuto)
+	for _, tt := range tests {
+		r := s.Run(t.Context(), &Command{Path: tt.path})
+		if r.Verdict != SystemError || !strings.Contains(r.Error, tt.cause) || !strings.Contains(r.Error, tt.path) {
+			t.Errorf("Run(%s) = %s; want SYSTEM_ERROR naming the program and %q", tt.path, describe(r), tt.cause)
+		}
+		if r.MemorySource != MemoryNone {
+			t.Errorf("Run(%s) memory source = %q; want none for a program that never ran", tt.path, r.MemorySource)
+		}
+	}
+}
+
+func TestStdinFileAndCheckers(t *testing.T) {
+	in, want := scenarios.SortCase(1000, 7)
+	dir := t.TempDir()
+	inFile := filepath.Join(dir, "1.in")
+	if err := os.WriteFile(inFile, in, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	body := strings.TrimRight(string(want), "\n")
+	loose := strings.ReplaceAll(body, " ", "\n") + "\n\n"
+	tests := []struct {
+		checker Checker
+		expect  string
+		verdict Verdict
+	}{
+		{CheckExact, string(want), Accepted},
+		{CheckLines, body + " \n\n", Accepted},
+		{CheckExact, body + " \n", WrongAnswer},
+		{CheckTokens, loose, Accepted},
+		{CheckLines, loose, WrongAnswer},
+	}
+	s := newSandbox(t, CgroupAuto)
+	for _, tt := range tests {
+		f, err := os.Open(inFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := work(t, Limits{}, "sort")
+		c.Stdin, c.Expect, c.Checker = f, strings.NewReader(tt.expect), tt.checker
+		r, out := runOut(t, s, c)
+		f.Close()
+		if r.Verdict != tt.verdict || out != string(want) {
+			t.Errorf("sort under %v = %s, %d bytes out; want %v and the sorted numbers", tt.checker, describe(r), len(out), tt.verdict)
+		}
+	}
+}
+
+func TestCancel(t *testing.T) {
+	forEachMode(t, func(t *testing.T, s *Sandbox) {
+		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		r := s.Run(ctx, work(t, Limits{RealTime: time.Minute}, "hang"))
+		if took := time.Since(start); r.Verdict != SystemError || !strings.Contains(r.Error, "interrupted") || took > 2*time.Second {
+			t.Errorf("cancelled hang = %s after %v; want SYSTEM_ERROR interrupted within 2s", describe(r), took)
+		}
+	})
+}
+
+func TestConcurrentRuns(t *testing.T) {
+	s := newSandbox(t, CgroupAuto)
+	const n = 8
+	results := make([]*Result, n)
+	done := make(chan int)
+	for i := range n {
+		go func() {
+			results[i] = s.Run(context.Background(), work(t, Limits{}, "burn", "20ms"))
+			done <- i
+		}()
+	}
+	for range n {
+		<-done
+	}
+	for i, r := range results {
+		if r.Verdict != Accepted || r.CPUTime < 20*time.Millisecond {
+			t.Errorf("run %d of %d at once = %s; want ACCEPTED with at least 20ms of CPU", i, n, describe(r))
+		}
+	}
+}

@@ -1,0 +1,71 @@
+package sandbox
+
+import (
+	"fmt"
+	"io"
+)
+
+// CgroupMode chooses whether and how a Sandbox puts each run in a cgroup of its own.
+type CgroupMode string
+
+// The cgroup modes.
+const (
+	// CgroupAuto uses cgroup v2 when its memory and pids controllers can be had,
+	// else cgroup v1 when its memory, pids and cpuacct hierarchies are writable,
+	// else no cgroup.
+	CgroupAuto CgroupMode = "auto"
+	// CgroupV1 requires the v1 memory, pids and cpuacct hierarchies.
+	CgroupV1 CgroupMode = "v1"
+	// CgroupV2 requires the unified hierarchy; controllers it lacks are replaced
+	// by the fallbacks of CgroupOff (and a warning).
+	CgroupV2 CgroupMode = "v2"
+	// CgroupOff uses none: memory from VmHWM at a ptrace exit stop, tasks limited
+	// by RLIMIT_NPROC, escaped orphans found through the child-subreaper bit.
+	CgroupOff CgroupMode = "off"
+)
+
+// ParseCgroupMode parses "auto", "v1", "v2" or "off".
+func ParseCgroupMode(s string) (CgroupMode, error) {
+	switch m := CgroupMode(s); m {
+	case CgroupAuto, CgroupV1, CgroupV2, CgroupOff:
+		return m, nil
+	}
+	return "", fmt.Errorf("invalid cgroup mode %q (use auto, v1, v2 or off)", s)
+}
+
+// Options configure a Sandbox.
+type Options struct {
+	// Cgroup is the cgroup mode; "" means CgroupAuto.
+	Cgroup CgroupMode
+}
+
+// Command is one program to run and how to feed and judge it.
+type Command struct {
+	// Path is the program; a name without a slash is looked up in PATH.
+	Path string
+	// Args are the arguments after the program name.
+	Args []string
+	// Env is the environment; nil means the harness's own.
+	Env []string
+	// Dir is the working directory; "" means the harness's.
+	Dir string
+	// Stdin feeds the program; an *os.File is handed over as is, anything else is
+	// copied through a pipe; nil means /dev/null.
+	Stdin io.Reader
+	// Stdout, when not nil, receives what the program writes to stdout.
+	Stdout io.Writer
+	// Expect, when not nil, is the expected output: a mismatch under Checker is
+	// WRONG_ANSWER. Without it a clean exit is ACCEPTED.
+	Expect  io.Reader
+	Checker Checker
+	// StderrLimit is how many bytes of stderr Result.Stderr keeps; 0 means 64KiB.
+	StderrLimit Size
+	Limits      Limits
+}
+
+func (c *Command) stderrLimit() int {
+	if c.StderrLimit <= 0 {
+		return 64 << 10
+	}
+	return int(c.StderrLimit)
+}

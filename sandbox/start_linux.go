@@ -1,0 +1,184 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// startError is a program that could not be started: SYSTEM_ERROR with a cause.
+type startError struct {
+	path string
+	err  error
+}
+
+func (e *startError) Error() string { return "start " + e.path + ": " + e.err.Error() }
+func (e *startError) Unwrap() error { return e.err }
+
+// start forks and execs the program traced, so that it stops at its exec before
+// its first instruction; there it gets its rlimits and (on cgroup v1) its
+// cgroups, and only then is it released. The calling goroutine stays locked to
+// its OS thread, the tracer, until release (or, when traced, until reaped).
+func (r *run) start(files []uintptr) error {
+	path, err := lookPath(r.c.Path)
+	if err != nil {
+		return &startError{r.c.Path, err}
+	}
+	attr := &syscall.ProcAttr{
+		Dir:   r.c.Dir,
+		Env:   r.c.Env,
+		Files: files,
+		Sys: &syscall.SysProcAttr{
+			Setpgid:   true,
+			Ptrace:    true,
+			Pdeathsig: syscall.SIGKILL,
+		},
+	}
+	if attr.Env == nil {
+		attr.Env = os.Environ()
+	}
+	if r.cg != nil && r.cg.cloneFD() >= 0 {
+		attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = true, r.cg.cloneFD()
+	}
+	argv := append([]string{r.c.Path}, r.c.Args...)
+	runtime.LockOSThread()
+	pid, err := forkExec(path, argv, attr)
+	if err != nil {
+		runtime.UnlockOSThread()
+		if errors.Is(err, syscall.EPERM) {
+			err = fmt.Errorf("%w (ptrace is needed to set limits before the first instruction)", err)
+		}
+		return &startError{r.c.Path, err}
+	}
+	r.pid = pid
+	if err := r.atExec(); err != nil {
+		unix.Kill(pid, unix.SIGKILL)
+		r.reap()
+		runtime.UnlockOSThread()
+		return err
+	}
+	return nil
+}
+
+// forkExec starts the program, registered as live before any search for
+// orphans can see it. A just-written executable gives ETXTBSY while another
+// goroutine's fork still holds it open for writing; that passes, so retry.
+func forkExec(path string, argv []string, attr *syscall.ProcAttr) (int, error) {
+	delay := 100 * time.Microsecond
+	for try := 0; ; try++ {
+		live.mu.RLock()
+		pid, _, err := syscall.StartProcess(path, argv, attr)
+		if err == nil {
+			addLive(pid)
+		}
+		live.mu.RUnlock()
+		if !errors.Is(err, syscall.ETXTBSY) || try == 12 {
+			return pid, err
+		}
+		time.Sleep(delay)
+		delay *= 2
+	}
+}
+
+func lookPath(p string) (string, error) {
+	if p == "" {
+		return "", errors.New("no program given")
+	}
+	if strings.Contains(p, "/") {
+		return p, nil
+	}
+	return exec.LookPath(p)
+}
+
+// atExec handles the exec stop: limits, cgroups, then release.
+func (r *run) atExec() error {
+	var ws unix.WaitStatus
+	if _, err := wait4(r.pid, &ws, nil); err != nil {
+		return fmt.Errorf("sandbox: wait for exec: %w", err)
+	}
+	if !ws.Stopped() || ws.StopSignal() != unix.SIGTRAP {
+		return fmt.Errorf("sandbox: expected an exec stop, got wait status %#x", uint32(ws))
+	}
+	if err := r.setRlimits(); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	if r.cg != nil {
+		if err := r.cg.attach(r.pid); err != nil {
+			return fmt.Errorf("sandbox: %w", err)
+		}
+	}
+	if r.traced {
+		// Stay attached to read VmHWM at the exit stop; die with the harness.
+		if err := unix.PtraceSetOptions(r.pid, unix.PTRACE_O_TRACEEXIT|unix.PTRACE_O_EXITKILL); err != nil {
+			return fmt.Errorf("sandbox: ptrace options: %w", err)
+		}
+		r.began = time.Now()
+		return unix.PtraceCont(r.pid, 0)
+	}
+	r.began = time.Now()
+	err := unix.PtraceDetach(r.pid)
+	runtime.UnlockOSThread()
+	return err
+}
+
+// rlimit is one resource limit to apply with prlimit.
+type rlimit struct {
+	res      int
+	cur, max uint64
+}
+
+func (r *run) setRlimits() error {
+	l := r.limits
+	cpu := uint64((l.CPUTime+time.Second-1)/time.Second) + 1
+	set := []rlimit{
+		{unix.RLIMIT_CPU, cpu, cpu + 1}, // a backstop: the watchdog kills first
+		{unix.RLIMIT_STACK, uint64(l.Stack), uint64(l.Stack)},
+		{unix.RLIMIT_FSIZE, uint64(l.Output), uint64(l.Output)},
+		{unix.RLIMIT_CORE, 0, 0},
+	}
+	if r.cg == nil || !r.cg.hasPids() {
+		// RLIMIT_NPROC counts every task of the user, so allow for the ones that
+		// exist already; it does not bind root at all.
+		n := uint64(l.Processes + systemTasks())
+		set = append(set, rlimit{unix.RLIMIT_NPROC, n, n})
+	}
+	for _, s := range set {
+		lim := unix.Rlimit{Cur: s.cur, Max: s.max}
+		if err := unix.Prlimit(r.pid, s.res, &lim, nil); err != nil {
+			return fmt.Errorf("prlimit %d: %w", s.res, err)
+		}
+	}
+	return nil
+}
+
+// systemTasks is the number of tasks on the machine, from /proc/loadavg.
+func systemTasks() int {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 4 {
+		return 0
+	}
+	_, total, _ := strings.Cut(f[3], "/")
+	n, _ := strconv.Atoi(total)
+	return n
+}
+
+func wait4(pid int, ws *unix.WaitStatus, ru *unix.Rusage) (int, error) {
+	for {
+		wpid, err := unix.Wait4(pid, ws, unix.WALL, ru)
+		if err != unix.EINTR {
+			return wpid, err
+		}
+	}
+}
