@@ -80,18 +80,9 @@ func (g *cgroup1) newCase(name string, l Limits) (caseGroup, error) {
 			return nil, fmt.Errorf("cgroup v1: %w", err)
 		}
 	}
-	mem := strconv.FormatInt(int64(l.Memory), 10)
-	err := errors.Join(
-		writeFile(filepath.Join(c.memDir, "memory.limit_in_bytes"), mem),
-		writeFile(filepath.Join(c.pidsDir, "pids.max"), strconv.Itoa(l.Processes)),
-	)
-	// Without swap accounting the file is absent; with it, swap counts too.
-	if _, serr := os.Stat(filepath.Join(c.memDir, "memory.memsw.limit_in_bytes")); serr == nil {
-		err = errors.Join(err, writeFile(filepath.Join(c.memDir, "memory.memsw.limit_in_bytes"), mem))
-	}
-	if err != nil {
+	if err := c.reset(l); err != nil {
 		c.remove()
-		return nil, fmt.Errorf("cgroup v1: set limits: %w", err)
+		return nil, err
 	}
 	return c, nil
 }
@@ -99,6 +90,36 @@ func (g *cgroup1) newCase(name string, l Limits) (caseGroup, error) {
 // case1 is one run's cgroups in the three v1 hierarchies.
 type case1 struct {
 	memDir, pidsDir, cpuDir string
+}
+
+// prepare makes the memory cgroup anew: the last run's kernel memory (slab)
+// stays charged and cannot be reclaimed, and only a new one keeps the next
+// peak the program's own. The pids and cpuacct cgroups are reused as they are.
+func (c *case1) prepare() error {
+	if err := removeDir(c.memDir); err != nil {
+		return err
+	}
+	if err := os.Mkdir(c.memDir, 0o755); err != nil {
+		return fmt.Errorf("cgroup v1: %w", err)
+	}
+	return nil
+}
+
+func (c *case1) reset(l Limits) error {
+	mem := strconv.FormatInt(int64(l.Memory), 10)
+	errs := []error{
+		writeFile(filepath.Join(c.memDir, "memory.limit_in_bytes"), mem),
+		writeFile(filepath.Join(c.pidsDir, "pids.max"), strconv.Itoa(l.Processes)),
+		writeFile(filepath.Join(c.cpuDir, "cpuacct.usage"), "0"),
+	}
+	// Without swap accounting the file is absent; with it, swap counts too.
+	if memsw := filepath.Join(c.memDir, "memory.memsw.limit_in_bytes"); fileExists(memsw) {
+		errs = append(errs, writeFile(memsw, mem))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("cgroup v1: set limits: %w", err)
+	}
+	return nil
 }
 
 func (c *case1) dirs() []string { return []string{c.memDir, c.pidsDir, c.cpuDir} }
@@ -129,7 +150,8 @@ func (c *case1) memory() (Size, bool, bool) {
 	return Size(peak), ooms > 0, true
 }
 
-func (c *case1) hasPids() bool { return true }
+func (c *case1) hasMemory() bool { return true }
+func (c *case1) hasPids() bool   { return true }
 
 func (c *case1) kill(deadline time.Time) error {
 	// Every task of the run is in the pids cgroup: it was entered before the

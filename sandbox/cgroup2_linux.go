@@ -130,25 +130,21 @@ func (g *cgroup2) close() error {
 }
 
 func (g *cgroup2) newCase(name string, l Limits) (caseGroup, error) {
-	c := &case2{dir: filepath.Join(g.root, name), fd: -1}
+	c := &case2{
+		dir:  filepath.Join(g.root, name),
+		mem:  slices.Contains(g.controllers, "memory"),
+		pids: slices.Contains(g.controllers, "pids"),
+		fd:   -1,
+	}
 	if err := os.Mkdir(c.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cgroup v2: %w", err)
 	}
-	var errs []error
-	if slices.Contains(g.controllers, "memory") {
-		c.mem = true
-		errs = append(errs, writeFile(filepath.Join(c.dir, "memory.max"), strconv.FormatInt(int64(l.Memory), 10)))
-		if _, err := os.Stat(filepath.Join(c.dir, "memory.swap.max")); err == nil {
-			errs = append(errs, writeFile(filepath.Join(c.dir, "memory.swap.max"), "0"))
-		}
-	}
-	if slices.Contains(g.controllers, "pids") {
-		c.pids = true
-		errs = append(errs, writeFile(filepath.Join(c.dir, "pids.max"), strconv.Itoa(l.Processes)))
-	}
 	fd, err := unix.Open(c.dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	c.fd = fd
-	if err := errors.Join(append(errs, err)...); err != nil {
+	if err == nil {
+		err = c.reset(l)
+	}
+	if err != nil {
 		c.remove()
 		return nil, fmt.Errorf("cgroup v2: %w", err)
 	}
@@ -160,15 +156,50 @@ type case2 struct {
 	dir       string
 	fd        int
 	mem, pids bool
+	killed    bool          // cgroup.kill was written: see kill
+	cpuBase   time.Duration // usage_usec before this run: it only grows
 }
 
-func (c *case2) cloneFD() int       { return c.fd }
-func (c *case2) attach(int) error   { return nil }
-func (c *case2) hasPids() bool      { return c.pids }
+func (c *case2) prepare() error {
+	switch {
+	case c.mem:
+		// The last run's kernel memory stays charged, and memory.peak and
+		// oom_kill only grow: only a new cgroup measures the next run exactly.
+		return errors.New("cgroup v2: a memory cgroup is not reused")
+	case c.killed:
+		return errors.New("cgroup v2: a killed cgroup is not reused")
+	}
+	return nil
+}
 
-func (c *case2) cpu() (time.Duration, error) {
+func (c *case2) reset(l Limits) error {
+	var errs []error
+	if c.mem {
+		errs = append(errs, writeFile(filepath.Join(c.dir, "memory.max"), strconv.FormatInt(int64(l.Memory), 10)))
+		if swap := filepath.Join(c.dir, "memory.swap.max"); fileExists(swap) {
+			errs = append(errs, writeFile(swap, "0"))
+		}
+	}
+	if c.pids {
+		errs = append(errs, writeFile(filepath.Join(c.dir, "pids.max"), strconv.Itoa(l.Processes)))
+	}
+	c.cpuBase, _ = c.usage()
+	return errors.Join(errs...)
+}
+
+func (c *case2) cloneFD() int     { return c.fd }
+func (c *case2) attach(int) error { return nil }
+func (c *case2) hasMemory() bool  { return c.mem }
+func (c *case2) hasPids() bool    { return c.pids }
+
+func (c *case2) usage() (time.Duration, error) {
 	us, err := readKey(filepath.Join(c.dir, "cpu.stat"), "usage_usec")
 	return time.Duration(us) * time.Microsecond, err
+}
+
+func (c *case2) cpu() (time.Duration, error) {
+	d, err := c.usage()
+	return d - c.cpuBase, err
 }
 
 func (c *case2) memory() (Size, bool, bool) {
@@ -184,7 +215,14 @@ func (c *case2) memory() (Size, bool, bool) {
 }
 
 func (c *case2) kill(deadline time.Time) error {
-	// cgroup.kill (Linux 5.14) kills every task at once, forks in flight included.
+	if pids, err := procs(c.dir); err == nil && len(pids) == 0 {
+		return nil
+	}
+	// cgroup.kill (Linux 5.14) kills every task at once, forks in flight
+	// included. Some kernels (6.18 here) then also kill every later child
+	// cloned into the cgroup (CLONE_INTO_CGROUP compares kill sequence numbers
+	// of two cgroups), so a killed cgroup is never reused.
+	c.killed = true
 	if err := writeFile(filepath.Join(c.dir, "cgroup.kill"), "1"); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("cgroup v2: kill: %w", err)
 	}

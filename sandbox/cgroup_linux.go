@@ -26,9 +26,16 @@ type caseGroup interface {
 	// memory is the peak memory and whether the kernel OOM-killed a task; ok is
 	// false when this group has no memory controller.
 	memory() (peak Size, oomKilled bool, ok bool)
+	hasMemory() bool
 	hasPids() bool
 	// kill sends SIGKILL to every task until none is left or the deadline passes.
 	kill(deadline time.Time) error
+	// prepare readies a group whose run's tasks are all gone for another run,
+	// off the critical path; when that cannot be done exactly it fails and the
+	// group is removed instead.
+	prepare() error
+	// reset sets the limits of a new or prepared group and zeroes its counters.
+	reset(l Limits) error
 	remove() error
 }
 
@@ -133,6 +140,11 @@ func ownCgroups() (map[string]string, error) {
 
 func writeFile(path, value string) error {
 	return os.WriteFile(path, []byte(value), 0)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func readInt(path string) (int64, error) {

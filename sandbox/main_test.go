@@ -63,9 +63,22 @@ func self(t testing.TB) string {
 	return exe
 }
 
-// work returns a Command running built-in workload name.
+// work returns a Command running built-in workload name. A race-instrumented
+// child would sleep a second at exit without GORACE.
 func work(t testing.TB, l Limits, name string, args ...string) *Command {
-	return &Command{Path: self(t), Args: append([]string{"work", name}, args...), Limits: l}
+	return &Command{
+		Path:   self(t),
+		Args:   append([]string{"work", name}, args...),
+		Env:    append(os.Environ(), "GORACE=atexit_sleep_ms=0"),
+		Limits: l,
+	}
+}
+
+// skipIfRace skips a test that measures the judged program itself.
+func skipIfRace(t *testing.T) {
+	if raceEnabled {
+		t.Skip("race-instrumented children: their memory and timing are not a program's own; run without -race")
+	}
 }
 
 // modes lists the cgroup modes to test here: JUDGEBENCH_TEST_CGROUP if set,

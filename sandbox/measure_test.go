@@ -31,6 +31,7 @@ func burnClock(t *testing.T, out string) (thread, process time.Duration) {
 // real time adds almost nothing to a CPU-bound program. The machine may be
 // shared, and noise only ever adds time, so the best of three attempts counts.
 func TestCPUAccuracy(t *testing.T) {
+	skipIfRace(t)
 	forEachMode(t, func(t *testing.T, s *Sandbox) {
 		var errs []string
 		for attempt := range 3 {
@@ -77,6 +78,7 @@ func holdMemory(t *testing.T, n int) {
 }
 
 func TestMemoryPeak(t *testing.T) {
+	skipIfRace(t)
 	holdMemory(t, 256<<20)
 	forEachMode(t, func(t *testing.T, s *Sandbox) {
 		tests := []struct {

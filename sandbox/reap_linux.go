@@ -3,7 +3,6 @@ package sandbox
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,16 +77,16 @@ func reapOrphans() {
 	}
 }
 
-// children lists the children of every thread of this process.
+// children lists the children of this process's leader thread. Orphans are
+// reparented to a subreaper's first live thread, which is the leader: Go never
+// ends the main thread while the process lives.
 func children() []int {
-	tasks, _ := filepath.Glob("/proc/self/task/*/children")
+	pid := strconv.Itoa(os.Getpid())
+	data, _ := os.ReadFile("/proc/" + pid + "/task/" + pid + "/children")
 	var pids []int
-	for _, t := range tasks {
-		data, _ := os.ReadFile(t)
-		for f := range strings.FieldsSeq(string(data)) {
-			if pid, err := strconv.Atoi(f); err == nil {
-				pids = append(pids, pid)
-			}
+	for f := range strings.FieldsSeq(string(data)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, pid)
 		}
 	}
 	return pids

@@ -33,7 +33,8 @@ type run struct {
 	cg     caseGroup
 	io     *pipes
 	pid    int
-	traced bool // still attached after exec, for VmHWM at the exit stop
+	group  atomic.Int64 // pid as the process group to kill, once started
+	traced bool         // still attached after exec, for VmHWM at the exit stop
 	began  time.Time
 	killed atomic.Int32
 	hwm    Size // VmHWM at the exit stop, when traced
@@ -60,11 +61,10 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 		r.teardown()
 		return r.fail(err)
 	}
-	done := make(chan struct{})
-	go r.watch(ctx, done)
+	wd := r.watch(ctx)
 	ws, ru, err := r.wait()
 	ended := time.Now()
-	close(done)
+	wd.stop() // no kill of this run may land on the cgroup once it is reused
 	r.teardown()
 	if err != nil {
 		return r.fail(err)
@@ -77,28 +77,19 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 // setup makes the run's cgroup and its stdin, stdout and stderr.
 func (r *run) setup() error {
 	if r.s.cgroups != nil {
-		cg, err := r.s.cgroups.newCase("run-"+strconv.FormatInt(r.s.seq.Add(1), 10), r.limits)
+		cg, err := r.s.caseGroup(r.limits)
 		if err != nil {
 			return fmt.Errorf("sandbox: %w", err)
 		}
 		r.cg = cg
 	}
-	_, hasMem := memoryOf(r.cg)
-	r.traced = !hasMem
+	r.traced = r.cg == nil || !r.cg.hasMemory()
 	p, err := newPipes(r.c, r.limits.Output, func() { r.kill(killOutput) })
 	if err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
 	r.io = p
 	return nil
-}
-
-func memoryOf(cg caseGroup) (Size, bool) {
-	if cg == nil {
-		return 0, false
-	}
-	peak, _, ok := cg.memory()
-	return peak, ok
 }
 
 // wait reaps the program, handling its ptrace stops when it is still traced.
@@ -146,9 +137,11 @@ func (r *run) reap() {
 // kill ends every task of the run; the first reason given is kept.
 func (r *run) kill(reason int32) {
 	r.killed.CompareAndSwap(killNone, reason)
-	if r.pid > 0 {
-		unix.Kill(-r.pid, unix.SIGKILL)
-		unix.Kill(r.pid, unix.SIGKILL)
+	// Output can exceed its limit from the reader goroutine at any time, even
+	// before start has recorded the pid: hence the atomic.
+	if pid := int(r.group.Load()); pid > 0 {
+		unix.Kill(-pid, unix.SIGKILL)
+		unix.Kill(pid, unix.SIGKILL)
 	}
 	if r.cg != nil {
 		r.cg.kill(time.Now()) // one pass; teardown waits for the rest
@@ -162,9 +155,10 @@ func (r *run) teardown() {
 	if r.pid > 0 {
 		unix.Kill(-r.pid, unix.SIGKILL)
 	}
+	var killErr error
 	if r.cg != nil {
-		if err := r.cg.kill(time.Now().Add(2 * time.Second)); err != nil {
-			r.warn(err)
+		if killErr = r.cg.kill(time.Now().Add(2 * time.Second)); killErr != nil {
+			r.warn(killErr)
 		}
 	}
 	if r.pid > 0 {
@@ -182,9 +176,7 @@ func (r *run) teardown() {
 		}
 	}
 	if r.cg != nil {
-		if err := r.cg.remove(); err != nil {
-			r.warn(err)
-		}
+		r.s.release(r.cg, killErr == nil)
 	}
 }
 

@@ -1,7 +1,10 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
+	"sync"
 	"sync/atomic"
 )
 
@@ -11,6 +14,11 @@ type Sandbox struct {
 	cgroups  cgroupRoot
 	warnings []string
 	seq      atomic.Int64
+
+	mu      sync.Mutex
+	free    []caseGroup // cgroups of finished runs, prepared for the next
+	bgErrs  []error     // what background preparation could not do
+	pending sync.WaitGroup
 }
 
 // New prepares a Sandbox as opts say. It makes this process a child subreaper
@@ -53,7 +61,56 @@ func (s *Sandbox) Close() error {
 	if s.cgroups == nil {
 		return nil
 	}
-	return s.cgroups.close()
+	s.pending.Wait()
+	s.mu.Lock()
+	free, errs := s.free, s.bgErrs
+	s.free, s.bgErrs = nil, nil
+	s.mu.Unlock()
+	for _, cg := range free {
+		errs = append(errs, cg.remove())
+	}
+	return errors.Join(append(errs, s.cgroups.close())...)
+}
+
+// caseGroup returns a cgroup for a run under l: a finished run's, reset, or a
+// new one. Making and removing cgroup directories costs more than a trivial
+// program's whole run, so they are reused.
+func (s *Sandbox) caseGroup(l Limits) (caseGroup, error) {
+	s.mu.Lock()
+	var cg caseGroup
+	if n := len(s.free); n > 0 {
+		cg, s.free = s.free[n-1], s.free[:n-1]
+	}
+	s.mu.Unlock()
+	if cg != nil {
+		if cg.reset(l) == nil {
+			return cg, nil
+		}
+		cg.remove()
+	}
+	return s.cgroups.newCase("run-"+strconv.FormatInt(s.seq.Add(1), 10), l)
+}
+
+// release hands a finished run's cgroup to the background, which prepares it
+// for reuse when every task left it, else removes it. Close waits for that.
+func (s *Sandbox) release(cg caseGroup, empty bool) {
+	s.pending.Go(func() {
+		err := errors.New("tasks left")
+		if empty {
+			err = cg.prepare()
+		}
+		if err == nil {
+			s.mu.Lock()
+			s.free = append(s.free, cg)
+			s.mu.Unlock()
+			return
+		}
+		if err := cg.remove(); err != nil {
+			s.mu.Lock()
+			s.bgErrs = append(s.bgErrs, err)
+			s.mu.Unlock()
+		}
+	})
 }
 
 func (s *Sandbox) memorySource() MemorySource {

@@ -59,6 +59,7 @@ func (r *run) start(files []uintptr) error {
 		return &startError{r.c.Path, err}
 	}
 	r.pid = pid
+	r.group.Store(int64(pid))
 	if err := r.atExec(); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
 		r.reap()

@@ -5,44 +5,78 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// watch enforces the CPU, real-time and (without a memory cgroup) memory limits
-// until done is closed. It polls the run's CPU clock, sleeping half the CPU time
-// left (between 1ms and 50ms), so the kill lands within about a millisecond of
-// CPU per busy thread past the limit while costing a few reads per second.
-func (r *run) watch(ctx context.Context, done <-chan struct{}) {
+// watchdog enforces the CPU, real-time and (without a memory cgroup) memory
+// limits of one run, and its context. It owns no goroutine: each check is a
+// timer callback, so a short program never wakes it.
+type watchdog struct {
+	r        *run
+	mu       sync.Mutex // held by checks and kills; stop waits for them
+	stopped  bool
+	tick     *time.Timer
+	deadline *time.Timer
+	unCtx    func() bool
+}
+
+// watch starts the watchdog of r. It polls the run's CPU clock, sleeping half
+// the CPU time left (between 1ms and 50ms), so the kill lands within about a
+// millisecond of CPU per busy thread past the limit while costing a few reads
+// per second.
+func (r *run) watch(ctx context.Context) *watchdog {
+	w := &watchdog{r: r}
 	l := r.limits
-	deadline := time.NewTimer(l.RealTime - time.Since(r.began))
-	defer deadline.Stop()
-	tick := time.NewTimer(0)
-	defer tick.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-ctx.Done():
-			r.kill(killCanceled)
-			return
-		case <-deadline.C:
-			r.kill(killReal)
-			return
-		case <-tick.C:
-		}
-		used, ok := r.cpuUsed()
-		if ok && used >= l.CPUTime {
-			r.kill(killCPU)
-			return
-		}
-		if r.traced && rss(r.pid) > l.Memory {
-			r.kill(killMemory)
-			return
-		}
-		tick.Reset(min(max((l.CPUTime-used)/2, time.Millisecond), 50*time.Millisecond))
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.deadline = time.AfterFunc(l.RealTime-time.Since(r.began), func() { w.kill(killReal) })
+	w.tick = time.AfterFunc(pollDelay(l.CPUTime, 0), w.check)
+	w.unCtx = context.AfterFunc(ctx, func() { w.kill(killCanceled) })
+	return w
+}
+
+func pollDelay(limit, used time.Duration) time.Duration {
+	return min(max((limit-used)/2, time.Millisecond), 50*time.Millisecond)
+}
+
+func (w *watchdog) check() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped {
+		return
 	}
+	r, l := w.r, w.r.limits
+	used, ok := r.cpuUsed()
+	switch {
+	case ok && used >= l.CPUTime:
+		r.kill(killCPU)
+	case r.traced && rss(r.pid) > l.Memory:
+		r.kill(killMemory)
+	default:
+		w.tick.Reset(pollDelay(l.CPUTime, used))
+	}
+}
+
+func (w *watchdog) kill(reason int32) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.stopped {
+		w.r.kill(reason)
+	}
+}
+
+// stop ends the watchdog; once it returns, no check or kill of it runs again,
+// so none can land on a cgroup that is reused for another run.
+func (w *watchdog) stop() {
+	w.mu.Lock()
+	w.stopped = true
+	w.mu.Unlock()
+	w.tick.Stop()
+	w.deadline.Stop()
+	w.unCtx()
 }
 
 // cpuUsed reads the CPU time of the whole run: the cgroup's counter when there
