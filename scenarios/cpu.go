@@ -13,8 +13,9 @@ import (
 const burnChunk = 50_000
 
 // burn spends the CPU time given in its argument on its own locked OS thread,
-// measured by that thread's CPU clock, then prints the CPU time it spent and
-// the CPU time of the whole process so far.
+// measured by that thread's CPU clock, then prints the CPU time it spent, the
+// CPU time of the whole process so far, and how long its thread waited for a
+// CPU meanwhile (0 where the kernel does not say).
 func burn(ctx context.Context, env Env) error {
 	if err := nargs(env.Args, 1, 1); err != nil {
 		return err
@@ -49,7 +50,9 @@ func burn(ctx context.Context, env Env) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(env.Stdout, "thread_cpu_ns=%d process_cpu_ns=%d\n", used.Nanoseconds(), proc.Nanoseconds())
+	delay, _ := runDelay()
+	_, err = fmt.Fprintf(env.Stdout, "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d\n",
+		used.Nanoseconds(), proc.Nanoseconds(), delay.Nanoseconds())
 	return err
 }
 

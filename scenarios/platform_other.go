@@ -15,6 +15,7 @@ var errUnsupported = fmt.Errorf("%w on %s", errors.ErrUnsupported, runtime.GOOS)
 
 func threadCPU() (time.Duration, error)          { return 0, errUnsupported }
 func processCPU() (time.Duration, error)         { return 0, errUnsupported }
+func runDelay() (time.Duration, error)           { return 0, errUnsupported }
 func segv(ctx context.Context, env Env) error    { return errUnsupported }
 func abort(ctx context.Context, env Env) error   { return errUnsupported }
 func fork(ctx context.Context, env Env) error    { return errUnsupported }

@@ -97,8 +97,8 @@ func TestProcessBurn(t *testing.T) {
 	t.Parallel()
 	const d = 50 * time.Millisecond
 	r := work(t, nil, "burn", d.String())
-	var thread, process time.Duration
-	_, err := fmt.Sscanf(r.stdout, "thread_cpu_ns=%d process_cpu_ns=%d\n", &thread, &process)
+	var thread, process, delay time.Duration
+	_, err := fmt.Sscanf(r.stdout, "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d\n", &thread, &process, &delay)
 	if err != nil || r.code != 0 {
 		t.Fatalf("work burn %v = status %d, stdout %q, stderr %q: %v", d, r.code, r.stdout, r.stderr, err)
 	}
