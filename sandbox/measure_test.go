@@ -71,6 +71,7 @@ func TestCPULimitPrecision(t *testing.T) {
 		for _, limit := range []time.Duration{250 * time.Millisecond, time.Second} {
 			r := s.Run(t.Context(), work(t, Limits{CPUTime: limit}, "spin", "1000000000000"))
 			tol := max(limit*5/100, 20*time.Millisecond)
+			t.Logf("limit %v: killed at cpu %v (%v past)", limit, r.CPUTime, r.CPUTime-limit)
 			if r.Verdict != CPUTimeLimitExceeded || r.CPUTime < limit || r.CPUTime > limit+tol {
 				t.Errorf("spin under %v = %s; want CPU_TIME_LIMIT_EXCEEDED with cpu in [%v, %v]", limit, describe(r), limit, limit+tol)
 			}
@@ -100,6 +101,7 @@ func TestMemoryPeak(t *testing.T) {
 		}
 		for _, tt := range tests {
 			r := s.Run(t.Context(), work(t, Limits{}, "alloc", tt.mib))
+			t.Logf("alloc %s MiB: %.1f MiB from %s", tt.mib, float64(r.Memory)/float64(MiB), r.MemorySource)
 			if r.Verdict != Accepted || r.Memory < tt.lo || r.Memory >= tt.hi || r.MemorySource == MemoryNone {
 				t.Errorf("alloc %s MiB = %s; want memory in [%v, %v)", tt.mib, describe(r), tt.lo, tt.hi)
 			}
@@ -116,6 +118,7 @@ func TestMaxRSSTrap(t *testing.T) {
 		t.Fatal(err)
 	}
 	maxrss := Size(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) * KiB
+	t.Logf("ru_maxrss of alloc 8 under a 256MiB parent: %.1f MiB", float64(maxrss)/float64(MiB))
 	if maxrss < 200*MiB {
 		t.Errorf("ru_maxrss of alloc 8 under a 256MiB parent = %v; want the parent's peak (>= 200MiB), the trap this package avoids", maxrss)
 	}

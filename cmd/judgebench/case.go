@@ -118,6 +118,10 @@ type caseJSON struct {
 func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
 
 func printCase(w io.Writer, r *sandbox.Result, asJSON bool) error {
+	if !asJSON && r.Verdict == sandbox.SystemError {
+		_, err := fmt.Fprintf(w, "%s %s\n", r.Verdict, r.Error)
+		return err
+	}
 	if !asJSON {
 		_, err := fmt.Fprintf(w, "%s cpu=%.3fms (user %.3fms, sys %.3fms) real=%.3fms memory=%s (%s) exit=%d%s\n",
 			r.Verdict, ms(r.CPUTime), ms(r.User), ms(r.System), ms(r.RealTime), r.Memory, r.MemorySource,

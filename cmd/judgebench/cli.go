@@ -28,8 +28,7 @@ func commands() []command {
 // its error; main turns that error into an exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		usage(stderr)
-		return usageErrorf("no command given")
+		return usageErrorf("no command given (run `judgebench help`)")
 	}
 	switch args[0] {
 	case "help", "-h", "--help":

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/judgebench/judgebench/scenarios"
+)
+
+func TestCaseJSON(t *testing.T) {
+	self := judgebench(t)
+	r := runCLI(t, "case", "--json", "--", self, "work", "burn", "50ms")
+	if r.code != 0 {
+		t.Fatalf("case --json burn 50ms = %d, stderr %q", r.code, r.stderr)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &obj); err != nil {
+		t.Fatalf("case --json printed %q: %v", r.stdout, err)
+	}
+	numbers := []string{"cpu_time_ms", "user_time_ms", "sys_time_ms", "real_time_ms", "memory_bytes",
+		"exit_code", "signal", "voluntary_switches", "involuntary_switches"}
+	for _, k := range numbers {
+		if _, ok := obj[k].(float64); !ok {
+			t.Errorf("case --json field %q = %#v; want a number", k, obj[k])
+		}
+	}
+	for _, k := range []string{"verdict", "memory_source", "error"} {
+		if _, ok := obj[k].(string); !ok {
+			t.Errorf("case --json field %q = %#v; want a string", k, obj[k])
+		}
+	}
+	if obj["verdict"] != "ACCEPTED" || obj["cpu_time_ms"].(float64) < 50 || obj["memory_source"] == "" {
+		t.Errorf("case --json = %s; want ACCEPTED, cpu >= 50ms, a memory source", r.stdout)
+	}
+}
+
+func TestCaseExitStatus(t *testing.T) {
+	self := judgebench(t)
+	dir := t.TempDir()
+	in, out := scenarios.SortCase(50, 3)
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	inFile, outFile, wrong := write("1.in", in), write("1.out", out), write("wrong.out", []byte("1 2 3\n"))
+	tests := []struct {
+		args   []string
+		code   int
+		stdout string
+	}{
+		{[]string{"case", "--", self, "work", "exit", "0"}, 0, "ACCEPTED"},
+		{[]string{"case", "--stdin", inFile, "--expect", outFile, "--", self, "work", "sort"}, 0, "ACCEPTED"},
+		{[]string{"case", "--stdin", inFile, "--expect", wrong, "--", self, "work", "sort"}, 1, "WRONG_ANSWER"},
+		{[]string{"case", "--stdin", inFile, "--expect", outFile, "--checker", "tokens", self, "work", "sort"}, 0, "ACCEPTED"},
+		{[]string{"case", "--", self, "work", "exit", "3"}, 1, "RUNTIME_ERROR"},
+		{[]string{"case", "--", self, "work", "segv"}, 1, "signal=SIGSEGV"},
+		{[]string{"case", "--cpu-time", "100ms", "--", self, "work", "spin", "100000000000"}, 1, "CPU_TIME_LIMIT_EXCEEDED"},
+		{[]string{"case", "--real-time", "200ms", "--", self, "work", "sleep", "5s"}, 1, "REAL_TIME_LIMIT_EXCEEDED"},
+		{[]string{"case", "--memory", "32MiB", "--", self, "work", "alloc", "64"}, 1, "MEMORY_LIMIT_EXCEEDED"},
+		{[]string{"case", "--output", "1K", "--", self, "work", "flood"}, 1, "OUTPUT_LIMIT_EXCEEDED"},
+		{[]string{"case", "--json", "--", filepath.Join(dir, "missing")}, 2, `"verdict": "SYSTEM_ERROR"`},
+		{[]string{"case", "--", inFile}, 2, "SYSTEM_ERROR"},
+		{[]string{"help"}, 0, "usage: judgebench"},
+		{[]string{"case", "--help"}, 0, "--cpu-time"},
+		{[]string{"work", "exit", "7"}, 7, ""},
+		// Bad input: one line, exit 2.
+		{[]string{}, 2, ""},
+		{[]string{"bogus"}, 2, ""},
+		{[]string{"case"}, 2, ""},
+		{[]string{"case", "--cpu-time", "abc", "--", "true"}, 2, ""},
+		{[]string{"case", "--cpu-time", "-1s", "--", "true"}, 2, ""},
+		{[]string{"case", "--memory", "12MB", "--", "true"}, 2, ""},
+		{[]string{"case", "--memory", "10K", "--", "true"}, 2, ""},
+		{[]string{"case", "--processes", "x", "--", "true"}, 2, ""},
+		{[]string{"case", "--checker", "fuzzy", "--", "true"}, 2, ""},
+		{[]string{"case", "--cgroup", "v3", "--", "true"}, 2, ""},
+		{[]string{"case", "--no-such-flag", "--", "true"}, 2, ""},
+		{[]string{"case", "--stdin", filepath.Join(dir, "nope"), "--", "true"}, 2, ""},
+		{[]string{"case", "--expect", filepath.Join(dir, "nope"), "--", "true"}, 2, ""},
+		{[]string{"work"}, 2, ""},
+		{[]string{"work", "nosuch"}, 2, ""},
+		{[]string{"work", "burn", "abc"}, 2, ""},
+	}
+	for _, tt := range tests {
+		r := runCLI(t, tt.args...)
+		if r.code != tt.code || !strings.Contains(r.stdout, tt.stdout) {
+			t.Errorf("judgebench %q = %d, stdout %q, stderr %q; want %d and %q", tt.args, r.code, r.stdout, r.stderr, tt.code, tt.stdout)
+			continue
+		}
+		if tt.code == 2 && !slices.Contains(tt.args, "work") {
+			checkOneLineError(t, tt.args, r)
+		}
+	}
+}
+
+// TestCaseInterrupt sends SIGINT to a judgebench process running a case that
+// hangs: it must print what it has, exit 130, and leave no child behind.
+func TestCaseInterrupt(t *testing.T) {
+	self := judgebench(t)
+	cmd, stdout, stderr := runProcess(t.Context(), t, "case", "--real-time", "1m", "--cpu-time", "30s", "--", self, "work", "hang")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	code := cmd.ProcessState.ExitCode()
+	if code != 130 || !strings.Contains(stdout.String(), "SYSTEM_ERROR") {
+		t.Errorf("case interrupted = %d (%v), stdout %q, stderr %q; want 130 after the result", code, err, stdout, stderr)
+	}
+	if left := processesRunning(self, "hang"); len(left) > 0 {
+		t.Errorf("interrupted case left %v running", left)
+	}
+}
+
+// processesRunning lists the live processes of exe running `work name`.
+func processesRunning(exe, name string) []string {
+	entries, _ := os.ReadDir("/proc")
+	var found []string
+	for _, e := range entries {
+		target, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
+		if err != nil || target != exe {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if strings.Contains(string(cmdline), "\x00work\x00"+name) {
+			found = append(found, e.Name())
+		}
+	}
+	return found
+}

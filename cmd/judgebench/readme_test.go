@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// example is one `$ judgebench ...` line of a console block in README.md.
+type example struct {
+	line  int
+	args  []string
+	code  int    // from a trailing "# exit N", else 0
+	first string // first word of the output the README shows, if any
+}
+
+// readmeExamples parses the console blocks of README.md.
+func readmeExamples(t *testing.T) []example {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var ex []example
+	inConsole := false
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "```"):
+			inConsole = line == "```console"
+		case !inConsole:
+		case strings.HasPrefix(line, "$ judgebench "):
+			cmd, comment, _ := strings.Cut(strings.TrimPrefix(line, "$ judgebench "), "#")
+			e := example{line: n, args: strings.Fields(cmd)}
+			if code, ok := strings.CutPrefix(strings.TrimSpace(comment), "exit "); ok {
+				if e.code, err = strconv.Atoi(code); err != nil {
+					t.Fatalf("README.md:%d: bad exit comment %q", n, comment)
+				}
+			}
+			ex = append(ex, e)
+		case len(ex) > 0 && ex[len(ex)-1].first == "" && strings.TrimSpace(line) != "":
+			ex[len(ex)-1].first = strings.Fields(line)[0]
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ex
+}
+
+// TestReadmeExamples runs every console example of README.md as written, with
+// the test binary as judgebench: same exit status, same first word of output.
+func TestReadmeExamples(t *testing.T) {
+	self := judgebench(t)
+	examples := readmeExamples(t)
+	if len(examples) < 5 {
+		t.Fatalf("README.md has %d console examples; the parser or the README is broken", len(examples))
+	}
+	for _, e := range examples {
+		args := make([]string, len(e.args))
+		for i, a := range e.args {
+			if a == "judgebench" {
+				a = self
+			}
+			args[i] = a
+		}
+		cmd, stdout, stderr := runProcess(t.Context(), t, args...)
+		cmd.Run()
+		code := cmd.ProcessState.ExitCode()
+		got := strings.Fields(stdout.String())
+		if code != e.code || (e.first != "" && (len(got) == 0 || got[0] != e.first)) {
+			t.Errorf("README.md:%d: judgebench %s = %d, stdout %q, stderr %q; want %d and output starting %q",
+				e.line, strings.Join(e.args, " "), code, stdout, stderr, e.code, e.first)
+		}
+	}
+}
