@@ -37,7 +37,7 @@ type run struct {
 	traced bool         // still attached after exec, for VmHWM at the exit stop
 	began  time.Time
 	killed atomic.Int32
-	hwm    Size // VmHWM at the exit stop, when traced
+	hwm    atomic.Int64 // highest VmHWM seen, when traced: exec resets it
 }
 
 // Run runs c once and returns what it did. It never returns nil and never
@@ -112,7 +112,10 @@ func (r *run) wait() (unix.WaitStatus, unix.Rusage, error) {
 		}
 		sig := ws.StopSignal()
 		if sig == unix.SIGTRAP && ws.TrapCause() == unix.PTRACE_EVENT_EXIT {
-			r.hwm = vmHWM(r.pid)
+			r.noteHWM()
+			sig = 0
+		}
+		if sig == unix.SIGTRAP && ws.TrapCause() == unix.PTRACE_EVENT_EXEC {
 			sig = 0
 		}
 		switch sig {
@@ -197,7 +200,7 @@ func (r *run) measure(ws unix.WaitStatus, ru unix.Rusage, real time.Duration) {
 	res.RealTime = real
 	res.VoluntarySwitches, res.InvoluntarySwitches = ru.Nvcsw, ru.Nivcsw
 	if r.traced {
-		res.Memory, res.MemorySource = r.hwm, MemoryVmHWM
+		res.Memory, res.MemorySource = Size(r.hwm.Load()), MemoryVmHWM
 	}
 	if ws.Exited() {
 		res.ExitCode = ws.ExitStatus()
@@ -233,6 +236,18 @@ func (r *run) judge(ws unix.WaitStatus) {
 		res.Verdict = WrongAnswer
 	default:
 		res.Verdict = Accepted
+	}
+}
+
+// noteHWM records the program's VmHWM if it is the highest seen. An execve
+// starts a new image whose VmHWM starts again, so the watchdog notes it too.
+func (r *run) noteHWM() Size {
+	hwm := vmHWM(r.pid)
+	for {
+		old := r.hwm.Load()
+		if int64(hwm) <= old || r.hwm.CompareAndSwap(old, int64(hwm)) {
+			return hwm
+		}
 	}
 }
 

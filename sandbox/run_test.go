@@ -47,6 +47,16 @@ func TestRunVerdicts(t *testing.T) {
 		{"output just at the limit", Limits{Output: MiB}, []string{"flood", "1048576"}, nil, nil, Accepted, nil},
 	}
 	forEachMode(t, func(t *testing.T, s *Sandbox) {
+		t.Run("exec again", func(t *testing.T) {
+			// A program that execs another must not die of the SIGTRAP a
+			// tracee gets for it.
+			c := work(t, quick, "exit", "4")
+			c.Args = []string{"-c", `exec "$0" "$@"`, c.Path, "work", "exit", "4"}
+			c.Path = "/bin/sh"
+			if r := s.Run(t.Context(), c); r.Verdict != RuntimeError || r.ExitCode != 4 {
+				t.Errorf("sh -c exec (work exit 4) = %s; want RUNTIME_ERROR with exit 4", describe(r))
+			}
+		})
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				c := work(t, tt.limits, tt.args[0], tt.args[1:]...)

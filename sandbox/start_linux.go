@@ -118,7 +118,10 @@ func (r *run) atExec() error {
 	}
 	if r.traced {
 		// Stay attached to read VmHWM at the exit stop; die with the harness.
-		if err := unix.PtraceSetOptions(r.pid, unix.PTRACE_O_TRACEEXIT|unix.PTRACE_O_EXITKILL); err != nil {
+		// TRACEEXEC turns a later execve into an event instead of a SIGTRAP
+		// that would kill the program.
+		opts := unix.PTRACE_O_TRACEEXIT | unix.PTRACE_O_TRACEEXEC | unix.PTRACE_O_EXITKILL
+		if err := unix.PtraceSetOptions(r.pid, opts); err != nil {
 			return fmt.Errorf("sandbox: ptrace options: %w", err)
 		}
 		r.began = time.Now()

@@ -2,9 +2,6 @@ package sandbox
 
 import (
 	"context"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -53,7 +50,7 @@ func (w *watchdog) check() {
 	switch {
 	case ok && used >= l.CPUTime:
 		r.kill(killCPU)
-	case r.traced && rss(r.pid) > l.Memory:
+	case r.traced && r.noteHWM() > l.Memory:
 		r.kill(killMemory)
 	default:
 		w.tick.Reset(pollDelay(l.CPUTime, used))
@@ -93,18 +90,4 @@ func (r *run) cpuUsed() (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(ts.Nano()), true
-}
-
-// rss reads a process's resident set from /proc/PID/statm, 0 if it is gone.
-func rss(pid int) Size {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(data))
-	if len(f) < 2 {
-		return 0
-	}
-	pages, _ := strconv.ParseInt(f[1], 10, 64)
-	return Size(pages) * Size(os.Getpagesize())
 }
