@@ -38,7 +38,7 @@ func newCgroup2(tag string, requireAll bool) (*cgroup2, error) {
 	if i < 0 || own[""] == "" {
 		return nil, errors.New("cgroup v2: no unified hierarchy mounted")
 	}
-	g := &cgroup2{parent: filepath.Join(mounts[i].dir, own[""])}
+	g := &cgroup2{parent: mounts[i].path(own[""])}
 	g.root = filepath.Join(g.parent, tag)
 	avail := g.available()
 	if requireAll && !(slices.Contains(avail, "memory") && slices.Contains(avail, "pids")) {
@@ -58,6 +58,15 @@ func newCgroup2(tag string, requireAll bool) (*cgroup2, error) {
 	if err := os.Mkdir(g.root, 0o755); err != nil {
 		g.close()
 		return nil, fmt.Errorf("cgroup v2: %w", err)
+	}
+	// memory.peak came in Linux 5.19; without it the controller limits but
+	// cannot measure, and VmHWM must.
+	if slices.Contains(g.controllers, "memory") && !fileExists(filepath.Join(g.root, "memory.peak")) {
+		g.controllers = slices.DeleteFunc(g.controllers, func(c string) bool { return c == "memory" })
+		if requireAll {
+			g.close()
+			return nil, errors.New("cgroup v2: no memory.peak (Linux 5.19+)")
+		}
 	}
 	if len(g.controllers) > 0 {
 		sub := "+" + strings.Join(g.controllers, " +")
@@ -104,7 +113,7 @@ func (g *cgroup2) enable(tag, c string) error {
 func (g *cgroup2) warnings() []string {
 	var w []string
 	if !slices.Contains(g.controllers, "memory") {
-		w = append(w, "cgroup v2 without the memory controller: memory from VmHWM at a ptrace exit stop")
+		w = append(w, "cgroup v2 without the memory controller (or memory.peak): memory from VmHWM at a ptrace exit stop")
 	}
 	if !slices.Contains(g.controllers, "pids") {
 		w = append(w, "cgroup v2 without the pids controller: tasks limited by RLIMIT_NPROC, which does not bind root")
@@ -123,10 +132,10 @@ func (g *cgroup2) close() error {
 	for _, c := range g.enabled {
 		writeFile(filepath.Join(g.parent, "cgroup.subtree_control"), "-"+c)
 	}
-	if werr := writeFile(filepath.Join(g.parent, "cgroup.procs"), strconv.Itoa(os.Getpid())); werr == nil {
-		err = errors.Join(err, removeDir(g.moved))
+	if werr := writeFile(filepath.Join(g.parent, "cgroup.procs"), strconv.Itoa(os.Getpid())); werr != nil {
+		return errors.Join(err, fmt.Errorf("cgroup v2: move back to %s (%s is left): %w", g.parent, g.moved, werr))
 	}
-	return err
+	return errors.Join(err, removeDir(g.moved))
 }
 
 func (g *cgroup2) newCase(name string, l Limits) (caseGroup, error) {

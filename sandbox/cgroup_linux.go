@@ -48,7 +48,9 @@ type cgroupRoot interface {
 
 // newCgroupRoot finds a cgroup hierarchy this process may use, as mode says.
 func newCgroupRoot(mode CgroupMode) (cgroupRoot, []string, error) {
-	tag := fmt.Sprintf("judgebench-%d", os.Getpid())
+	// Unique per Sandbox: a crashed harness that had this pid may have left
+	// its directories behind.
+	tag := fmt.Sprintf("judgebench-%d-%x", os.Getpid(), time.Now().UnixNano())
 	switch mode {
 	case CgroupOff:
 		return nil, nil, nil
@@ -74,8 +76,14 @@ func newCgroupRoot(mode CgroupMode) (cgroupRoot, []string, error) {
 // mount is one cgroup mount of /proc/self/mountinfo.
 type mount struct {
 	dir     string
+	root    string // the cgroup this mount shows as its top
 	fstype  string
 	options []string // super options: the v1 controllers
+}
+
+// path is the directory of cgroup (as /proc/self/cgroup names it) under m.
+func (m mount) path(cgroup string) string {
+	return filepath.Join(m.dir, strings.TrimPrefix(cgroup, m.root))
 }
 
 func cgroupMounts() ([]mount, error) {
@@ -96,7 +104,7 @@ func cgroupMounts() ([]mount, error) {
 		if len(a) < 5 || len(b) < 3 || !strings.HasPrefix(b[0], "cgroup") {
 			continue
 		}
-		ms = append(ms, mount{dir: unescapeMount(a[4]), fstype: b[0], options: strings.Split(b[2], ",")})
+		ms = append(ms, mount{dir: unescapeMount(a[4]), root: unescapeMount(a[3]), fstype: b[0], options: strings.Split(b[2], ",")})
 	}
 	return ms, sc.Err()
 }
@@ -186,8 +194,7 @@ func procs(dir string) ([]int, error) {
 }
 
 // killProcs SIGKILLs the tasks of dir until it is empty or deadline passes.
-// Killed orphans that were reparented to this process are reaped on the way,
-// so their zombies do not keep the cgroup busy.
+// Killed orphans that were reparented to this process are reaped on the way.
 func killProcs(dir string, deadline time.Time) error {
 	for {
 		pids, err := procs(dir)
@@ -200,7 +207,7 @@ func killProcs(dir string, deadline time.Time) error {
 		for _, pid := range pids {
 			unix.Kill(pid, unix.SIGKILL)
 		}
-		reapOrphans()
+		sweepOnce(0, false) // zombies only
 		if time.Now().After(deadline) {
 			return fmt.Errorf("cgroup %s: %d tasks survive SIGKILL", dir, len(pids))
 		}

@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 
 // leftovers reports cgroups of this process and children still around.
 func leftovers() error {
-	tag := fmt.Sprintf("judgebench-%d", os.Getpid())
+	tag := fmt.Sprintf("judgebench-%d-", os.Getpid())
 	var found []string
 	filepath.WalkDir("/sys/fs/cgroup", func(path string, d os.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {

@@ -21,9 +21,19 @@ type pipes struct {
 	wg                   sync.WaitGroup
 	expect, match        bool
 	stdout               *limitReader
-	stdoutErr            error
 	stderr               boundedBuffer
 	closeStdinAfterStart bool
+	// err is a failure of the harness's side: reading Stdin or Expect,
+	// writing Stdout, or a pipe held open after the run. Set before finish
+	// returns; it makes the run a SYSTEM_ERROR.
+	err error
+	mu  sync.Mutex
+}
+
+func (p *pipes) fail(err error) {
+	p.mu.Lock()
+	p.err = errors.Join(p.err, err)
+	p.mu.Unlock()
 }
 
 func newPipes(c *Command, limit Size, exceeded func()) (p *pipes, err error) {
@@ -64,11 +74,30 @@ func (p *pipes) openStdin(in io.Reader) error {
 		return err
 	}
 	p.stdin, p.stdinW, p.closeStdinAfterStart = r, w, true
-	go func() {
-		io.Copy(w, in) // EPIPE when the program stops reading early: fine
-		w.Close()
-	}()
+	p.wg.Go(func() { p.copyStdin(w, in) })
 	return nil
+}
+
+// copyStdin feeds the program. A program that stops reading early is its own
+// business (the write fails); a reader that fails is the harness's.
+func (p *pipes) copyStdin(w *os.File, in io.Reader) {
+	defer w.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := in.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			p.fail(fmt.Errorf("sandbox: read stdin: %w", err))
+			return
+		}
+	}
 }
 
 func (p *pipes) readStdout(c *Command) {
@@ -82,10 +111,15 @@ func (p *pipes) readStdout(c *Command) {
 	} else {
 		_, err = io.Copy(w, p.stdout)
 	}
-	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-		p.stdoutErr = fmt.Errorf("sandbox: stdout: %w", err)
+	if _, derr := io.Copy(io.Discard, p.stdout); err == nil {
+		err = derr // whatever happened, keep the pipe empty
 	}
-	io.Copy(io.Discard, p.stdout) // whatever happened, keep the pipe empty
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		err = errors.New("held open after the run by a process the harness could not kill")
+	}
+	if err != nil {
+		p.fail(fmt.Errorf("sandbox: stdout: %w", err))
+	}
 }
 
 func (p *pipes) childFiles() []uintptr {
@@ -109,12 +143,15 @@ func (p *pipes) finish() {
 	deadline := time.Now().Add(time.Second)
 	p.outR.SetReadDeadline(deadline)
 	p.errR.SetReadDeadline(deadline)
+	if p.stdinW != nil {
+		p.stdinW.SetWriteDeadline(time.Now()) // the program is gone: stop feeding it
+	}
 	p.wg.Wait()
 	p.closeAll()
 }
 
 func (p *pipes) closeAll() {
-	for _, f := range []*os.File{p.outR, p.outW, p.errR, p.errW, p.stdinW} {
+	for _, f := range []*os.File{p.outR, p.outW, p.errR, p.errW} {
 		if f != nil {
 			f.Close()
 		}
@@ -137,6 +174,7 @@ type limitReader struct {
 	r        io.Reader
 	limit, n int64
 	exceeded func()
+	fired    bool
 }
 
 func (l *limitReader) Read(p []byte) (int, error) {
@@ -145,7 +183,10 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	if l.n <= l.limit {
 		return n, err
 	}
-	l.exceeded()
+	if !l.fired {
+		l.fired = true
+		l.exceeded()
+	}
 	for err == nil {
 		n, err = l.r.Read(p)
 		l.n += int64(n)

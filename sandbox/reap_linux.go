@@ -2,10 +2,12 @@ package sandbox
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -40,6 +42,12 @@ func isLive(pid int) bool {
 	return live.pids[pid]
 }
 
+func liveCount() int {
+	live.set.Lock()
+	defer live.set.Unlock()
+	return len(live.pids)
+}
+
 var subreaper struct {
 	once sync.Once
 	err  error
@@ -55,26 +63,48 @@ func becomeSubreaper() error {
 	return subreaper.err
 }
 
-// reapOrphans kills and reaps the children of this process that no run owns and
-// that are not in its process group: orphans of runs, reparented here because
-// this process is a subreaper. Children the harness started itself (through
-// os/exec, say) stay in its process group and are left alone.
-func reapOrphans() {
+// sweep kills and reaps orphans reparented to this process (a subreaper), pass
+// after pass until a pass finds none: killing one orphans its children in
+// turn. Zombies are always reaped. A live orphan is killed when it is in
+// process group owner (0: none), or, with strays set and no run live but
+// owner's, when no run can claim it (a setsid escapee of a run without a
+// cgroup). Children in the harness's own process group are never touched:
+// the harness started them itself.
+func sweep(owner int, strays bool, deadline time.Time) error {
+	for pass := 0; sweepOnce(owner, strays) > 0; pass++ {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("sandbox: orphans still appearing after %d passes", pass)
+		}
+	}
+	return nil
+}
+
+func sweepOnce(owner int, strays bool) (reaped int) {
 	live.mu.Lock()
 	defer live.mu.Unlock()
 	self := unix.Getpgrp()
+	others := liveCount()
+	if owner > 0 && isLive(owner) {
+		others--
+	}
 	for _, pid := range children() {
-		if isLive(pid) || pgid(pid) == self || pgid(pid) < 0 {
+		if isLive(pid) {
 			continue
 		}
-		unix.Kill(pid, unix.SIGKILL)
-		for {
-			_, err := unix.Wait4(pid, nil, unix.WALL, nil)
-			if err != unix.EINTR {
-				break
-			}
+		state, group := procStat(pid)
+		switch {
+		case group < 0 || group == self:
+			continue
+		case state == 'Z':
+		case owner > 0 && group == owner, strays && others == 0:
+			unix.Kill(pid, unix.SIGKILL)
+		default:
+			continue
 		}
+		wait4(pid, new(unix.WaitStatus), nil)
+		reaped++
 	}
+	return reaped
 }
 
 // children lists the children of this process's leader thread. Orphans are
@@ -92,24 +122,25 @@ func children() []int {
 	return pids
 }
 
-// pgid returns the process group of pid from /proc, or -1 if it is gone.
-func pgid(pid int) int {
+// procStat returns the state letter and process group of pid from /proc, or
+// group -1 if it is gone.
+func procStat(pid int) (state byte, group int) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return -1
+		return 0, -1
 	}
 	// pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses.
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 {
-		return -1
+		return 0, -1
 	}
 	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 3 {
-		return -1
+	if len(f) < 3 || len(f[0]) != 1 {
+		return 0, -1
 	}
 	g, err := strconv.Atoi(f[2])
 	if err != nil {
-		return -1
+		return 0, -1
 	}
-	return g
+	return f[0][0], g
 }

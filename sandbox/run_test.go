@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -150,22 +151,18 @@ func TestCancel(t *testing.T) {
 }
 
 func TestConcurrentRuns(t *testing.T) {
-	s := newSandbox(t, CgroupAuto)
-	const n = 8
-	results := make([]*Result, n)
-	done := make(chan int)
-	for i := range n {
-		go func() {
-			results[i] = s.Run(context.Background(), work(t, Limits{}, "burn", "20ms"))
-			done <- i
-		}()
-	}
-	for range n {
-		<-done
-	}
-	for i, r := range results {
-		if r.Verdict != Accepted || r.CPUTime < 20*time.Millisecond {
-			t.Errorf("run %d of %d at once = %s; want ACCEPTED with at least 20ms of CPU", i, n, describe(r))
+	forEachMode(t, func(t *testing.T, s *Sandbox) {
+		const n = 8
+		results := make([]*Result, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { results[i] = s.Run(context.Background(), work(t, Limits{}, "burn", "20ms")) })
 		}
-	}
+		wg.Wait()
+		for i, r := range results {
+			if r.Verdict != Accepted || r.CPUTime < 20*time.Millisecond {
+				t.Errorf("run %d of %d at once = %s; want ACCEPTED with at least 20ms of CPU", i, n, describe(r))
+			}
+		}
+	})
 }

@@ -50,7 +50,8 @@ type Command struct {
 	// Dir is the working directory; "" means the harness's.
 	Dir string
 	// Stdin feeds the program; an *os.File is handed over as is, anything else is
-	// copied through a pipe; nil means /dev/null.
+	// copied through a pipe (and must not block forever: Run waits for the
+	// copy to stop); nil means /dev/null.
 	Stdin io.Reader
 	// Stdout, when not nil, receives what the program writes to stdout.
 	Stdout io.Writer

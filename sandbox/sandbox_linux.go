@@ -3,9 +3,11 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Sandbox runs programs under limits, each in a cgroup of its own when the host
@@ -54,12 +56,14 @@ func (s *Sandbox) Cgroup() string {
 }
 
 // Warnings lists the guarantees this host could not give.
-func (s *Sandbox) Warnings() []string { return s.warnings }
+func (s *Sandbox) Warnings() []string { return slices.Clone(s.warnings) }
 
-// Close removes the Sandbox's cgroups. Runs must have returned.
+// Close kills what runs left that no run could claim (escapees of runs without
+// a cgroup) and removes the Sandbox's cgroups. Runs must have returned.
 func (s *Sandbox) Close() error {
+	sweepErr := sweep(0, true, time.Now().Add(2*time.Second))
 	if s.cgroups == nil {
-		return nil
+		return sweepErr
 	}
 	s.pending.Wait()
 	s.mu.Lock()
@@ -69,7 +73,7 @@ func (s *Sandbox) Close() error {
 	for _, cg := range free {
 		errs = append(errs, cg.remove())
 	}
-	return errors.Join(append(errs, s.cgroups.close())...)
+	return errors.Join(append(errs, sweepErr, s.cgroups.close())...)
 }
 
 // caseGroup returns a cgroup for a run under l: a finished run's, reset, or a
@@ -95,11 +99,7 @@ func (s *Sandbox) caseGroup(l Limits) (caseGroup, error) {
 // for reuse when every task left it, else removes it. Close waits for that.
 func (s *Sandbox) release(cg caseGroup, empty bool) {
 	s.pending.Go(func() {
-		err := errors.New("tasks left")
-		if empty {
-			err = cg.prepare()
-		}
-		if err == nil {
+		if empty && cg.prepare() == nil {
 			s.mu.Lock()
 			s.free = append(s.free, cg)
 			s.mu.Unlock()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,8 +24,8 @@ func (e *startError) Unwrap() error { return e.err }
 
 // start forks and execs the program traced, so that it stops at its exec before
 // its first instruction; there it gets its rlimits and (on cgroup v1) its
-// cgroups, and only then is it released. The calling goroutine stays locked to
-// its OS thread, the tracer, until release (or, when traced, until reaped).
+// cgroups, and only then is it released. The caller has locked its goroutine
+// to its OS thread: that thread is the tracer.
 func (r *run) start(files []uintptr) error {
 	path, err := lookPath(r.c.Path)
 	if err != nil {
@@ -49,10 +48,8 @@ func (r *run) start(files []uintptr) error {
 		attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = true, r.cg.cloneFD()
 	}
 	argv := append([]string{r.c.Path}, r.c.Args...)
-	runtime.LockOSThread()
 	pid, err := forkExec(path, argv, attr)
 	if err != nil {
-		runtime.UnlockOSThread()
 		if errors.Is(err, syscall.EPERM) {
 			err = fmt.Errorf("%w (ptrace is needed to set limits before the first instruction)", err)
 		}
@@ -63,7 +60,8 @@ func (r *run) start(files []uintptr) error {
 	if err := r.atExec(); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
 		r.reap()
-		runtime.UnlockOSThread()
+		r.pid = 0 // reaped: nothing of it is left to kill
+		r.group.Store(0)
 		return err
 	}
 	return nil
@@ -128,9 +126,23 @@ func (r *run) atExec() error {
 		return unix.PtraceCont(r.pid, 0)
 	}
 	r.began = time.Now()
-	err := unix.PtraceDetach(r.pid)
-	runtime.UnlockOSThread()
-	return err
+	return unix.PtraceDetach(r.pid)
+}
+
+func rlimitName(res int) string {
+	switch res {
+	case unix.RLIMIT_CPU:
+		return "RLIMIT_CPU"
+	case unix.RLIMIT_STACK:
+		return "RLIMIT_STACK"
+	case unix.RLIMIT_FSIZE:
+		return "RLIMIT_FSIZE"
+	case unix.RLIMIT_CORE:
+		return "RLIMIT_CORE"
+	case unix.RLIMIT_NPROC:
+		return "RLIMIT_NPROC"
+	}
+	return "resource " + strconv.Itoa(res)
 }
 
 // rlimit is one resource limit to apply with prlimit.
@@ -149,18 +161,31 @@ func (r *run) setRlimits() error {
 		{unix.RLIMIT_CORE, 0, 0},
 	}
 	if r.cg == nil || !r.cg.hasPids() {
-		// RLIMIT_NPROC counts every task of the user, so allow for the ones that
-		// exist already; it does not bind root at all.
-		n := uint64(l.Processes + systemTasks())
-		set = append(set, rlimit{unix.RLIMIT_NPROC, n, n})
+		set = append(set, nproc(l.Processes))
 	}
 	for _, s := range set {
 		lim := unix.Rlimit{Cur: s.cur, Max: s.max}
 		if err := unix.Prlimit(r.pid, s.res, &lim, nil); err != nil {
-			return fmt.Errorf("prlimit %d: %w", s.res, err)
+			return fmt.Errorf("prlimit %s: %w", rlimitName(s.res), err)
 		}
 	}
 	return nil
+}
+
+// nproc is the RLIMIT_NPROC for a run of n tasks without a pids cgroup. The
+// limit counts every task of the user, not of the run, so it must allow for the
+// ones that exist already; counting the user's would cost a walk of /proc per
+// run, so it allows for all the machine's. It is a loose bound that keeps a
+// fork bomb from taking the machine, not a precise one, and it does not bind
+// root at all. It never exceeds the harness's own hard limit, which an
+// ordinary user cannot raise.
+func nproc(n int) rlimit {
+	v := uint64(n + systemTasks())
+	var own unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NPROC, &own) == nil && own.Max < v {
+		v = own.Max
+	}
+	return rlimit{unix.RLIMIT_NPROC, v, v}
 }
 
 // systemTasks is the number of tasks on the machine, from /proc/loadavg.
@@ -176,13 +201,4 @@ func systemTasks() int {
 	_, total, _ := strings.Cut(f[3], "/")
 	n, _ := strconv.Atoi(total)
 	return n
-}
-
-func wait4(pid int, ws *unix.WaitStatus, ru *unix.Rusage) (int, error) {
-	for {
-		wpid, err := unix.Wait4(pid, ws, unix.WALL, ru)
-		if err != unix.EINTR {
-			return wpid, err
-		}
-	}
 }

@@ -37,7 +37,8 @@ func TestUnprivileged(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := "^(TestRunVerdicts|TestSystemError|TestCPUAccuracy|TestCPULimitPrecision|TestMemoryPeak|" +
-		"TestForkBomb|TestOrphans|TestHangIgnoringSIGTERM|TestStderrFlood|TestLimitsBeforeStart|TestCancel)$"
+		"TestForkBomb|TestOrphans|TestHangIgnoringSIGTERM|TestStderrFlood|TestLimitsBeforeStart|TestCancel|" +
+		"TestRunsKeepTheirOrphans|TestEscapeDuringTeardown|TestConcurrentRuns)$"
 	cmd := exec.CommandContext(t.Context(), bin, "-test.run", tests, "-test.count", "1", "-test.v")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "JUDGEBENCH_TEST_CGROUP=auto", "HOME="+dir)

@@ -18,11 +18,14 @@ type watchdog struct {
 	tick     *time.Timer
 	deadline *time.Timer
 	unCtx    func() bool
+	lastUsed time.Duration // CPU time at the last check
+	lastAt   time.Time
 }
 
 // watch starts the watchdog of r. It polls the run's CPU clock, sleeping half
-// the CPU time left (between 1ms and 50ms), so the kill lands within about a
-// millisecond of CPU per busy thread past the limit while costing a few reads
+// the wall time the CPU time left would take at the rate the run last burned
+// it (between 1ms and 50ms), so the kill lands about a millisecond of that
+// rate past the limit, however many threads burn it, while costing a few reads
 // per second.
 func (r *run) watch(ctx context.Context) *watchdog {
 	w := &watchdog{r: r}
@@ -30,13 +33,17 @@ func (r *run) watch(ctx context.Context) *watchdog {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.deadline = time.AfterFunc(l.RealTime-time.Since(r.began), func() { w.kill(killReal) })
-	w.tick = time.AfterFunc(pollDelay(l.CPUTime, 0), w.check)
+	w.lastAt = time.Now()
+	w.tick = time.AfterFunc(pollDelay(l.CPUTime, 1), w.check)
 	w.unCtx = context.AfterFunc(ctx, func() { w.kill(killCanceled) })
 	return w
 }
 
-func pollDelay(limit, used time.Duration) time.Duration {
-	return min(max((limit-used)/2, time.Millisecond), 50*time.Millisecond)
+// pollDelay is the wait before the next check, with left CPU time to go at rate
+// CPU seconds per second.
+func pollDelay(left time.Duration, rate float64) time.Duration {
+	d := time.Duration(float64(left) / max(rate, 1) / 2)
+	return min(max(d, time.Millisecond), 50*time.Millisecond)
 }
 
 func (w *watchdog) check() {
@@ -47,13 +54,16 @@ func (w *watchdog) check() {
 	}
 	r, l := w.r, w.r.limits
 	used, ok := r.cpuUsed()
+	now := time.Now()
 	switch {
 	case ok && used >= l.CPUTime:
 		r.kill(killCPU)
 	case r.traced && r.noteHWM() > l.Memory:
 		r.kill(killMemory)
 	default:
-		w.tick.Reset(pollDelay(l.CPUTime, used))
+		rate := float64(used-w.lastUsed) / float64(now.Sub(w.lastAt))
+		w.lastUsed, w.lastAt = used, now
+		w.tick.Reset(pollDelay(l.CPUTime-used, rate))
 	}
 }
 

@@ -1,0 +1,122 @@
+package sandbox
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// si_code values of a waitid siginfo for a stopped child (CLD_TRAPPED,
+// CLD_STOPPED in <signal.h>); x/sys/unix does not name them.
+const (
+	cldTrapped = 4
+	cldStopped = 5
+)
+
+// waitExit waits until the program has exited, handling its ptrace stops on
+// the way, and leaves it unreaped (WNOWAIT): until reap, its pid and its
+// process group cannot be reused.
+func (r *run) waitExit() error {
+	for {
+		var info unix.Siginfo
+		err := unix.Waitid(unix.P_PID, r.pid, &info, unix.WEXITED|unix.WNOWAIT|unix.WALL, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("sandbox: wait: %w", err)
+		}
+		if info.Code != cldTrapped && info.Code != cldStopped {
+			return nil
+		}
+		if err := r.resume(); err != nil {
+			return err
+		}
+	}
+}
+
+// resume takes a stop of the traced program and lets it go on: at its exit
+// stop it first notes the peak memory; a signal it was sent is passed on,
+// except the ones that would stop it.
+func (r *run) resume() error {
+	var ws unix.WaitStatus
+	if _, err := wait4(r.pid, &ws, nil); err != nil {
+		return fmt.Errorf("sandbox: wait: %w", err)
+	}
+	if !ws.Stopped() {
+		return nil
+	}
+	sig := ws.StopSignal()
+	if sig == unix.SIGTRAP {
+		switch ws.TrapCause() {
+		case unix.PTRACE_EVENT_EXIT:
+			r.noteHWM()
+			sig = 0
+		case unix.PTRACE_EVENT_EXEC:
+			sig = 0
+		}
+	}
+	switch sig {
+	case unix.SIGSTOP, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
+		sig = 0 // a judged program does not get to stop itself
+	}
+	unix.PtraceCont(r.pid, int(sig))
+	return nil
+}
+
+// reap collects the exited (or killed) program with its rusage, and forgets it.
+func (r *run) reap() (unix.WaitStatus, unix.Rusage, error) {
+	var ws unix.WaitStatus
+	var ru unix.Rusage
+	defer removeLive(r.pid)
+	for {
+		if _, err := wait4(r.pid, &ws, &ru); err != nil {
+			return ws, ru, fmt.Errorf("sandbox: reap: %w", err)
+		}
+		if ws.Exited() || ws.Signaled() {
+			return ws, ru, nil
+		}
+		unix.PtraceCont(r.pid, 0) // a stop of a program killed while traced
+	}
+}
+
+// wait4 is unix.Wait4 on any child (__WALL), again after EINTR.
+func wait4(pid int, ws *unix.WaitStatus, ru *unix.Rusage) (int, error) {
+	for {
+		wpid, err := unix.Wait4(pid, ws, unix.WALL, ru)
+		if err != unix.EINTR {
+			return wpid, err
+		}
+	}
+}
+
+// noteHWM records the program's VmHWM if it is the highest seen, and returns
+// it. An execve starts a new image whose VmHWM starts again, so the watchdog
+// notes it too.
+func (r *run) noteHWM() Size {
+	hwm := vmHWM(r.pid)
+	for {
+		old := r.hwm.Load()
+		if int64(hwm) <= old || r.hwm.CompareAndSwap(old, int64(hwm)) {
+			return hwm
+		}
+	}
+}
+
+// vmHWM reads the peak RSS of a live (or exit-stopped) process.
+func vmHWM(pid int) Size {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return Size(kb) * KiB
+		}
+	}
+	return 0
+}
