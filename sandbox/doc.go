@@ -35,9 +35,17 @@
 //
 // The program leads a process group of its own, and every task of a run is in
 // its cgroup. When the program exits, is killed, or the context is cancelled,
-// the group and the cgroup are killed and the cgroup is removed. The harness is
-// a child subreaper, so an orphan that escaped both (setsid, no cgroup) comes
-// back to it and is killed and reaped too. Nothing of a run outlives Run.
+// the harness first leaves it an unreaped zombie (so its pid and group cannot
+// be reused meanwhile), kills the group and the cgroup, sweeps orphans, drains
+// the output, and only then reaps it. The harness is a child subreaper: an
+// orphan of a run comes back to it. Without a cgroup, an orphan still in the
+// run's process group is killed with the run; one that escaped with setsid
+// cannot be told apart from another run's, so it is killed at the end of the
+// run when no other run is live, else when the Sandbox is closed.
+//
+// The harness thread that starts a program stays locked until the program is
+// reaped: it is the tracer, and the program's parent-death signal (SIGKILL if
+// the harness dies) is tied to it.
 //
 // # Privileges
 //
@@ -45,7 +53,10 @@
 // its memory and pids controllers can be had, else v1. Without them (see
 // CgroupOff) guarantees are weaker and Result.Warnings says so: memory is the
 // program's VmHWM (its own, not its descendants'), tasks are limited by
-// RLIMIT_NPROC (which counts every task of the user and does not bind root),
-// and the CPU watchdog sees the program's own clock, not its children's until
-// they are waited for.
+// RLIMIT_NPROC (which counts every task of the user, is set above the tasks
+// the machine already has, and does not bind root), and the CPU watchdog sees
+// the program's own clock, not its children's until they are waited for. The
+// program stays traced until it exits, so every signal it receives stops it
+// once for the tracer: nothing for most programs, a few microseconds per
+// preemption signal for a Go program's runtime.
 package sandbox
