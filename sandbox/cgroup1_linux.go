@@ -19,11 +19,7 @@ type cgroup1 struct {
 var _ cgroupRoot = (*cgroup1)(nil)
 
 func newCgroup1(tag string) (*cgroup1, error) {
-	mounts, err := cgroupMounts()
-	if err != nil {
-		return nil, fmt.Errorf("cgroup v1: %w", err)
-	}
-	own, err := ownCgroups()
+	mounts, own, err := hierarchies()
 	if err != nil {
 		return nil, fmt.Errorf("cgroup v1: %w", err)
 	}

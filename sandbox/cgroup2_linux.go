@@ -26,11 +26,7 @@ type cgroup2 struct {
 var _ cgroupRoot = (*cgroup2)(nil)
 
 func newCgroup2(tag string, requireAll bool) (*cgroup2, error) {
-	mounts, err := cgroupMounts()
-	if err != nil {
-		return nil, fmt.Errorf("cgroup v2: %w", err)
-	}
-	own, err := ownCgroups()
+	mounts, own, err := hierarchies()
 	if err != nil {
 		return nil, fmt.Errorf("cgroup v2: %w", err)
 	}
@@ -40,42 +36,47 @@ func newCgroup2(tag string, requireAll bool) (*cgroup2, error) {
 	}
 	g := &cgroup2{parent: mounts[i].path(own[""])}
 	g.root = filepath.Join(g.parent, tag)
+	if err := g.delegate(tag, requireAll); err != nil {
+		g.close()
+		return nil, err
+	}
+	return g, nil
+}
+
+// delegate makes g.root with the memory and pids controllers that can be had
+// for the cases under it; with requireAll, both or an error.
+func (g *cgroup2) delegate(tag string, requireAll bool) error {
 	avail := g.available()
 	if requireAll && !(slices.Contains(avail, "memory") && slices.Contains(avail, "pids")) {
-		return nil, fmt.Errorf("cgroup v2: %s lacks the memory and pids controllers", g.parent)
+		return fmt.Errorf("cgroup v2: %s lacks the memory and pids controllers", g.parent)
 	}
 	for _, c := range []string{"memory", "pids"} {
-		if slices.Contains(avail, c) {
-			if err := g.enable(tag, c); err == nil {
-				g.controllers = append(g.controllers, c)
-			}
+		if slices.Contains(avail, c) && g.enable(tag, c) == nil {
+			g.controllers = append(g.controllers, c)
 		}
 	}
 	if requireAll && len(g.controllers) < 2 {
-		g.close()
-		return nil, fmt.Errorf("cgroup v2: cannot enable memory and pids in %s", g.parent)
+		return fmt.Errorf("cgroup v2: cannot enable memory and pids in %s", g.parent)
 	}
 	if err := os.Mkdir(g.root, 0o755); err != nil {
-		g.close()
-		return nil, fmt.Errorf("cgroup v2: %w", err)
+		return fmt.Errorf("cgroup v2: %w", err)
 	}
 	// memory.peak came in Linux 5.19; without it the controller limits but
 	// cannot measure, and VmHWM must.
 	if slices.Contains(g.controllers, "memory") && !fileExists(filepath.Join(g.root, "memory.peak")) {
-		g.controllers = slices.DeleteFunc(g.controllers, func(c string) bool { return c == "memory" })
 		if requireAll {
-			g.close()
-			return nil, errors.New("cgroup v2: no memory.peak (Linux 5.19+)")
+			return errors.New("cgroup v2: no memory.peak (Linux 5.19+)")
 		}
+		g.controllers = slices.DeleteFunc(g.controllers, func(c string) bool { return c == "memory" })
 	}
-	if len(g.controllers) > 0 {
-		sub := "+" + strings.Join(g.controllers, " +")
-		if err := writeFile(filepath.Join(g.root, "cgroup.subtree_control"), sub); err != nil {
-			g.close()
-			return nil, fmt.Errorf("cgroup v2: %w", err)
-		}
+	if len(g.controllers) == 0 {
+		return nil
 	}
-	return g, nil
+	sub := "+" + strings.Join(g.controllers, " +")
+	if err := writeFile(filepath.Join(g.root, "cgroup.subtree_control"), sub); err != nil {
+		return fmt.Errorf("cgroup v2: %w", err)
+	}
+	return nil
 }
 
 func (g *cgroup2) available() []string {

@@ -73,6 +73,16 @@ func newCgroupRoot(mode CgroupMode) (cgroupRoot, []string, error) {
 	return nil, []string{"no usable cgroup: memory from VmHWM, tasks limited by RLIMIT_NPROC, orphans found as reparented children"}, nil
 }
 
+// hierarchies returns the cgroup mounts and this process's own cgroups.
+func hierarchies() ([]mount, map[string]string, error) {
+	mounts, err := cgroupMounts()
+	if err != nil {
+		return nil, nil, err
+	}
+	own, err := ownCgroups()
+	return mounts, own, err
+}
+
 // mount is one cgroup mount of /proc/self/mountinfo.
 type mount struct {
 	dir     string
