@@ -53,7 +53,7 @@ func newCgroupRoot(mode CgroupMode) (cgroupRoot, []string, error) {
 	tag := fmt.Sprintf("judgebench-%d-%x", os.Getpid(), time.Now().UnixNano())
 	switch mode {
 	case CgroupOff:
-		return nil, nil, nil
+		return nil, []string{noCgroup}, nil
 	case CgroupV1:
 		r, err := newCgroup1(tag)
 		return r, nil, err
@@ -70,8 +70,12 @@ func newCgroupRoot(mode CgroupMode) (cgroupRoot, []string, error) {
 	if r, err := newCgroup1(tag); err == nil {
 		return r, nil, nil
 	}
-	return nil, []string{"no usable cgroup: memory from VmHWM, tasks limited by RLIMIT_NPROC, orphans found as reparented children"}, nil
+	return nil, []string{noCgroup}, nil
 }
+
+// noCgroup is the warning of a Sandbox without cgroups.
+const noCgroup = "no cgroup: memory is the program's own VmHWM, tasks are limited by RLIMIT_NPROC (loosely; not at all for root), " +
+	"the CPU watchdog sees only the program's own clock, escaped orphans are found as reparented children"
 
 // hierarchies returns the cgroup mounts and this process's own cgroups.
 func hierarchies() ([]mount, map[string]string, error) {
@@ -105,18 +109,26 @@ func cgroupMounts() ([]mount, error) {
 	var ms []mount
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		// id parent major:minor root mountpoint opts [optional...] - fstype source superopts
-		pre, post, ok := strings.Cut(sc.Text(), " - ")
-		if !ok {
-			continue
+		if m, ok := parseMountinfo(sc.Text()); ok {
+			ms = append(ms, m)
 		}
-		a, b := strings.Fields(pre), strings.Fields(post)
-		if len(a) < 5 || len(b) < 3 || !strings.HasPrefix(b[0], "cgroup") {
-			continue
-		}
-		ms = append(ms, mount{dir: unescapeMount(a[4]), root: unescapeMount(a[3]), fstype: b[0], options: strings.Split(b[2], ",")})
 	}
 	return ms, sc.Err()
+}
+
+// parseMountinfo reads one line of /proc/self/mountinfo, "id parent
+// major:minor root mountpoint opts [optional...] - fstype source superopts";
+// ok only for a cgroup or cgroup2 mount.
+func parseMountinfo(line string) (mount, bool) {
+	pre, post, ok := strings.Cut(line, " - ")
+	if !ok {
+		return mount{}, false
+	}
+	a, b := strings.Fields(pre), strings.Fields(post)
+	if len(a) < 5 || len(b) < 3 || !strings.HasPrefix(b[0], "cgroup") {
+		return mount{}, false
+	}
+	return mount{dir: unescapeMount(a[4]), root: unescapeMount(a[3]), fstype: b[0], options: strings.Split(b[2], ",")}, true
 }
 
 func unescapeMount(s string) string {

@@ -129,18 +129,26 @@ func procStat(pid int) (state byte, group int) {
 	if err != nil {
 		return 0, -1
 	}
-	// pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses.
+	return parseStat(data)
+}
+
+// parseStat reads the state and process group of a /proc/PID/stat line,
+// "pid (comm) state ppid pgrp ...", where comm may hold spaces and
+// parentheses; group -1 when the line is not one.
+func parseStat(data []byte) (state byte, group int) {
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 {
 		return 0, -1
 	}
 	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 3 || len(f[0]) != 1 {
+	if len(f) < 3 || len(f[0]) != 1 || !isLetter(f[0][0]) {
 		return 0, -1
 	}
 	g, err := strconv.Atoi(f[2])
-	if err != nil {
+	if err != nil || g < 0 {
 		return 0, -1
 	}
 	return f[0][0], g
 }
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
