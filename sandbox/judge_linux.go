@@ -23,6 +23,8 @@ func (r *run) measure(ws unix.WaitStatus, ru unix.Rusage, real time.Duration) {
 		res.Signal = int(ws.Signal())
 	}
 	res.OutputBytes = r.io.stdoutBytes()
+	res.Match = r.io.expect && r.io.match
+	res.MaxRSS = Size(ru.Maxrss) * KiB
 	res.Stderr = r.io.stderr.Bytes()
 }
 

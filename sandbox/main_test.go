@@ -2,30 +2,15 @@ package sandbox
 
 import (
 	"bytes"
-	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/judgebench/judgebench/scenarios"
 )
-
-// TestMain lets the test binary pose as `judgebench work`: a test runs
-// os.Args[0] work NAME ARGS as its judged program, so no compiler is needed.
-// After the tests it checks that no cgroup and no child was left behind.
-func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "work" {
-		os.Exit(scenarios.Main(context.Background(), os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
-	}
-	code := m.Run()
-	if err := leftovers(); err != nil {
-		fmt.Fprintln(os.Stderr, "leak:", err)
-		code = 1
-	}
-	os.Exit(code)
-}
 
 // leftovers reports cgroups of this process and children still around.
 func leftovers() error {
@@ -124,4 +109,26 @@ func runOut(t testing.TB, s *Sandbox, c *Command) (*Result, string) {
 func describe(r *Result) string {
 	return fmt.Sprintf("%v cpu=%v real=%v mem=%v (%s) exit=%d signal=%d error=%q stderr=%.200q warnings=%q",
 		r.Verdict, r.CPUTime, r.RealTime, r.Memory, r.MemorySource, r.ExitCode, r.Signal, r.Error, r.Stderr, r.Warnings)
+}
+
+// sortCase is a sort problem of n numbers, as the sort workload reads it
+// (n, then the numbers) and its expected output. scenarios.SortCase makes the
+// same, but scenarios imports this package.
+func sortCase(n int, seed int64) (in, out []byte) {
+	rng := rand.New(rand.NewPCG(uint64(seed), 1))
+	nums := make([]int, n)
+	for i := range nums {
+		nums[i] = rng.IntN(2_000_000_001) - 1_000_000_000
+	}
+	var b bytes.Buffer
+	fmt.Fprintln(&b, n)
+	for _, x := range nums {
+		fmt.Fprintln(&b, x)
+	}
+	slices.Sort(nums)
+	strs := make([]string, n)
+	for i, x := range nums {
+		strs[i] = strconv.Itoa(x)
+	}
+	return b.Bytes(), []byte(strings.Join(strs, " ") + "\n")
 }

@@ -45,6 +45,13 @@ type Result struct {
 	// OutputBytes is how many bytes the program wrote to stdout (up to the limit
 	// plus one read).
 	OutputBytes int64
+	// Match reports whether stdout matched Command.Expect under its Checker,
+	// whatever the verdict; false without Expect.
+	Match bool
+	// MaxRSS is the raw ru_maxrss of the program from wait4. It is NOT the
+	// program's memory: Go forks with CLONE_VM, so it is at least the
+	// harness's own peak. It is kept to show that trap, never to judge.
+	MaxRSS Size
 	// Stderr holds the first bytes the program wrote to stderr (at most
 	// Command.StderrLimit); the rest was read and dropped.
 	Stderr []byte

@@ -10,12 +10,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/judgebench/judgebench/scenarios"
 )
 
 func TestRunVerdicts(t *testing.T) {
-	in, want := scenarios.SortCase(200, 1)
+	in, want := sortCase(200, 1)
 	quick := Limits{CPUTime: 2 * time.Second, RealTime: 5 * time.Second}
 	tests := []struct {
 		name    string
@@ -103,7 +101,7 @@ func TestSystemError(t *testing.T) {
 }
 
 func TestStdinFileAndCheckers(t *testing.T) {
-	in, want := scenarios.SortCase(1000, 7)
+	in, want := sortCase(1000, 7)
 	dir := t.TempDir()
 	inFile := filepath.Join(dir, "1.in")
 	if err := os.WriteFile(inFile, in, 0o644); err != nil {

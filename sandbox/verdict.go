@@ -79,17 +79,24 @@ func ParseVerdict(s string) (Verdict, error) {
 	return 0, fmt.Errorf("unknown verdict %q (use %s)", s, strings.Join(verdictNames[Accepted:], ", "))
 }
 
-// MarshalText encodes v as its record name. It fails for a value that is not a verdict,
-// so that no record holds one.
+// MarshalText encodes v as its record name, and the zero value (unknown) as "".
+// It fails for any other value that is not a verdict, so that no record holds one.
 func (v Verdict) MarshalText() ([]byte, error) {
+	if v == 0 {
+		return []byte{}, nil // unknown: "", and back to 0
+	}
 	if !v.valid() {
 		return nil, fmt.Errorf("marshal verdict: invalid value %v", v)
 	}
 	return []byte(verdictNames[v]), nil
 }
 
-// UnmarshalText decodes a record name with [ParseVerdict].
+// UnmarshalText decodes a record name with [ParseVerdict]; "" is the zero value.
 func (v *Verdict) UnmarshalText(text []byte) error {
+	if len(text) == 0 {
+		*v = 0
+		return nil
+	}
 	p, err := ParseVerdict(string(text))
 	if err != nil {
 		return err

@@ -84,7 +84,13 @@ func TestVerdictJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"verdict":"TIME_LIMIT_EXCEEDED"}`), &got); err == nil {
 		t.Errorf("json.Unmarshal(TIME_LIMIT_EXCEEDED) = nil; want an error")
 	}
-	if b, err := json.Marshal(result{}); err == nil {
-		t.Errorf("json.Marshal(zero verdict) = %s, nil; want an error", b)
+	if b, err := json.Marshal(result{}); err != nil || string(b) != `{"verdict":""}` {
+		t.Errorf("json.Marshal(zero verdict) = %s, %v; want the unknown verdict as \"\"", b, err)
+	}
+	if err := json.Unmarshal([]byte(`{"verdict":""}`), &got); err != nil || got.Verdict != 0 {
+		t.Errorf("json.Unmarshal(\"\") = %v, verdict %v; want nil, 0", err, got.Verdict)
+	}
+	if b, err := json.Marshal(result{Verdict: 42}); err == nil {
+		t.Errorf("json.Marshal(Verdict(42)) = %s, nil; want an error", b)
 	}
 }

@@ -55,4 +55,13 @@
 //		}
 //		os.Exit(m.Run())
 //	}
+//
+// # Scenarios and problem directories
+//
+// A [Scenario] is a workload (or an external program), its cases and how to
+// schedule them; [Scenario.Expand] turns it into concrete [Case] values.
+// [Builtins] and [Builtin] give the scenarios embedded from builtin/*.yaml,
+// [Load] and [Parse] read a YAML scenario file of the same format (errors
+// are one line naming the file and line), and [ProblemDir] reads a directory
+// of N.in with N.out or N.ans test files.
 package scenarios

@@ -20,7 +20,10 @@ func commands() []command {
 	return []command{
 		{"case", "case [limits] [--stdin F] [--expect F] [--checker lines|exact|tokens] [--json] -- PROG [ARGS]",
 			"run one program once under limits and print its verdict and measurements", runCaseCommand},
+		{"run", runUsage, "run a scenario, a scenario file or a problem directory under scheduling models", runRunCommand},
+		{"scenarios", "scenarios", "list the built-in scenarios", runScenarios},
 		{"work", "work NAME [ARGS]", "run a built-in workload as a program (see `judgebench work` for the list)", runWork},
+		{"worker", "worker", "", runWorker}, // the process model's worker: not listed
 	}
 }
 
@@ -46,7 +49,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: judgebench COMMAND [FLAGS] [ARGS]\n\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-6s %s\n", c.name, c.summary)
+		if c.summary != "" {
+			fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		}
 	}
 	fmt.Fprintln(w, "\nRun `judgebench COMMAND --help` for a command's flags.")
 }

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/judgebench/judgebench/results"
+	"github.com/judgebench/judgebench/scenarios"
+)
+
+// problemDir writes a sort problem of n cases into a new directory.
+func problemDir(t *testing.T, n int) string {
+	t.Helper()
+	dir := t.TempDir()
+	for i := 1; i <= n; i++ {
+		in, out := scenarios.SortCase(100*i, int64(i))
+		os.WriteFile(filepath.Join(dir, strconv.Itoa(i)+".in"), in, 0o644)
+		os.WriteFile(filepath.Join(dir, strconv.Itoa(i)+".out"), out, 0o644)
+	}
+	return dir
+}
+
+func writeFile(t *testing.T, dir, name, data string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunProblemDir(t *testing.T) {
+	self := judgebench(t)
+	out := filepath.Join(t.TempDir(), "run")
+	r := runCLI(t, "run", problemDir(t, 3), "--models", "serial,pool,process", "--parallel", "2",
+		"--out", out, "--json", "--", self, "work", "sort")
+	if r.code != 0 {
+		t.Fatalf("run DIR = %d, stderr %q", r.code, r.stderr)
+	}
+	var summary struct {
+		Run     string          `json:"run"`
+		Samples int             `json:"samples"`
+		Groups  []results.Group `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &summary); err != nil {
+		t.Fatalf("run --json printed %q: %v", r.stdout, err)
+	}
+	run, err := results.Read(out)
+	if err != nil || summary.Samples != 9 || len(summary.Groups) != 3 || len(run.Samples) != 9 {
+		t.Fatalf("run DIR: summary %+v, read %v; want 9 samples in 3 groups", summary, err)
+	}
+	for _, s := range run.Samples {
+		if s.Verdict != "ACCEPTED" {
+			t.Errorf("sample %+v; want ACCEPTED", s)
+		}
+	}
+	if run.Settings.Seed == 0 || run.Machine.LogicalCores == 0 || run.Machine.CgroupVersion == "" {
+		t.Errorf("run.json settings %+v machine %+v; want a seed, the cores, the cgroup version", run.Settings, run.Machine)
+	}
+}
+
+func TestRunScenarioFile(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "mini.yaml", `name: mini
+summary: two cases
+workload: burn
+args: [5ms]
+cases:
+  - name: ok
+    count: 2
+  - name: crash
+    workload: exit
+    args: ["3"]
+    expect_verdict: RUNTIME_ERROR
+models: [pool, pool-fireforget]
+parallel: [2]
+`)
+	out := filepath.Join(dir, "run")
+	r := runCLI(t, "run", file, "--out", out)
+	if r.code != 0 || !strings.Contains(r.stdout, "pool-fireforget") {
+		t.Fatalf("run FILE = %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	run, err := results.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range run.Groups {
+		wantLost := map[string]int{"pool": 0, "pool-fireforget": 1}[g.Model]
+		if g.FaultsInjected != 1 || g.FaultsLost != wantLost {
+			t.Errorf("group %s: faults %d injected, %d lost; want 1, %d", g.Model, g.FaultsInjected, g.FaultsLost, wantLost)
+		}
+	}
+}
+
+func TestRunBadInput(t *testing.T) {
+	self := judgebench(t)
+	dir := t.TempDir()
+	bad := writeFile(t, dir, "bad.yaml", "name: x\nworkload: burn\ncases: [{name: a}]\nmodles: [pool]\n")
+	empty := t.TempDir()
+	lonely := t.TempDir()
+	writeFile(t, lonely, "1.in", "3 1 2 3\n")
+	tests := [][]string{
+		{"run", "nosuch"},
+		{"run", bad},
+		{"run", filepath.Join(dir, "missing.yaml")},
+		{"run", "gil", "--models", "threads"},
+		{"run", "gil", "--measure", "guess"},
+		{"run", "gil", "--parallel", "0"},
+		{"run", "gil", "--parallel", "abc"},
+		{"run", "gil", "--pin", "sometimes"},
+		{"run", "gil", "--repeat", "-1"},
+		{"run", "gil", "--cgroup", "v3"},
+		{"run", empty, "--", self, "work", "sort"},
+		{"run", lonely, "--", self, "work", "sort"},
+		{"run", problemDir(t, 1)},
+		{"run", problemDir(t, 1), "--models", "inproc", "--", self, "work", "sort"},
+		{"run", "gil", "--", "/bin/true"},
+		{"run", "gil", "judge"},
+	}
+	for _, args := range tests {
+		r := runCLI(t, args...)
+		if r.code != 2 {
+			t.Errorf("judgebench %q = %d, stderr %q; want 2", args, r.code, r.stderr)
+			continue
+		}
+		checkOneLineError(t, args, r)
+	}
+}
+
+// TestRunInterrupt sends SIGINT to a judgebench run in the middle: it writes
+// a valid run.json with what finished, exits 130, and leaves no child.
+func TestRunInterrupt(t *testing.T) {
+	self := judgebench(t)
+	dir := t.TempDir()
+	file := writeFile(t, dir, "slow.yaml", "name: slow\nworkload: burn\nargs: [400ms]\ncases: [{name: b, count: 8}]\nmodels: [pool]\nparallel: [2]\n")
+	out := filepath.Join(dir, "run")
+	cmd, stdout, stderr := runProcess(t.Context(), t, "run", file, "--out", out)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(900 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("run interrupted = %d, stdout %q, stderr %q; want 130", code, stdout, stderr)
+	}
+	run, err := results.Read(out)
+	if err != nil || !run.Interrupted || len(run.Samples) == 0 || len(run.Samples) >= 8 {
+		t.Fatalf("run.json after SIGINT: %v, interrupted %v, %d samples; want a valid partial run", err, run != nil && run.Interrupted, len(run.Samples))
+	}
+	if left := processesRunning(self, "burn"); len(left) > 0 {
+		t.Errorf("interrupted run left %v running", left)
+	}
+}
+
+func TestScenariosList(t *testing.T) {
+	r := runCLI(t, "scenarios")
+	for _, name := range []string{"gil", "oversubscribe", "contention", "lost-errors", "rusage-children", "parent-rss", "judge"} {
+		if r.code != 0 || !strings.Contains(r.stdout, name) {
+			t.Errorf("judgebench scenarios = %d, %q; want %s listed", r.code, r.stdout, name)
+		}
+	}
+}

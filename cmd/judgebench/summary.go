@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/judgebench/judgebench/results"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// printSummary prints the groups of the run at path: a table, or JSON.
+func printSummary(w io.Writer, path string, o *runOptions) error {
+	run, err := results.Read(path)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	if o.json {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Run         string          `json:"run"`
+			Interrupted bool            `json:"interrupted"`
+			Samples     int             `json:"samples"`
+			Groups      []results.Group `json:"groups"`
+		}{path, run.Interrupted, len(run.Samples), run.Groups})
+	}
+	if o.quiet {
+		return nil
+	}
+	fmt.Fprintf(w, "run: %s (%d samples)\n", path, len(run.Samples))
+	return groupTable(w, run.Groups)
+}
+
+// groupTable prints one line per group: medians, inflation, cost against
+// serial, faults and flips, throughput.
+func groupTable(w io.Writer, groups []results.Group) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "model\tmeasure\tpar\tprocs\tpin\tn\tcpu ms\treal ms\treal/cpu\tcpu/serial\tfaults\tlost\tflips\tcases/s\t")
+	for _, g := range groups {
+		pin := "-"
+		if g.Pinned {
+			pin = "on"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\t%.1f\t%.1f\t%.2f\t%.2f\t%d/%d\t%d\t%d\t%.1f\t\n",
+			g.Model, g.Measure, g.Parallelism, g.GOMAXPROCS, pin, g.N, g.CPUTimeMS.Median, g.RealTimeMS.Median,
+			g.Inflation, g.CPUVsSerial, g.FaultsReported, g.FaultsInjected, g.FaultsLost, g.VerdictFlips,
+			g.ThroughputCasesPerS)
+	}
+	return tw.Flush()
+}
+
+// progress is a progress bar on stderr, drawn only when stderr is a terminal.
+type progress struct {
+	f   *os.File
+	bar *progressbar.ProgressBar
+}
+
+func newProgress(stderr io.Writer, quiet bool) *progress {
+	f, ok := stderr.(*os.File)
+	if quiet || !ok || !term.IsTerminal(int(f.Fd())) {
+		return &progress{}
+	}
+	return &progress{f: f}
+}
+
+func (p *progress) update(done, total int) {
+	if p.f == nil {
+		return
+	}
+	if p.bar == nil {
+		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.f),
+			progressbar.OptionSetDescription("cases"), progressbar.OptionShowCount(),
+			progressbar.OptionSetElapsedTime(true), progressbar.OptionSetPredictTime(true))
+	}
+	p.bar.Set(done)
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		p.bar.Finish()
+		fmt.Fprintln(p.f)
+	}
+}

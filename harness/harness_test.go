@@ -1,0 +1,199 @@
+package harness
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/judgebench/judgebench/results"
+	"github.com/judgebench/judgebench/sandbox"
+	"github.com/judgebench/judgebench/scenarios"
+)
+
+// TestModels runs a small problem under every correct model: each reports
+// every case, with the right verdicts, and every fault.
+func TestModels(t *testing.T) {
+	in, out := scenarios.SortCase(500, 1)
+	cases := append(burnCases(3, "20ms", fault("exit", "exit", "3"), fault("panic", "panic")),
+		scenarios.Case{Name: "sort", Workload: "sort", Stdin: in, Expect: out},
+		scenarios.Case{Name: "wrong", Workload: "sort", Stdin: in, Expect: []byte("1 2 3\n"), ExpectVerdict: sandbox.WrongAnswer})
+	for _, model := range []string{Serial, Pool, Process, InProc} {
+		t.Run(model, func(t *testing.T) {
+			samples, groups := runPlan(t, &Plan{Cases: cases, Models: []string{model}})
+			if len(samples) != len(cases) || len(groups) != 1 {
+				t.Fatalf("%s: %d samples in %d groups; want %d in 1", model, len(samples), len(groups), len(cases))
+			}
+			for _, s := range samples {
+				want := "ACCEPTED"
+				switch s.Case {
+				case "exit", "panic":
+					want = "RUNTIME_ERROR"
+				case "wrong":
+					want = "WRONG_ANSWER"
+				}
+				if s.Verdict != want || (strings.HasPrefix(s.Case, "burn") && s.CPUTimeMS < 20) {
+					t.Errorf("%s: case %s = %s, cpu %.1fms, error %q; want %s", model, s.Case, s.Verdict, s.CPUTimeMS, s.Error, want)
+				}
+			}
+			if g := groups[0]; g.FaultsInjected != 3 || g.FaultsReported != 3 || g.FaultsLost != 0 {
+				t.Errorf("%s: faults %d injected, %d reported, %d lost; want 3, 3, 0", model, g.FaultsInjected, g.FaultsReported, g.FaultsLost)
+			}
+		})
+	}
+}
+
+// TestPitfalls checks that each pitfall variant really loses what its pitfall
+// loses, and that the group says how many.
+func TestPitfalls(t *testing.T) {
+	cases := burnCases(3, "5ms", fault("exit-3", "exit", "3"), fault("exit-4", "exit", "4"), fault("segv", "segv"))
+	tests := []struct {
+		model         string
+		samples, lost int
+	}{
+		{FireForget, 3, 3}, // every failure dropped
+		{FirstErr, 4, 2},   // one failure kept
+		{ExitBlind, 6, 3},  // every failure passes as ACCEPTED
+	}
+	for _, tt := range tests {
+		t.Run(tt.model, func(t *testing.T) {
+			samples, groups := runPlan(t, &Plan{Cases: cases, Models: []string{tt.model}})
+			g := groups[0]
+			if len(samples) != tt.samples || g.FaultsInjected != 3 || g.FaultsLost != tt.lost {
+				t.Errorf("%s: %d samples, faults %d injected %d reported %d lost; want %d samples, 3 injected, %d lost",
+					tt.model, len(samples), g.FaultsInjected, g.FaultsReported, g.FaultsLost, tt.samples, tt.lost)
+			}
+		})
+	}
+}
+
+// TestProcessWorkerFailures: a worker that dies, answers garbage or hangs is
+// a SYSTEM_ERROR carrying its stderr, never a hang or a dropped case.
+func TestProcessWorkerFailures(t *testing.T) {
+	old, oldGrace := WorkerArgs, workerGrace
+	t.Cleanup(func() { WorkerArgs, workerGrace = old, oldGrace })
+	workerGrace = 500 * time.Millisecond
+	tests := []struct {
+		worker []string
+		cause  string
+	}{
+		{[]string{"work", "exit", "7"}, "exit status 7"},
+		{[]string{"work", "flood", "100"}, "no outcome"},
+		{[]string{"work", "panic"}, "deliberate"},
+		{[]string{"work", "hang"}, "deadline exceeded"},
+	}
+	for _, tt := range tests {
+		WorkerArgs = tt.worker
+		start := time.Now()
+		samples, _ := runPlan(t, &Plan{Cases: burnCases(1, "1ms"), Models: []string{Process},
+			Parallel: []int{1}, Limits: sandbox.Limits{CPUTime: 300 * time.Millisecond}})
+		took := time.Since(start)
+		if len(samples) != 1 || samples[0].Verdict != "SYSTEM_ERROR" || !strings.Contains(samples[0].Error, tt.cause) || took > 8*time.Second {
+			t.Errorf("worker %v: %+v after %v; want one SYSTEM_ERROR naming %q", tt.worker, samples, took, tt.cause)
+		}
+	}
+}
+
+// TestInterrupt cancels a run once two cases have finished: it stops at once,
+// keeps what finished, and leaves no child behind.
+func TestInterrupt(t *testing.T) {
+	p := &Plan{Cases: burnCases(6, "300ms"), Models: []string{Pool}, Measures: []string{Exact},
+		Parallel: []int{2}, GOMAXPROCS: []int{0}, Pin: []bool{false}, Repeat: 3}
+	h, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	sink := &cancelingSink{after: 2, cancel: cancel}
+	start := time.Now()
+	_, err = h.Run(ctx, sink)
+	n := len(sink.samples)
+	if err == nil || n < 2 || n >= 18 || time.Since(start) > 5*time.Second {
+		t.Fatalf("interrupted run = %v with %d samples after %v; want the context's error and only what finished", err, n, time.Since(start))
+	}
+	for _, s := range sink.samples {
+		if s.Verdict != "ACCEPTED" {
+			t.Errorf("interrupted run recorded %+v; want only finished cases", s)
+		}
+	}
+	if kids := childPIDs(); len(kids) > 0 {
+		t.Errorf("children left after the interrupted run: %v", kids)
+	}
+}
+
+// cancelingSink cancels once it has received after samples.
+type cancelingSink struct {
+	memSink
+	after  int
+	cancel func()
+}
+
+func (s *cancelingSink) Add(x results.Sample) error {
+	s.memSink.Add(x)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.samples) >= s.after {
+		s.cancel()
+	}
+	return nil
+}
+
+func childPIDs() []string {
+	pid := os.Getpid()
+	data, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(pid) + "/children")
+	return strings.Fields(string(data))
+}
+
+func TestPlanValidate(t *testing.T) {
+	good := Plan{Cases: burnCases(1, "1ms"), Models: []string{Pool}, Measures: []string{Exact},
+		Parallel: []int{1}, GOMAXPROCS: []int{0}, Pin: []bool{false}}
+	tests := []struct {
+		name  string
+		edit  func(*Plan)
+		cause string
+	}{
+		{"unknown model", func(p *Plan) { p.Models = []string{"threads"} }, `unknown model "threads"`},
+		{"unknown measure", func(p *Plan) { p.Measures = []string{"guess"} }, `unknown measure mode "guess"`},
+		{"parallel 0", func(p *Plan) { p.Parallel = []int{0} }, "parallelism 0"},
+		{"negative gomaxprocs", func(p *Plan) { p.GOMAXPROCS = []int{-1} }, "GOMAXPROCS -1"},
+		{"no cases", func(p *Plan) { p.Cases = nil }, "no cases"},
+		{"inproc program", func(p *Plan) {
+			p.Models = []string{InProc}
+			p.Cases = []scenarios.Case{{Name: "1", Program: []string{"/bin/true"}}}
+		}, "built-in workloads only"},
+		{"inproc segv", func(p *Plan) {
+			p.Models = []string{InProc}
+			p.Cases = []scenarios.Case{{Name: "1", Workload: "segv"}}
+		}, "cannot run in-process"},
+	}
+	if err := good.Validate(); err != nil {
+		t.Fatalf("Validate(good plan) = %v", err)
+	}
+	for _, tt := range tests {
+		p := good
+		tt.edit(&p)
+		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), tt.cause) {
+			t.Errorf("%s: Validate = %v; want an error naming %q", tt.name, err, tt.cause)
+		}
+	}
+}
+
+// TestSettings checks the sweep: serial once at parallelism 1, inproc only
+// exact, serial first.
+func TestSettings(t *testing.T) {
+	p := Plan{Models: []string{Pool, InProc, Serial}, Measures: []string{Exact, RusageChildren},
+		Parallel: []int{1, 2}, GOMAXPROCS: []int{0}, Pin: []bool{false}}
+	got := p.settings()
+	var names []string
+	for _, s := range got {
+		names = append(names, s.model+"/"+s.measure+"/"+strconv.Itoa(s.parallel))
+	}
+	want := "serial/exact/1 serial/rusage-children/1 pool/exact/1 pool/exact/2 pool/rusage-children/1 pool/rusage-children/2 inproc/exact/1 inproc/exact/2"
+	if strings.Join(names, " ") != want {
+		t.Errorf("settings = %s; want %s", strings.Join(names, " "), want)
+	}
+}

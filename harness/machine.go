@@ -1,0 +1,105 @@
+package harness
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/judgebench/judgebench/results"
+	"golang.org/x/sys/unix"
+)
+
+// gomaxprocsDefault is GOMAXPROCS as the process started.
+var gomaxprocsDefault = runtime.GOMAXPROCS(0)
+
+// Machine describes this host, and the sandbox the harness uses, for the
+// record of a run.
+func (h *Harness) Machine() results.Machine {
+	m := results.Machine{
+		LogicalCores:      runtime.NumCPU(),
+		GoVersion:         runtime.Version(),
+		GOMAXPROCSDefault: gomaxprocsDefault,
+		CgroupVersion:     h.sb.Cgroup(),
+		DoctorWarnings:    []string{},
+		SandboxWarnings:   h.sb.Warnings(),
+		Governor:          readTrim("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
+	}
+	m.Hostname, _ = os.Hostname()
+	m.CPUModel, m.PhysicalCores = cpuinfo()
+	if m.PhysicalCores == 0 {
+		m.PhysicalCores = m.LogicalCores
+	}
+	m.SMT = readTrim("/sys/devices/system/cpu/smt/active") == "1" || m.LogicalCores > m.PhysicalCores
+	var u unix.Utsname
+	if unix.Uname(&u) == nil {
+		m.Kernel = unix.ByteSliceToString(u.Release[:])
+	}
+	m.ContainerCPULimit = cpuQuota()
+	return m
+}
+
+func readTrim(path string) string {
+	data, _ := os.ReadFile(path)
+	return strings.TrimSpace(string(data))
+}
+
+// cpuinfo returns the CPU model and the number of physical cores (distinct
+// physical id and core id pairs) from /proc/cpuinfo.
+func cpuinfo() (model string, cores int) {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "", 0
+	}
+	defer f.Close()
+	seen := map[string]bool{}
+	var phys string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		switch {
+		case !ok:
+		case k == "model name" && model == "":
+			model = v
+		case k == "physical id":
+			phys = v
+		case k == "core id":
+			seen[phys+"/"+v] = true
+		}
+	}
+	return model, len(seen)
+}
+
+// cpuQuota is the number of CPUs a CPU quota on this process's cgroup allows
+// (cgroup v2 cpu.max, or v1 cpu.cfs_quota_us over cpu.cfs_period_us); 0 for
+// none.
+func cpuQuota() float64 {
+	own := map[string]string{}
+	for line := range strings.SplitSeq(readTrim("/proc/self/cgroup"), "\n") {
+		if parts := strings.SplitN(line, ":", 3); len(parts) == 3 {
+			for c := range strings.SplitSeq(parts[1], ",") {
+				own[c] = parts[2]
+			}
+		}
+	}
+	if f := strings.Fields(readTrim(filepath.Join("/sys/fs/cgroup", own[""], "cpu.max"))); len(f) == 2 && f[0] != "max" {
+		return ratio(f[0], f[1])
+	}
+	dir := filepath.Join("/sys/fs/cgroup/cpu", own["cpu"])
+	if q := readTrim(filepath.Join(dir, "cpu.cfs_quota_us")); q != "" && q != "-1" {
+		return ratio(q, readTrim(filepath.Join(dir, "cpu.cfs_period_us")))
+	}
+	return 0
+}
+
+func ratio(a, b string) float64 {
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	if err1 != nil || err2 != nil || y == 0 {
+		return 0
+	}
+	return x / y
+}

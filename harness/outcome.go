@@ -1,0 +1,61 @@
+package harness
+
+import (
+	"time"
+
+	"github.com/judgebench/judgebench/results"
+	"github.com/judgebench/judgebench/sandbox"
+)
+
+// outcome is what running one case gave, whatever the model.
+type outcome struct {
+	Verdict             sandbox.Verdict `json:"verdict"`
+	CPU                 time.Duration   `json:"cpu"`
+	User                time.Duration   `json:"user"`
+	System              time.Duration   `json:"system"`
+	Real                time.Duration   `json:"real"`
+	Memory              sandbox.Size    `json:"memory"`
+	MemorySource        string          `json:"memory_source"`
+	MaxRSS              sandbox.Size    `json:"maxrss"`
+	ExitCode            int             `json:"exit_code"`
+	Signal              int             `json:"signal"`
+	Error               string          `json:"error"`
+	InvoluntarySwitches int64           `json:"involuntary_switches"`
+	Match               bool            `json:"match"`
+	Expected            bool            `json:"expected"` // the case had an expected output
+	// Worker is the process model's whole worker time: start-up, the case
+	// sent and returned as JSON, the case itself, and exit.
+	Worker time.Duration `json:"worker"`
+}
+
+func fromResult(r *sandbox.Result, expected bool) outcome {
+	return outcome{
+		Verdict: r.Verdict, CPU: r.CPUTime, User: r.User, System: r.System, Real: r.RealTime,
+		Memory: r.Memory, MemorySource: string(r.MemorySource), MaxRSS: r.MaxRSS,
+		ExitCode: r.ExitCode, Signal: r.Signal, Error: r.Error,
+		InvoluntarySwitches: r.InvoluntarySwitches, Match: r.Match, Expected: expected,
+	}
+}
+
+func systemError(err error) outcome {
+	return outcome{Verdict: sandbox.SystemError, ExitCode: -1, Error: err.Error()}
+}
+
+// ms is d in milliseconds, to the microsecond.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
+
+// sample turns an outcome into the record of the run.
+func (o *outcome) sample(c string, st setting, rep, worker, seq int, offset time.Duration, expect sandbox.Verdict) results.Sample {
+	s := results.Sample{
+		Case: c, Model: st.model, Measure: st.measure, Parallelism: st.parallel,
+		GOMAXPROCS: st.gomaxprocs, Pinned: st.pinned, Repeat: rep, Worker: worker, Seq: seq,
+		StartOffsetMS: ms(offset), CPUTimeMS: ms(o.CPU), UserTimeMS: ms(o.User), SysTimeMS: ms(o.System),
+		RealTimeMS: ms(o.Real), MemoryBytes: int64(o.Memory), MemorySource: o.MemorySource,
+		Verdict: o.Verdict.String(), ExitCode: o.ExitCode, Signal: o.Signal, Error: o.Error,
+		InvoluntarySwitches: o.InvoluntarySwitches,
+	}
+	if expect != 0 {
+		s.ExpectedVerdict = expect.String()
+	}
+	return s
+}

@@ -1,0 +1,130 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/judgebench/judgebench/sandbox"
+	"github.com/judgebench/judgebench/scenarios"
+)
+
+// WorkerArgs is how the process model starts a worker: this binary with these
+// arguments (`judgebench worker`). Test binaries that pose as judgebench
+// handle them in TestMain by calling WorkerMain.
+var WorkerArgs = []string{"worker"}
+
+// workerGrace is how long a worker may take beyond its case's real-time
+// limit (its own start-up and exit) before it counts as hung.
+var workerGrace = 10 * time.Second
+
+// job is what travels to a worker: data only, a workload's name and its
+// arguments, never code. That is the Go face of "can't pickle instancemethod":
+// a func or a channel cannot cross a process boundary, a name can.
+type job struct {
+	Case   scenarios.Case `json:"case"`
+	Limits limitsJSON     `json:"limits"`
+	Cgroup string         `json:"cgroup"`
+	Mode   string         `json:"measure"`
+}
+
+// limitsJSON is sandbox.Limits on the wire.
+type limitsJSON struct {
+	CPUTime, RealTime     time.Duration
+	Memory, Output, Stack int64
+	Processes             int
+}
+
+func toWire(l sandbox.Limits) limitsJSON {
+	return limitsJSON{l.CPUTime, l.RealTime, int64(l.Memory), int64(l.Output), int64(l.Stack), l.Processes}
+}
+
+func (w limitsJSON) limits() sandbox.Limits {
+	return sandbox.Limits{CPUTime: w.CPUTime, RealTime: w.RealTime, Memory: sandbox.Size(w.Memory),
+		Output: sandbox.Size(w.Output), Stack: sandbox.Size(w.Stack), Processes: w.Processes}
+}
+
+// runProcess starts one worker process for c, sends it the case as JSON and
+// reads the outcome back as JSON. A worker that dies, hangs past the case's
+// real-time limit plus a grace period, or answers garbage is a SYSTEM_ERROR
+// carrying its stderr: never a hang, never a dropped case.
+func runProcess(ctx context.Context, c *scenarios.Case, l sandbox.Limits, cgroup sandbox.CgroupMode, mode string) outcome {
+	exe, err := os.Executable()
+	if err != nil {
+		return systemError(fmt.Errorf("harness: find this binary: %w", err))
+	}
+	in, err := json.Marshal(job{Case: *c, Limits: toWire(l), Cgroup: string(cgroup), Mode: mode})
+	if err != nil {
+		return systemError(fmt.Errorf("harness: encode case %s: %w", c.Name, err))
+	}
+	l = l.WithDefaults()
+	ctx, cancel := context.WithTimeout(ctx, l.RealTime+workerGrace)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, WorkerArgs...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdin = bytes.NewReader(in)
+	cmd.Stdout, cmd.Stderr = &stdout, &limitedBuffer{&stderr, 16 << 10}
+	start := time.Now()
+	err = cmd.Run()
+	took := time.Since(start)
+	var o outcome
+	if derr := json.Unmarshal(stdout.Bytes(), &o); derr != nil || err != nil {
+		cause := fmt.Sprintf("answered no outcome (%v)", derr)
+		switch {
+		case ctx.Err() != nil:
+			cause = fmt.Sprintf("%v (%v)", ctx.Err(), err)
+		case err != nil:
+			cause = err.Error()
+		}
+		msg := strings.TrimSpace(stderr.String())
+		return systemError(fmt.Errorf("harness: worker for case %s: %s; stderr: %q", c.Name, cause, msg))
+	}
+	o.Worker = took
+	return o
+}
+
+// limitedBuffer keeps the first n bytes written to it.
+type limitedBuffer struct {
+	b *bytes.Buffer
+	n int
+}
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	if room := l.n - l.b.Len(); room > 0 {
+		l.b.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
+// WorkerMain is a process-model worker: it reads one case as JSON from stdin,
+// runs it in a sandbox of its own, writes the outcome as JSON to stdout and
+// returns the exit status.
+func WorkerMain(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) int {
+	var j job
+	if err := json.NewDecoder(stdin).Decode(&j); err != nil {
+		fmt.Fprintf(stderr, "judgebench: worker: read case: %v\n", err)
+		return 2
+	}
+	sb, err := sandbox.New(sandbox.Options{Cgroup: sandbox.CgroupMode(j.Cgroup)})
+	if err != nil {
+		fmt.Fprintf(stderr, "judgebench: worker: %v\n", err)
+		return 2
+	}
+	o := runSandboxed(ctx, sb, &j.Case, j.Limits.limits(), j.Mode)
+	if err := sb.Close(); err != nil {
+		fmt.Fprintf(stderr, "judgebench: worker: %v\n", err)
+	}
+	if err := json.NewEncoder(stdout).Encode(o); err != nil {
+		fmt.Fprintf(stderr, "judgebench: worker: write outcome: %v\n", err)
+		return 2
+	}
+	return 0
+}

@@ -1,0 +1,292 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/judgebench/judgebench/results"
+	"github.com/judgebench/judgebench/sandbox"
+	"github.com/judgebench/judgebench/scenarios"
+	"golang.org/x/sys/unix"
+)
+
+// Sink receives samples as they finish; *results.Writer is one.
+type Sink interface {
+	Add(results.Sample) error
+}
+
+var _ Sink = (*results.Writer)(nil)
+
+// Harness runs plans. It owns a sandbox; Close releases it.
+type Harness struct {
+	plan *Plan
+	sb   *sandbox.Sandbox
+	sink Sink // of the current Run; safe for concurrent use
+
+	mu   sync.Mutex
+	ref  map[string]sandbox.Verdict // serial reference verdict of each case
+	info map[results.Key]results.GroupInfo
+	done int
+}
+
+// New validates p and prepares its sandbox.
+func New(p *Plan) (*Harness, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	sb, err := sandbox.New(sandbox.Options{Cgroup: p.Cgroup})
+	if err != nil {
+		return nil, err
+	}
+	return &Harness{plan: p, sb: sb, ref: map[string]sandbox.Verdict{}, info: map[results.Key]results.GroupInfo{}}, nil
+}
+
+// Close releases the sandbox and whatever the runs left.
+func (h *Harness) Close() error { return h.sb.Close() }
+
+// Run runs the plan: every setting of its sweeps, Repeat times, repetitions
+// interleaved (each repetition runs every setting once) so that drift spreads
+// evenly over them. Each finished sample goes to sink. It returns what only it
+// knows of each group. When ctx is cancelled it stops launching, the running
+// cases are killed, what finished is kept, and it returns ctx.Err().
+func (h *Harness) Run(ctx context.Context, sink Sink) (map[results.Key]results.GroupInfo, error) {
+	h.sink = sink
+	hold := holdMemory(h.plan.HarnessHold)
+	defer runtime.KeepAlive(hold)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	settings := h.plan.settings()
+	rng := rand.New(rand.NewPCG(uint64(h.plan.Seed), 0))
+	total := len(settings) * len(h.plan.Cases) * max(h.plan.Repeat, 1)
+	for rep := range max(h.plan.Repeat, 1) {
+		for _, st := range settings {
+			if ctx.Err() != nil {
+				return h.info, context.Cause(ctx)
+			}
+			h.group(ctx, cancel, st, rep, h.order(rng), total)
+		}
+	}
+	return h.info, context.Cause(ctx)
+}
+
+// order is the order of the cases for one group: shuffled when asked.
+func (h *Harness) order(rng *rand.Rand) []int {
+	order := make([]int, len(h.plan.Cases))
+	for i := range order {
+		order[i] = i
+	}
+	if h.plan.Shuffle {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	}
+	return order
+}
+
+// groupRun is the shared state of one group's execution.
+type groupRun struct {
+	st       setting
+	rep      int
+	start    time.Time
+	seq      atomic.Int64
+	faults   atomic.Int64
+	firstErr atomic.Bool
+	mu       sync.Mutex
+	last     time.Time
+}
+
+// group runs every case once under st with st.parallel workers.
+func (h *Harness) group(ctx context.Context, fail context.CancelCauseFunc, st setting, rep int, order []int, total int) {
+	defer setGOMAXPROCS(st.gomaxprocs)()
+	st.gomaxprocs = runtime.GOMAXPROCS(0)
+	g := &groupRun{st: st, rep: rep, start: time.Now()}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for slot := range st.parallel {
+		wg.Go(func() { h.worker(ctx, fail, g, slot, jobs, total) })
+	}
+feed:
+	for _, i := range order {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	key := results.Key{Model: st.model, Measure: st.measure, Parallelism: st.parallel, GOMAXPROCS: st.gomaxprocs, Pinned: st.pinned}
+	h.mu.Lock()
+	info := h.info[key]
+	info.FaultsInjected += int(g.faults.Load())
+	info.Elapsed += g.last.Sub(g.start)
+	h.info[key] = info
+	h.mu.Unlock()
+}
+
+// worker runs cases from jobs until it closes, in one worker slot.
+func (h *Harness) worker(ctx context.Context, fail context.CancelCauseFunc, g *groupRun, slot int, jobs <-chan int, total int) {
+	if g.st.pinned {
+		defer pin(slot)()
+	}
+	run := h.executor(g.st)
+	for i := range jobs {
+		c := &h.plan.Cases[i]
+		expect := h.expected(c)
+		if expect != 0 && expect != sandbox.Accepted {
+			g.faults.Add(1)
+		}
+		seq, began := int(g.seq.Add(1)-1), time.Now()
+		o := safely(func() outcome { return run(ctx, c) })
+		g.mu.Lock()
+		if now := time.Now(); now.After(g.last) {
+			g.last = now
+		}
+		g.mu.Unlock()
+		if ctx.Err() != nil && o.Verdict == sandbox.SystemError {
+			continue // interrupted: not a measurement
+		}
+		if err := h.record(g, c, o, slot, seq, began.Sub(g.start), expect, total); err != nil {
+			fail(err)
+		}
+	}
+}
+
+// executor is how st's model runs one case.
+func (h *Harness) executor(st setting) func(context.Context, *scenarios.Case) outcome {
+	p := h.plan
+	switch st.model {
+	case InProc:
+		return func(ctx context.Context, c *scenarios.Case) outcome { return runInProc(ctx, c, p.Limits) }
+	case Process:
+		return func(ctx context.Context, c *scenarios.Case) outcome {
+			return runProcess(ctx, c, p.Limits, p.Cgroup, st.measure)
+		}
+	}
+	return func(ctx context.Context, c *scenarios.Case) outcome {
+		return runSandboxed(ctx, h.sb, c, p.Limits, st.measure)
+	}
+}
+
+// safely runs f, turning a panic of the harness into a SYSTEM_ERROR of the
+// case: every per-case goroutine recovers.
+func safely(f func() outcome) (o outcome) {
+	defer func() {
+		if v := recover(); v != nil {
+			o = systemError(fmt.Errorf("harness: panic: %v", v))
+		}
+	}()
+	return f()
+}
+
+// expected is what c is known to produce: its injected fault, else the serial
+// reference verdict once serial has run it.
+func (h *Harness) expected(c *scenarios.Case) sandbox.Verdict {
+	if c.ExpectVerdict != 0 {
+		return c.ExpectVerdict
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ref[c.Name]
+}
+
+// record applies the model's pitfall, if any, and sends the sample on.
+func (h *Harness) record(g *groupRun, c *scenarios.Case, o outcome, slot, seq int, offset time.Duration, expect sandbox.Verdict, total int) error {
+	failed := o.Verdict != sandbox.Accepted
+	switch g.st.model {
+	case FireForget:
+		if failed {
+			return h.progress(total) // the result of a failed case is dropped
+		}
+	case FirstErr:
+		if failed && !g.firstErr.CompareAndSwap(false, true) {
+			return h.progress(total) // only the first error survives
+		}
+	case ExitBlind:
+		o = exitBlind(o)
+	case Serial:
+		if g.st.measure == Exact {
+			h.mu.Lock()
+			if _, ok := h.ref[c.Name]; !ok {
+				h.ref[c.Name] = o.Verdict
+			}
+			h.mu.Unlock()
+		}
+	}
+	s := o.sample(c.Name, g.st, g.rep, slot, seq, offset, expect)
+	if o.Worker > 0 {
+		s.WorkerMS = ms(o.Worker)
+	}
+	return errors.Join(h.sink.Add(s), h.progress(total))
+}
+
+// exitBlind judges as a harness that compares the output and ignores how the
+// program ended: a crash with the right output, or with no expected output,
+// passes.
+func exitBlind(o outcome) outcome {
+	if o.Verdict == sandbox.RuntimeError {
+		o.Verdict = sandbox.Accepted
+		if o.Expected && !o.Match {
+			o.Verdict = sandbox.WrongAnswer
+		}
+	}
+	return o
+}
+
+func (h *Harness) progress(total int) error {
+	if h.plan.Progress == nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.done++
+	h.plan.Progress(h.done, total)
+	return nil
+}
+
+// setGOMAXPROCS sets GOMAXPROCS to n (0: the default) and returns the undo.
+func setGOMAXPROCS(n int) func() {
+	if n <= 0 {
+		return func() {}
+	}
+	old := runtime.GOMAXPROCS(n)
+	return func() { runtime.GOMAXPROCS(old) }
+}
+
+// pin locks the calling goroutine to its thread and that thread to one CPU
+// of the allowed set, by slot; children it starts inherit the CPU. The
+// returned func restores the thread and unlocks it.
+func pin(slot int) func() {
+	runtime.LockOSThread()
+	var old unix.CPUSet
+	if unix.SchedGetaffinity(0, &old) != nil {
+		return runtime.UnlockOSThread
+	}
+	var cpus []int
+	for c := range 1024 {
+		if old.IsSet(c) {
+			cpus = append(cpus, c)
+		}
+	}
+	var set unix.CPUSet
+	set.Set(cpus[slot%len(cpus)])
+	unix.SchedSetaffinity(0, &set)
+	return func() {
+		unix.SchedSetaffinity(0, &old)
+		runtime.UnlockOSThread()
+	}
+}
+
+// holdMemory allocates and touches n bytes: the harness's own peak, for the
+// parent-rss scenario.
+func holdMemory(n sandbox.Size) []byte {
+	b := make([]byte, n)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	return b
+}

@@ -1,0 +1,67 @@
+// Package results is judgebench's record of a run and the only thing that
+// measurement and analysis share: `judgebench run` writes a run directory
+// with a [Writer]; report, compare and export read it back with [Read]. The
+// package imports nothing else of judgebench.
+//
+// # File format
+//
+// A run is the file run.json in its run directory: one JSON object, a [Run],
+// whose "schema" is [Schema], "judgebench/run/v1". Its first line holds the
+// header fields (schema, target, times, settings, machine); then comes
+// "samples", one [Sample] per line, and "groups", one [Group] per line:
+//
+//	{"schema":"judgebench/run/v1","target":"...",...,"machine":{...},
+//	"samples":[
+//	{"case":"1","model":"serial",...,"verdict":"ACCEPTED",...},
+//	{"case":"2","model":"serial",...,"verdict":"WRONG_ANSWER",...}
+//	],
+//	"groups":[
+//	{"model":"serial","measure":"exact",...,"n":2,...}
+//	]}
+//
+// The line breaks are for people, grep and error messages; readers must not
+// rely on them. Times are milliseconds, memory is bytes. Verdicts are the
+// names such as [Accepted] ("ACCEPTED"); [Read] rejects a sample with an empty
+// or unknown verdict and a file of another schema, and ignores JSON fields it
+// does not know, which newer writers may add.
+//
+// # Atomic writes
+//
+// A [Writer] appends each sample, as it comes, to a temporary file in the run
+// directory, so memory stays flat however long the run. [Writer.Finish]
+// writes run.json into another temporary file in the same directory, copying
+// the samples across without holding them in memory, syncs it and renames it
+// over run.json: a reader, or a run killed half way, sees no run.json or a
+// whole one, never a part. [Writer.Abort] removes the temporary files.
+//
+// # Statistics
+//
+// [ComputeGroups] groups samples by [Key] and summarises the CPU time, real
+// time and peak memory of each group in a [Stats]: minimum, median, mean,
+// 95th percentile, maximum, population standard deviation and median
+// absolute deviation (unscaled), computed with github.com/montanaflynn/stats.
+// The 95th percentile interpolates linearly between the closest ranks
+// (Hyndman and Fan type 7, as NumPy and R do by default): of 1..10 it is 9.55.
+// Nothing is rounded; a value that is not a finite number, which only absurd
+// inputs give, is recorded as 0 because JSON cannot hold it.
+//
+// Inflation is median real time over median CPU time. The reference group is
+// the serial model's group measured "exact" (of several, the one with the
+// largest GOMAXPROCS, unpinned before pinned); without one, each group refers
+// to the serial group of its own measure mode; without that, it has no
+// reference and CPUVsSerial and VerdictFlips are 0. CPUVsSerial is the
+// median CPU time of the group's samples of cases the reference also ran,
+// over the reference's median for cases the group ran; it is 1 for the
+// reference itself. VerdictFlips counts the group's cases with a sample whose
+// verdict differs from the case's verdict in the reference, its most common
+// there (of equally common, the first seen); for the reference itself this
+// counts the cases whose verdict was not stable.
+//
+// A sample carries an injected fault when its ExpectedVerdict is neither ""
+// nor ACCEPTED. FaultsInjected comes from the harness's [GroupInfo] when
+// given, else it is the number of such samples; FaultsReported is the number
+// of such samples whose verdict is not ACCEPTED, and FaultsLost is what
+// injected faults were not reported. ElapsedMS is GroupInfo.Elapsed when not
+// zero, else from the earliest start to the latest end of the group's
+// samples; throughput is samples per second of it.
+package results

@@ -1,0 +1,112 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Read reads a run: path is a run directory or its run.json. Errors name the
+// file and, for bad JSON, the line, as in
+//
+//	results: judgebench-results/x/run.json:12: invalid character ...
+//
+// and say what is wrong: a missing or empty file, truncated JSON, a schema
+// other than [Schema], a sample with an empty or unknown verdict. Unknown JSON
+// fields are allowed: newer writers may add fields.
+func Read(path string) (*Run, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, FileName)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	run, line, err := decode(data)
+	switch {
+	case err == nil:
+		return run, nil
+	case line > 0:
+		return nil, fmt.Errorf("results: %s:%d: %w", path, line, err)
+	}
+	return nil, fmt.Errorf("results: %s: %w", path, err)
+}
+
+// decode parses and checks run.json's contents. On error it returns the line
+// where the JSON went wrong, or 0 when the error is not about one place.
+func decode(data []byte) (*Run, int, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, 0, errors.New("empty file")
+	}
+	var run Run
+	if err := json.Unmarshal(data, &run); err != nil {
+		// A file of another schema may differ in types: say so first.
+		if err := checkSchemaOnly(data); err != nil {
+			return nil, 0, err
+		}
+		return nil, lineOf(data, err), jsonError(err)
+	}
+	if err := checkSchema(run.Schema); err != nil {
+		return nil, 0, err
+	}
+	for i := range run.Samples {
+		if err := checkSample(&run.Samples[i]); err != nil {
+			return nil, 0, fmt.Errorf("sample %d: %w", i, err)
+		}
+	}
+	return &run, 0, nil
+}
+
+// checkSchemaOnly returns the schema error of data if data is valid JSON
+// with a string schema, else nil.
+func checkSchemaOnly(data []byte) error {
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	if json.Unmarshal(data, &head) != nil {
+		return nil
+	}
+	return checkSchema(head.Schema)
+}
+
+func checkSchema(s string) error {
+	switch s {
+	case Schema:
+		return nil
+	case "":
+		return fmt.Errorf("no schema: not a %s file", Schema)
+	}
+	return fmt.Errorf("schema %q is not %s", s, Schema)
+}
+
+// lineOf returns the line, from 1, of the byte where err, a JSON decoding
+// error, was found; 0 if err does not say.
+func lineOf(data []byte, err error) int {
+	var offset int64
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		offset = syntax.Offset
+	case errors.As(err, &typ):
+		offset = typ.Offset
+	default:
+		return 0
+	}
+	// Offset counts the bytes read, the offending one included.
+	offset = min(max(offset-1, 0), int64(len(data)))
+	return 1 + bytes.Count(data[:offset], []byte("\n"))
+}
+
+// jsonError marks an unexpected end of the input as a truncated file.
+func jsonError(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end") {
+		return fmt.Errorf("truncated file: %w", err)
+	}
+	return err
+}

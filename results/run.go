@@ -1,0 +1,143 @@
+package results
+
+import "time"
+
+// Schema is the value of Run.Schema this package writes and reads.
+const Schema = "judgebench/run/v1"
+
+// Run is the record of one `judgebench run`: what ran, where, every sample and
+// the statistics of every group. Its JSON form is run.json, the contract that
+// report, compare and export read.
+type Run struct {
+	Schema     string    `json:"schema"`
+	Target     string    `json:"target"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	// Interrupted is true when SIGINT stopped the run: the samples are those
+	// that finished.
+	Interrupted bool     `json:"interrupted,omitempty"`
+	Settings    Settings `json:"settings"`
+	Machine     Machine  `json:"machine"`
+	Samples     []Sample `json:"samples"`
+	Groups      []Group  `json:"groups"`
+}
+
+// Settings are the flags the run was made with.
+type Settings struct {
+	Models     []string `json:"models"`
+	Measure    []string `json:"measure"`
+	Parallel   []int    `json:"parallel"`
+	GOMAXPROCS []int    `json:"gomaxprocs"`
+	Pin        string   `json:"pin"` // off, on or both
+	Repeat     int      `json:"repeat"`
+	Shuffle    bool     `json:"shuffle"`
+	Seed       int64    `json:"seed"` // of the shuffle, so the order can be replayed
+	// Limits, as given (zero: the default).
+	CPUTime   string   `json:"cpu_time,omitempty"`
+	RealTime  string   `json:"real_time,omitempty"`
+	Memory    string   `json:"memory,omitempty"`
+	Output    string   `json:"output,omitempty"`
+	Stack     string   `json:"stack,omitempty"`
+	Processes int      `json:"processes,omitempty"`
+	Program   []string `json:"program,omitempty"` // PROG ARGS after --, if any
+	Cgroup    string   `json:"cgroup"`            // auto, v1, v2, off as asked
+	// HarnessHold is memory the harness held on purpose while it ran (the
+	// parent-rss scenario), in bytes.
+	HarnessHold int64 `json:"harness_hold_bytes,omitempty"`
+}
+
+// Machine describes the host a run was made on.
+type Machine struct {
+	Hostname          string   `json:"hostname"`
+	CPUModel          string   `json:"cpu_model"`
+	LogicalCores      int      `json:"logical_cores"`
+	PhysicalCores     int      `json:"physical_cores"`
+	SMT               bool     `json:"smt"`
+	Kernel            string   `json:"kernel"`
+	Governor          string   `json:"governor"` // "" when the host has no cpufreq
+	GoVersion         string   `json:"go_version"`
+	GOMAXPROCSDefault int      `json:"gomaxprocs_default"`
+	CgroupVersion     string   `json:"cgroup_version"`      // what the sandbox used: v1, v2 or none
+	ContainerCPULimit float64  `json:"container_cpu_limit"` // CPUs allowed by a CPU quota; 0 for none
+	DoctorWarnings    []string `json:"doctor_warnings"`     // timing hazards found on the host
+	SandboxWarnings   []string `json:"sandbox_warnings"`    // guarantees the sandbox could not give
+}
+
+// Sample is one measured case execution: one case, one model, one setting,
+// one repetition. Times are milliseconds with microsecond resolution.
+type Sample struct {
+	Case        string `json:"case"`
+	Model       string `json:"model"`
+	Measure     string `json:"measure"`
+	Parallelism int    `json:"parallelism"`
+	GOMAXPROCS  int    `json:"gomaxprocs"`
+	Pinned      bool   `json:"pinned"`
+	Repeat      int    `json:"repeat"`
+	Worker      int    `json:"worker"` // the slot that ran it, from 0
+	Seq         int    `json:"seq"`    // start order within its group, from 0
+	// StartOffsetMS is when the case started, from the start of its group.
+	StartOffsetMS float64 `json:"start_offset_ms"`
+	CPUTimeMS     float64 `json:"cpu_time_ms"`
+	UserTimeMS    float64 `json:"user_time_ms"`
+	SysTimeMS     float64 `json:"sys_time_ms"`
+	RealTimeMS    float64 `json:"real_time_ms"`
+	MemoryBytes   int64   `json:"memory_bytes"`
+	MemorySource  string  `json:"memory_source,omitempty"`
+	Verdict       string  `json:"verdict"`
+	// ExpectedVerdict is what the case is known to produce (an injected fault,
+	// or the serial reference), "" when unknown.
+	ExpectedVerdict     string `json:"expected_verdict,omitempty"`
+	ExitCode            int    `json:"exit_code"`
+	Signal              int    `json:"signal"`
+	Error               string `json:"error"`
+	InvoluntarySwitches int64  `json:"involuntary_switches"`
+	// WorkerMS is the process model's whole worker time (start-up, the case
+	// sent and returned as JSON, the case, exit); 0 for other models.
+	WorkerMS float64 `json:"worker_ms,omitempty"`
+}
+
+// Key identifies a group: the samples that share model, measure mode,
+// parallelism, GOMAXPROCS and pinning.
+type Key struct {
+	Model       string `json:"model"`
+	Measure     string `json:"measure"`
+	Parallelism int    `json:"parallelism"`
+	GOMAXPROCS  int    `json:"gomaxprocs"`
+	Pinned      bool   `json:"pinned"`
+}
+
+// Key returns the group key of s.
+func (s *Sample) Key() Key {
+	return Key{s.Model, s.Measure, s.Parallelism, s.GOMAXPROCS, s.Pinned}
+}
+
+// Group holds the statistics of the samples of one Key.
+type Group struct {
+	Key
+	N           int   `json:"n"`
+	CPUTimeMS   Stats `json:"cpu_time_ms"`
+	RealTimeMS  Stats `json:"real_time_ms"`
+	MemoryBytes Stats `json:"memory_bytes"`
+	// Inflation is median real_time / median cpu_time.
+	Inflation float64 `json:"inflation"`
+	// CPUVsSerial is median cpu_time / the serial group's median cpu_time over
+	// the cases both ran; 0 when there is no serial group to compare with.
+	CPUVsSerial         float64 `json:"cpu_vs_serial"`
+	ThroughputCasesPerS float64 `json:"throughput_cases_per_s"`
+	FaultsInjected      int     `json:"faults_injected"`
+	FaultsReported      int     `json:"faults_reported"`
+	FaultsLost          int     `json:"faults_lost"`
+	VerdictFlips        int     `json:"verdict_flips"`
+	ElapsedMS           float64 `json:"elapsed_ms"` // wall time of the whole group
+}
+
+// Stats summarise one measurement over a group's samples.
+type Stats struct {
+	Min    float64 `json:"min"`
+	Median float64 `json:"median"`
+	Mean   float64 `json:"mean"`
+	P95    float64 `json:"p95"`
+	Max    float64 `json:"max"`
+	Stddev float64 `json:"stddev"`
+	MAD    float64 `json:"mad"` // median absolute deviation
+}

@@ -1,0 +1,156 @@
+package results
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// FileName is the name of the run file in a run directory.
+const FileName = "run.json"
+
+// Writer streams samples to a run directory and writes its run.json at
+// Finish. Its memory stays flat however many samples come: each Add appends
+// one JSON line to a temporary file in the directory, and only the numbers the
+// statistics need are kept per group. A Writer is safe for concurrent use.
+type Writer struct {
+	dir     string
+	created bool // Create made dir
+
+	mu    sync.Mutex
+	state state
+	err   error    // the first write error, returned by every later call
+	tmp   *os.File // the samples, nil once removed
+	buf   *bufio.Writer
+	n     int // samples written
+	tally *tally
+}
+
+type state int
+
+const (
+	open state = iota
+	finished
+	aborted
+)
+
+func (s state) String() string {
+	return [...]string{"open", "finished", "aborted"}[s]
+}
+
+// Create makes dir, with its parents, and returns a Writer of a run in it. It
+// is an error, wrapping fs.ErrExist, if dir already holds a run.json.
+func Create(dir string) (*Writer, error) {
+	_, err := os.Stat(dir)
+	created := errors.Is(err, fs.ErrNotExist)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("results: create: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	switch _, err := os.Lstat(path); {
+	case err == nil:
+		return nil, fmt.Errorf("results: create: %s: %w", path, fs.ErrExist)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("results: create: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".samples-*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("results: create: %w", err)
+	}
+	return &Writer{
+		dir:     dir,
+		created: created,
+		tmp:     tmp,
+		buf:     bufio.NewWriterSize(tmp, 64<<10),
+		tally:   newTally(),
+	}, nil
+}
+
+// Add records s. It is an error if s has an empty or unknown verdict or an
+// unknown expected verdict, if a time is not a finite number, or if the
+// Writer is finished or aborted. After a write error every call fails.
+func (w *Writer) Add(s Sample) error {
+	if err := checkSample(&s); err != nil {
+		return fmt.Errorf("results: add: %w", err)
+	}
+	line, err := marshal(&s)
+	if err != nil {
+		return fmt.Errorf("results: add: case %q: %w", s.Case, err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.usable("add"); err != nil {
+		return err
+	}
+	// The temporary file holds exactly the inside of run.json's samples
+	// array, so that Finish copies it as it is.
+	sep := ",\n"
+	if w.n == 0 {
+		sep = "\n"
+	}
+	w.buf.WriteString(sep)
+	if _, err := w.buf.Write(line); err != nil { // bufio errors are sticky
+		w.err = fmt.Errorf("results: add: %w", err)
+		return w.err
+	}
+	w.n++
+	w.tally.add(&s)
+	return nil
+}
+
+// usable returns why op cannot run now, or nil.
+func (w *Writer) usable(op string) error {
+	if w.state != open {
+		return fmt.Errorf("results: %s: writer is %s", op, w.state)
+	}
+	return w.err
+}
+
+// Abort removes the Writer's temporary files, and dir if Create made it and
+// it is empty now. Abort after Finish does nothing, so a deferred Abort is
+// a safe cleanup.
+func (w *Writer) Abort() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.state != open {
+		return nil
+	}
+	w.state = aborted
+	w.tally = nil
+	err := w.removeTemp()
+	if w.created {
+		os.Remove(w.dir) // fails, as it should, when dir holds something else
+	}
+	return err
+}
+
+// removeTemp closes and removes the samples file.
+func (w *Writer) removeTemp() error {
+	if w.tmp == nil {
+		return nil
+	}
+	name := w.tmp.Name()
+	w.tmp.Close()
+	w.tmp, w.buf = nil, nil
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	return nil
+}
+
+// marshal returns the compact JSON of v, without HTML escaping.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}

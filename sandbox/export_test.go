@@ -1,0 +1,4 @@
+package sandbox
+
+// Leftovers is leftovers, for the external TestMain.
+var Leftovers = leftovers
