@@ -46,14 +46,15 @@ func runSandboxed(ctx context.Context, sb *sandbox.Sandbox, c *scenarios.Case, l
 	unix.Getrusage(unix.RUSAGE_CHILDREN, &before)
 	res := sb.Run(ctx, cmd)
 	o := fromResult(res, cmd.Expect != nil)
-	return measured(o, mode, &before)
+	return measured(o, mode, &before, l.WithDefaults())
 }
 
-// measured applies a measure mode to o. rusage-children takes the CPU time as
-// the growth of this process's RUSAGE_CHILDREN since before: right only when
-// no other child was reaped meanwhile. ru-maxrss takes the memory as the raw
-// ru_maxrss, which a Go parent inflates to its own peak.
-func measured(o outcome, mode string, before *unix.Rusage) outcome {
+// measured applies a measure mode to o, and judges by its figure as a judge
+// that used it would. rusage-children takes the CPU time as the growth of this
+// process's RUSAGE_CHILDREN since before: right only when no other child was
+// reaped meanwhile. ru-maxrss takes the memory as the raw ru_maxrss, which a
+// Go parent inflates to its own peak.
+func measured(o outcome, mode string, before *unix.Rusage, l sandbox.Limits) outcome {
 	switch mode {
 	case RusageChildren:
 		var after unix.Rusage
@@ -61,8 +62,14 @@ func measured(o outcome, mode string, before *unix.Rusage) outcome {
 		o.User = time.Duration(after.Utime.Nano() - before.Utime.Nano())
 		o.System = time.Duration(after.Stime.Nano() - before.Stime.Nano())
 		o.CPU = o.User + o.System
+		if o.Verdict == sandbox.Accepted && o.CPU > l.CPUTime {
+			o.Verdict = sandbox.CPUTimeLimitExceeded
+		}
 	case RUMaxRSS:
 		o.Memory, o.MemorySource = o.MaxRSS, "rusage:ru_maxrss"
+		if o.Verdict == sandbox.Accepted && o.Memory > l.Memory {
+			o.Verdict = sandbox.MemoryLimitExceeded
+		}
 	}
 	return o
 }
