@@ -36,18 +36,18 @@ func printSummary(w io.Writer, path string, o *runOptions) error {
 }
 
 // groupTable prints one line per group: medians, inflation, cost against
-// serial, faults and flips, throughput.
+// serial, faults (reported/injected), lost faults, verdict flips, throughput.
 func groupTable(w io.Writer, groups []results.Group) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "model\tmeasure\tpar\tprocs\tpin\tn\tcpu ms\treal ms\treal/cpu\tcpu/serial\tfaults\tlost\tflips\tcases/s\t")
+	fmt.Fprintln(tw, "model\tmeasure\tpar\tprocs\tpin\tn\tcpu ms\treal ms\tmem MiB\treal/cpu\tcpu/serial\tfaults\tlost\tflips\tcases/s\t")
 	for _, g := range groups {
 		pin := "-"
 		if g.Pinned {
 			pin = "on"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\t%.1f\t%.1f\t%.2f\t%.2f\t%d/%d\t%d\t%d\t%.1f\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t%d/%d\t%d\t%d\t%.1f\t\n",
 			g.Model, g.Measure, g.Parallelism, g.GOMAXPROCS, pin, g.N, g.CPUTimeMS.Median, g.RealTimeMS.Median,
-			g.Inflation, g.CPUVsSerial, g.FaultsReported, g.FaultsInjected, g.FaultsLost, g.VerdictFlips,
+			g.MemoryBytes.Median/(1<<20), g.Inflation, g.CPUVsSerial, g.FaultsReported, g.FaultsInjected, g.FaultsLost, g.VerdictFlips,
 			g.ThroughputCasesPerS)
 	}
 	return tw.Flush()
