@@ -54,7 +54,8 @@ func readmeExamples(t *testing.T) []example {
 }
 
 // TestReadmeExamples runs every console example of README.md as written, with
-// the test binary as judgebench: same exit status, same first word of output.
+// the test binary as judgebench, each in an empty directory: same exit status,
+// same first word of output.
 func TestReadmeExamples(t *testing.T) {
 	self := judgebench(t)
 	examples := readmeExamples(t)
@@ -70,6 +71,7 @@ func TestReadmeExamples(t *testing.T) {
 			args[i] = a
 		}
 		cmd, stdout, stderr := runProcess(t.Context(), t, args...)
+		cmd.Dir = t.TempDir() // where `run` writes judgebench-results/
 		cmd.Run()
 		code := cmd.ProcessState.ExitCode()
 		got := strings.Fields(stdout.String())

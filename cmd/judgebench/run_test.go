@@ -167,3 +167,40 @@ func TestScenariosList(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinEffects runs the built-in scenarios whose effect is a count, not
+// a timing, as README says, and checks the effect.
+func TestBuiltinEffects(t *testing.T) {
+	dir := t.TempDir()
+	r := runCLI(t, "run", "lost-errors", "--out", filepath.Join(dir, "lost"))
+	if r.code != 0 {
+		t.Fatalf("run lost-errors = %d, stderr %q", r.code, r.stderr)
+	}
+	run, err := results.Read(filepath.Join(dir, "lost"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range run.Groups {
+		pitfall := strings.HasPrefix(g.Model, "pool-")
+		if g.FaultsInjected != 3 || (pitfall && g.FaultsLost == 0) || (!pitfall && g.FaultsLost != 0) {
+			t.Errorf("lost-errors %s: %d/%d faults reported, %d lost; want every fault of a correct model, a loss for a pitfall",
+				g.Model, g.FaultsReported, g.FaultsInjected, g.FaultsLost)
+		}
+	}
+	if !strings.Contains(r.stdout, "process model: a worker process costs") {
+		t.Errorf("run lost-errors printed %q; want the process model's worker cost", r.stdout)
+	}
+	if raceEnabled {
+		return // race-instrumented children carry shadow memory: their peak is not a program's own
+	}
+	r = runCLI(t, "run", "parent-rss", "--out", filepath.Join(dir, "rss"))
+	if run, err = results.Read(filepath.Join(dir, "rss")); r.code != 0 || err != nil {
+		t.Fatalf("run parent-rss = %d, %v, stderr %q", r.code, err, r.stderr)
+	}
+	for _, g := range run.Groups {
+		mib := g.MemoryBytes.Median / (1 << 20)
+		if (g.Measure == "exact" && mib >= 16) || (g.Measure == "ru-maxrss" && mib < 200) {
+			t.Errorf("parent-rss %s: memory median %.1f MiB; want under 16 exact, 200 or more from ru_maxrss", g.Measure, mib)
+		}
+	}
+}

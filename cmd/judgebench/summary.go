@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/judgebench/judgebench/results"
@@ -32,7 +33,29 @@ func printSummary(w io.Writer, path string, o *runOptions) error {
 		return nil
 	}
 	fmt.Fprintf(w, "run: %s (%d samples)\n", path, len(run.Samples))
-	return groupTable(w, run.Groups)
+	if err := groupTable(w, run.Groups); err != nil {
+		return err
+	}
+	if cost, n := workerCost(run.Samples); n > 0 {
+		fmt.Fprintf(w, "process model: a worker process costs %.1fms per case beyond the case itself (median of %d)\n", cost, n)
+	}
+	return nil
+}
+
+// workerCost is the median time a process-model worker adds to its case:
+// start-up, the case and its outcome as JSON, exit.
+func workerCost(samples []results.Sample) (float64, int) {
+	var costs []float64
+	for _, s := range samples {
+		if s.WorkerMS > 0 {
+			costs = append(costs, s.WorkerMS-s.RealTimeMS)
+		}
+	}
+	if len(costs) == 0 {
+		return 0, 0
+	}
+	slices.Sort(costs)
+	return costs[len(costs)/2], len(costs)
 }
 
 // groupTable prints one line per group: medians, inflation, cost against
