@@ -27,6 +27,7 @@ type runOptions struct {
 	gomaxprocs []int
 	pin        string
 	repeat     int
+	shuffle    bool
 	noShuffle  bool
 	seed       int64
 	out        string
@@ -42,7 +43,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntSliceVar(&o.gomaxprocs, "gomaxprocs", nil, "GOMAXPROCS values of the harness, 0 for the default (default: the scenario's, else 0)")
 	fs.StringVar(&o.pin, "pin", "", "pin each worker slot to a CPU: off, on or both (default: the scenario's, else off)")
 	fs.IntVar(&o.repeat, "repeat", 0, "repetitions of every case, interleaved (default: the scenario's, else 1)")
-	fs.Bool("shuffle", true, "shuffle the order of the cases, with a recorded seed")
+	fs.BoolVar(&o.shuffle, "shuffle", true, "shuffle the order of the cases, with a recorded seed")
 	fs.BoolVar(&o.noShuffle, "no-shuffle", false, "run the cases in their order")
 	fs.Int64Var(&o.seed, "seed", 0, "seed of the shuffle (default: from the clock, recorded in run.json)")
 	fs.StringVar(&o.out, "out", "", "run directory (default judgebench-results/<UTC time>-<target>/)")
@@ -119,7 +120,7 @@ func (o *runOptions) plan(sc *scenarios.Scenario, cases []scenarios.Case) (*harn
 		Parallel:    first(o.parallel, sc.Parallel, []int{1, runtime.NumCPU()}),
 		GOMAXPROCS:  first(o.gomaxprocs, sc.GOMAXPROCS, []int{0}),
 		Repeat:      max(o.repeat, 0),
-		Shuffle:     !o.noShuffle,
+		Shuffle:     o.shuffle && !o.noShuffle,
 		Seed:        o.seed,
 		HarnessHold: sc.HarnessHold,
 		Cgroup:      sandbox.CgroupMode(o.cgroup),

@@ -204,3 +204,33 @@ func TestBuiltinEffects(t *testing.T) {
 		}
 	}
 }
+
+// TestRunOrder: without shuffling the cases run in their order; with it, the
+// seed recorded in run.json replays the same order.
+func TestRunOrder(t *testing.T) {
+	dir := t.TempDir()
+	caseOrder := func(args ...string) ([]string, int64) {
+		out := filepath.Join(dir, strconv.Itoa(len(args))+strings.Join(args, "")[:4]+strconv.FormatInt(time.Now().UnixNano(), 36))
+		r := runCLI(t, append([]string{"run", "lost-errors", "--models", "serial", "--quiet", "--out", out}, args...)...)
+		run, err := results.Read(out)
+		if r.code != 0 || err != nil {
+			t.Fatalf("run %q = %d, %v, stderr %q", args, r.code, err, r.stderr)
+		}
+		var names []string
+		for _, s := range run.Samples {
+			names = append(names, s.Case)
+		}
+		return names, run.Settings.Seed
+	}
+	want := "ok-1 ok-2 ok-3 ok-4 ok-5 exit-3 panic wrong"
+	for _, flag := range []string{"--no-shuffle", "--shuffle=false"} {
+		if got, _ := caseOrder(flag); strings.Join(got, " ") != want {
+			t.Errorf("run %s: cases in order %q; want %q", flag, got, want)
+		}
+	}
+	first, seed := caseOrder("--seed", "42")
+	again, _ := caseOrder("--seed", strconv.FormatInt(seed, 10))
+	if seed != 42 || strings.Join(first, " ") != strings.Join(again, " ") {
+		t.Errorf("run --seed 42: order %q, seed %d; again %q; want the same order from the recorded seed", first, seed, again)
+	}
+}
