@@ -208,9 +208,8 @@ func TestBuiltinEffects(t *testing.T) {
 // TestRunOrder: without shuffling the cases run in their order; with it, the
 // seed recorded in run.json replays the same order.
 func TestRunOrder(t *testing.T) {
-	dir := t.TempDir()
 	caseOrder := func(args ...string) ([]string, int64) {
-		out := filepath.Join(dir, strconv.Itoa(len(args))+strings.Join(args, "")[:4]+strconv.FormatInt(time.Now().UnixNano(), 36))
+		out := filepath.Join(t.TempDir(), "run")
 		r := runCLI(t, append([]string{"run", "lost-errors", "--models", "serial", "--quiet", "--out", out}, args...)...)
 		run, err := results.Read(out)
 		if r.code != 0 || err != nil {
