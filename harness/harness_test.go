@@ -165,6 +165,9 @@ func TestPlanValidate(t *testing.T) {
 			p.Models = []string{InProc}
 			p.Cases = []scenarios.Case{{Name: "1", Program: []string{"/bin/true"}}}
 		}, "built-in workloads only"},
+		{"nothing to run", func(p *Plan) {
+			p.Models, p.Measures = []string{InProc}, []string{RUMaxRSS}
+		}, "nothing to run"},
 		{"inproc segv", func(p *Plan) {
 			p.Models = []string{InProc}
 			p.Cases = []scenarios.Case{{Name: "1", Workload: "segv"}}
@@ -195,5 +198,62 @@ func TestSettings(t *testing.T) {
 	want := "serial/exact/1 serial/rusage-children/1 pool/exact/1 pool/exact/2 pool/rusage-children/1 pool/rusage-children/2 inproc/exact/1 inproc/exact/2"
 	if strings.Join(names, " ") != want {
 		t.Errorf("settings = %s; want %s", strings.Join(names, " "), want)
+	}
+}
+
+// TestInProcConcurrent runs in-process cases side by side long enough for
+// their watchdogs to tick: under -race this catches a racy watchdog.
+func TestInProcConcurrent(t *testing.T) {
+	samples, _ := runPlan(t, &Plan{Cases: burnCases(4, "150ms"), Models: []string{InProc}, Parallel: []int{4}})
+	for _, s := range samples {
+		if s.Verdict != "ACCEPTED" || s.CPUTimeMS < 150 {
+			t.Errorf("inproc burn 150ms, 4 at once: %s, cpu %.1fms; want ACCEPTED", s.Verdict, s.CPUTimeMS)
+		}
+	}
+}
+
+// TestReferenceIsNoFault: a case that fails without a fault injected has the
+// serial verdict as its expected verdict, but is no fault.
+func TestReferenceIsNoFault(t *testing.T) {
+	cases := []scenarios.Case{{Name: "bad-input", Workload: "sort", Stdin: []byte("x")}}
+	samples, groups := runPlan(t, &Plan{Cases: cases, Models: []string{Serial, Pool}, Repeat: 2})
+	for _, g := range groups {
+		if g.FaultsInjected != 0 || g.FaultsReported != 0 {
+			t.Errorf("%s: faults %d/%d; want none: nothing was injected", g.Model, g.FaultsReported, g.FaultsInjected)
+		}
+	}
+	for _, s := range samples {
+		want := map[string]string{Serial: "", Pool: "RUNTIME_ERROR"}[s.Model]
+		if s.ExpectedVerdict != want || s.FaultInjected {
+			t.Errorf("%s repeat %d: expected %q (injected %v); want %q from the serial reference", s.Model, s.Repeat, s.ExpectedVerdict, s.FaultInjected, want)
+		}
+	}
+}
+
+// TestInterruptCountsOnlyFinished: faults and time of cases cut short by an
+// interruption are not counted.
+func TestInterruptCountsOnlyFinished(t *testing.T) {
+	cases := append(burnCases(4, "400ms"), fault("exit", "exit", "3"), fault("exit2", "exit", "4"))
+	p := &Plan{Cases: cases, Models: []string{Pool}, Measures: []string{Exact}, Parallel: []int{2},
+		GOMAXPROCS: []int{0}, Pin: []bool{false}, Repeat: 1}
+	h, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	sink := &cancelingSink{after: 2, cancel: cancel}
+	info, _ := h.Run(ctx, sink)
+	groups := results.ComputeGroups(sink.samples, info)
+	g := groups[0]
+	recorded := 0
+	for _, s := range sink.samples {
+		if s.FaultInjected {
+			recorded++
+		}
+	}
+	if g.FaultsInjected != recorded || g.FaultsLost != 0 || g.ElapsedMS < 0 {
+		t.Errorf("interrupted: faults %d/%d, lost %d, elapsed %.1fms with %d injected faults recorded; want every recorded fault and nothing else",
+			g.FaultsReported, g.FaultsInjected, g.FaultsLost, g.ElapsedMS, recorded)
 	}
 }

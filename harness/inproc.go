@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/judgebench/judgebench/sandbox"
@@ -112,21 +113,35 @@ func recovered(f func() error) (err error) {
 }
 
 // inprocWatch cancels ctx when the thread's CPU clock passes the limit or the
-// real-time limit passes; stop ends it.
+// real-time limit passes. stop ends it and waits until it has.
 func inprocWatch(ctx context.Context, cancel context.CancelCauseFunc, clock int32, cpu0 time.Duration, l sandbox.Limits) (stop func()) {
-	deadline := time.AfterFunc(l.RealTime, func() { cancel(errRealLimit) })
-	var tick *time.Timer
-	tick = time.AfterFunc(pollDelay(l.CPUTime, 1), func() {
-		used := readClock(clock) - cpu0
-		if used >= l.CPUTime {
-			cancel(errCPULimit)
-			return
-		}
-		if ctx.Err() == nil {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		deadline := time.NewTimer(l.RealTime)
+		defer deadline.Stop()
+		tick := time.NewTimer(pollDelay(l.CPUTime, 1))
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-deadline.C:
+				cancel(errRealLimit)
+				return
+			case <-tick.C:
+			}
+			used := readClock(clock) - cpu0
+			if used >= l.CPUTime {
+				cancel(errCPULimit)
+				return
+			}
 			tick.Reset(pollDelay(l.CPUTime-used, 1))
 		}
 	})
-	return func() { deadline.Stop(); tick.Stop() }
+	return func() { close(done); wg.Wait() }
 }
 
 // pollDelay is half the time left, between 1ms and 50ms.

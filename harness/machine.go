@@ -16,7 +16,8 @@ import (
 var gomaxprocsDefault = runtime.GOMAXPROCS(0)
 
 // Machine describes this host, and the sandbox the harness uses, for the
-// record of a run.
+// record of a run. GOMAXPROCS is the harness's: child processes run with
+// their own.
 func (h *Harness) Machine() results.Machine {
 	m := results.Machine{
 		LogicalCores:      runtime.NumCPU(),
@@ -24,7 +25,7 @@ func (h *Harness) Machine() results.Machine {
 		GOMAXPROCSDefault: gomaxprocsDefault,
 		CgroupVersion:     h.sb.Cgroup(),
 		DoctorWarnings:    []string{},
-		SandboxWarnings:   h.sb.Warnings(),
+		SandboxWarnings:   append([]string{}, h.sb.Warnings()...),
 		Governor:          readTrim("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
 	}
 	m.Hostname, _ = os.Hostname()

@@ -88,6 +88,8 @@ func (p *Plan) Validate() error {
 	}
 	if len(p.Models) == 0 || len(p.Measures) == 0 || len(p.Parallel) == 0 || len(p.GOMAXPROCS) == 0 || len(p.Pin) == 0 {
 		errs = append(errs, errors.New("models, measure modes, parallelism, GOMAXPROCS and pinning each need a value"))
+	} else if errors.Join(errs...) == nil && len(p.settings()) == 0 {
+		errs = append(errs, errors.New("nothing to run: inproc measures only exact (add --measure exact or another model)"))
 	}
 	return errors.Join(errs...)
 }
@@ -116,6 +118,7 @@ type setting struct {
 
 // settings crosses the plan's sweeps, leaving out the meaningless ones: serial
 // runs one case at a time, and inproc measures its own way (exact only).
+// GOMAXPROCS 0 is the default's value, and a setting given twice runs once.
 // Serial comes first, so its verdicts can be the reference of the rest.
 func (p *Plan) settings() []setting {
 	var out []setting
@@ -134,8 +137,13 @@ func (p *Plan) settings() []setting {
 			}
 			for _, n := range parallel {
 				for _, g := range p.GOMAXPROCS {
+					if g == 0 {
+						g = gomaxprocsDefault
+					}
 					for _, pin := range p.Pin {
-						out = append(out, setting{m, ms, n, g, pin})
+						if st := (setting{m, ms, n, g, pin}); !slices.Contains(out, st) {
+							out = append(out, st)
+						}
 					}
 				}
 			}

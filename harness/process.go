@@ -69,12 +69,19 @@ func runProcess(ctx context.Context, c *scenarios.Case, l sandbox.Limits, cgroup
 	defer cancel()
 	cmd := exec.CommandContext(ctx, exe, WorkerArgs...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// SIGTERM first: the worker kills its case and closes its sandbox; only
+	// one that does not is killed, and its cgroups removed from here.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 2 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdin = bytes.NewReader(in)
 	cmd.Stdout, cmd.Stderr = &stdout, &limitedBuffer{&stderr, 16 << 10}
 	start := time.Now()
 	err = cmd.Run()
 	took := time.Since(start)
+	if err != nil && cmd.Process != nil {
+		sandbox.RemoveLeftovers(cmd.Process.Pid)
+	}
 	var o outcome
 	if derr := json.Unmarshal(stdout.Bytes(), &o); derr != nil || err != nil {
 		cause := fmt.Sprintf("answered no outcome (%v)", derr)

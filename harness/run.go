@@ -102,7 +102,6 @@ type groupRun struct {
 // group runs every case once under st with st.parallel workers.
 func (h *Harness) group(ctx context.Context, fail context.CancelCauseFunc, st setting, rep int, order []int, total int) {
 	defer setGOMAXPROCS(st.gomaxprocs)()
-	st.gomaxprocs = runtime.GOMAXPROCS(0)
 	g := &groupRun{st: st, rep: rep, start: time.Now()}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -123,7 +122,9 @@ feed:
 	h.mu.Lock()
 	info := h.info[key]
 	info.FaultsInjected += int(g.faults.Load())
-	info.Elapsed += g.last.Sub(g.start)
+	if !g.last.IsZero() { // some case of the group ended
+		info.Elapsed += g.last.Sub(g.start)
+	}
 	h.info[key] = info
 	h.mu.Unlock()
 }
@@ -136,24 +137,29 @@ func (h *Harness) worker(ctx context.Context, fail context.CancelCauseFunc, g *g
 	run := h.executor(g.st)
 	for i := range jobs {
 		c := &h.plan.Cases[i]
-		expect := h.expected(c)
-		if expect != 0 && expect != sandbox.Accepted {
-			g.faults.Add(1)
-		}
+		expect, injected := h.expected(g.st, c)
 		seq, began := int(g.seq.Add(1)-1), time.Now()
 		o := safely(func() outcome { return run(ctx, c) })
-		g.mu.Lock()
-		if now := time.Now(); now.After(g.last) {
-			g.last = now
-		}
-		g.mu.Unlock()
 		if ctx.Err() != nil && o.Verdict == sandbox.SystemError {
-			continue // interrupted: not a measurement
+			continue // interrupted: not a measurement, nor a fault, nor time
 		}
-		if err := h.record(g, c, o, slot, seq, began.Sub(g.start), expect, total); err != nil {
+		g.finished(time.Now(), injected && expect != sandbox.Accepted)
+		if err := h.record(g, c, o, slot, seq, began.Sub(g.start), expect, injected, total); err != nil {
 			fail(err)
 		}
 	}
+}
+
+// finished notes that a case of the group ended at t, with an injected fault.
+func (g *groupRun) finished(t time.Time, fault bool) {
+	if fault {
+		g.faults.Add(1)
+	}
+	g.mu.Lock()
+	if t.After(g.last) {
+		g.last = t
+	}
+	g.mu.Unlock()
 }
 
 // executor is how st's model runs one case.
@@ -183,19 +189,23 @@ func safely(f func() outcome) (o outcome) {
 	return f()
 }
 
-// expected is what c is known to produce: its injected fault, else the serial
-// reference verdict once serial has run it.
-func (h *Harness) expected(c *scenarios.Case) sandbox.Verdict {
+// expected is what c is known to produce under st, and whether it was
+// injected: the scenario's verdict, else (for models other than serial, which
+// is the reference) the serial reference verdict once serial has run it.
+func (h *Harness) expected(st setting, c *scenarios.Case) (sandbox.Verdict, bool) {
 	if c.ExpectVerdict != 0 {
-		return c.ExpectVerdict
+		return c.ExpectVerdict, true
+	}
+	if st.model == Serial {
+		return 0, false
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.ref[c.Name]
+	return h.ref[c.Name], false
 }
 
 // record applies the model's pitfall, if any, and sends the sample on.
-func (h *Harness) record(g *groupRun, c *scenarios.Case, o outcome, slot, seq int, offset time.Duration, expect sandbox.Verdict, total int) error {
+func (h *Harness) record(g *groupRun, c *scenarios.Case, o outcome, slot, seq int, offset time.Duration, expect sandbox.Verdict, injected bool, total int) error {
 	failed := o.Verdict != sandbox.Accepted
 	switch g.st.model {
 	case FireForget:
@@ -218,6 +228,7 @@ func (h *Harness) record(g *groupRun, c *scenarios.Case, o outcome, slot, seq in
 		}
 	}
 	s := o.sample(c.Name, g.st, g.rep, slot, seq, offset, expect)
+	s.FaultInjected = injected
 	if o.Worker > 0 {
 		s.WorkerMS = ms(o.Worker)
 	}

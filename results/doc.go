@@ -57,8 +57,9 @@
 // there (of equally common, the first seen); for the reference itself this
 // counts the cases whose verdict was not stable.
 //
-// A sample carries an injected fault when its ExpectedVerdict is neither ""
-// nor ACCEPTED. FaultsInjected comes from the harness's [GroupInfo] when
+// A sample carries an injected fault when FaultInjected is set and its
+// ExpectedVerdict is neither "" nor ACCEPTED (a serial reference verdict is
+// no fault). FaultsInjected comes from the harness's [GroupInfo] when
 // given, else it is the number of such samples; FaultsReported is the number
 // of such samples whose verdict is not ACCEPTED, and FaultsLost is what
 // injected faults were not reported. ElapsedMS is GroupInfo.Elapsed when not

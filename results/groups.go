@@ -9,7 +9,7 @@ import (
 // GroupInfo is what only the harness knows of a group.
 type GroupInfo struct {
 	// FaultsInjected is the number of case executions scheduled with an
-	// expected fault (an ExpectedVerdict neither "" nor ACCEPTED), whether or
+	// injected fault (an ExpectedVerdict neither "" nor ACCEPTED), whether or
 	// not a sample came back for them.
 	FaultsInjected int
 	// Elapsed is the wall time from the group's first start to its last end;
@@ -86,7 +86,7 @@ func (t *tally) add(s *Sample) {
 	g.verdicts = append(g.verdicts, t.intern(s.Verdict))
 	g.start = min(g.start, s.StartOffsetMS)
 	g.end = max(g.end, end)
-	if isFault(s.ExpectedVerdict) {
+	if s.FaultInjected && isFault(s.ExpectedVerdict) {
 		g.faults++
 		if s.Verdict != Accepted {
 			g.reported++

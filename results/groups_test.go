@@ -172,14 +172,20 @@ func flips() []Sample {
 
 // faults returns three injected faults of which one was lost, and two
 // samples without a fault.
+// faults returns three samples with injected faults (two reported), and three
+// that are no fault: expected ACCEPTED, unknown, and a serial reference.
 func faults() []Sample {
-	return []Sample{
+	s := []Sample{
 		verdict(smp(poolExact, "wa", 1, 1), WrongAnswer, WrongAnswer),
 		verdict(smp(poolExact, "wa", 1, 1), Accepted, WrongAnswer),
 		verdict(smp(poolExact, "tle", 1, 1), CPUTimeLimitExceeded, RealTimeLimitExceeded),
 		verdict(smp(poolExact, "ok", 1, 1), WrongAnswer, Accepted),
 		verdict(smp(poolExact, "unknown", 1, 1), WrongAnswer, ""),
 	}
+	for i := range s {
+		s[i].FaultInjected = s[i].ExpectedVerdict != ""
+	}
+	return append(s, verdict(smp(poolExact, "ref", 1, 1), RuntimeError, RuntimeError))
 }
 
 // elapsed returns two samples spanning 0 to 150 ms.

@@ -32,7 +32,7 @@ type Settings struct {
 	Repeat     int      `json:"repeat"`
 	Shuffle    bool     `json:"shuffle"`
 	Seed       int64    `json:"seed"` // of the shuffle, so the order can be replayed
-	// Limits, as given (zero: the default).
+	// Limits in force (defaults filled in).
 	CPUTime   string   `json:"cpu_time,omitempty"`
 	RealTime  string   `json:"real_time,omitempty"`
 	Memory    string   `json:"memory,omitempty"`
@@ -41,6 +41,9 @@ type Settings struct {
 	Processes int      `json:"processes,omitempty"`
 	Program   []string `json:"program,omitempty"` // PROG ARGS after --, if any
 	Cgroup    string   `json:"cgroup"`            // auto, v1, v2, off as asked
+	Out       string   `json:"out"`               // the run directory
+	JSON      bool     `json:"json"`              // summary printed as JSON
+	Quiet     bool     `json:"quiet"`
 	// HarnessHold is memory the harness held on purpose while it ran (the
 	// parent-rss scenario), in bytes.
 	HarnessHold int64 `json:"harness_hold_bytes,omitempty"`
@@ -86,7 +89,11 @@ type Sample struct {
 	Verdict       string  `json:"verdict"`
 	// ExpectedVerdict is what the case is known to produce (an injected fault,
 	// or the serial reference), "" when unknown.
-	ExpectedVerdict     string `json:"expected_verdict,omitempty"`
+	ExpectedVerdict string `json:"expected_verdict,omitempty"`
+	// FaultInjected is true when ExpectedVerdict was injected (the scenario
+	// said so), false when it is the serial reference or unknown. Only
+	// injected faults count as faults.
+	FaultInjected       bool   `json:"fault_injected,omitempty"`
 	ExitCode            int    `json:"exit_code"`
 	Signal              int    `json:"signal"`
 	Error               string `json:"error"`

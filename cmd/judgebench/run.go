@@ -208,6 +208,7 @@ func runPlan(ctx context.Context, o *runOptions, target string, plan *harness.Pl
 	}
 	bar := newProgress(stderr, o.quiet)
 	plan.Progress = bar.update
+	o.out = dir
 	header := runHeader(o, target, plan, h.Machine())
 	info, runErr := h.Run(ctx, w)
 	bar.finish()
@@ -248,28 +249,16 @@ func runHeader(o *runOptions, target string, p *harness.Plan, m results.Machine)
 	if len(p.Cases) > 0 {
 		program = p.Cases[0].Program
 	}
+	l := p.Limits.WithDefaults()
 	return results.Run{
 		Schema: results.Schema, Target: target, StartedAt: time.Now().UTC(), Machine: m,
 		Settings: results.Settings{
 			Models: p.Models, Measure: p.Measures, Parallel: p.Parallel, GOMAXPROCS: p.GOMAXPROCS,
 			Pin: pin, Repeat: p.Repeat, Shuffle: p.Shuffle, Seed: p.Seed,
-			CPUTime: limitString(p.Limits.CPUTime), RealTime: limitString(p.Limits.RealTime),
-			Memory: sizeString(p.Limits.Memory), Output: sizeString(p.Limits.Output), Stack: sizeString(p.Limits.Stack),
-			Processes: p.Limits.Processes, Program: program, Cgroup: o.cgroup, HarnessHold: int64(p.HarnessHold),
+			CPUTime: l.CPUTime.String(), RealTime: l.RealTime.String(), Memory: l.Memory.String(),
+			Output: l.Output.String(), Stack: l.Stack.String(), Processes: l.Processes,
+			Program: program, Cgroup: o.cgroup, HarnessHold: int64(p.HarnessHold),
+			Out: o.out, JSON: o.json, Quiet: o.quiet,
 		},
 	}
-}
-
-func limitString(d time.Duration) string {
-	if d == 0 {
-		return ""
-	}
-	return d.String()
-}
-
-func sizeString(s sandbox.Size) string {
-	if s == 0 {
-		return ""
-	}
-	return s.String()
 }

@@ -138,7 +138,8 @@ func TestRunBadInput(t *testing.T) {
 func TestRunInterrupt(t *testing.T) {
 	self := judgebench(t)
 	dir := t.TempDir()
-	file := writeFile(t, dir, "slow.yaml", "name: slow\nworkload: burn\nargs: [400ms]\ncases: [{name: b, count: 8}]\nmodels: [pool]\nparallel: [2]\n")
+	cgroupsBefore := cgroupDirs()
+	file := writeFile(t, dir, "slow.yaml", "name: slow\nworkload: burn\nargs: [400ms]\ncases: [{name: b, count: 8}]\nmodels: [process]\nparallel: [2]\n")
 	out := filepath.Join(dir, "run")
 	cmd, stdout, stderr := runProcess(t.Context(), t, "run", file, "--out", out)
 	if err := cmd.Start(); err != nil {
@@ -157,6 +158,26 @@ func TestRunInterrupt(t *testing.T) {
 	if left := processesRunning(self, "burn"); len(left) > 0 {
 		t.Errorf("interrupted run left %v running", left)
 	}
+	if after := cgroupDirs(); len(after) > len(cgroupsBefore) {
+		t.Errorf("interrupted run left cgroups: %v (before: %v)", after, cgroupsBefore)
+	}
+}
+
+// cgroupDirs lists the judgebench cgroup directories on this host.
+func cgroupDirs() []string {
+	var dirs []string
+	filepath.WalkDir("/sys/fs/cgroup", func(path string, d os.DirEntry, err error) error {
+		switch {
+		case err != nil || !d.IsDir():
+		case strings.HasPrefix(d.Name(), "judgebench-"):
+			dirs = append(dirs, path)
+			return filepath.SkipDir
+		case strings.Count(path, "/") > 8:
+			return filepath.SkipDir
+		}
+		return nil
+	})
+	return dirs
 }
 
 func TestScenariosList(t *testing.T) {

@@ -68,9 +68,13 @@ func groupTable(w io.Writer, groups []results.Group) error {
 		if g.Pinned {
 			pin = "on"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t%d/%d\t%d\t%d\t%.1f\t\n",
+		vsSerial := "-" // no serial group to compare with
+		if g.CPUVsSerial > 0 {
+			vsSerial = fmt.Sprintf("%.2f", g.CPUVsSerial)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.2f\t%s\t%d/%d\t%d\t%d\t%.1f\t\n",
 			g.Model, g.Measure, g.Parallelism, g.GOMAXPROCS, pin, g.N, g.CPUTimeMS.Median, g.RealTimeMS.Median,
-			g.MemoryBytes.Median/(1<<20), g.Inflation, g.CPUVsSerial, g.FaultsReported, g.FaultsInjected, g.FaultsLost, g.VerdictFlips,
+			g.MemoryBytes.Median/(1<<20), g.Inflation, vsSerial, g.FaultsReported, g.FaultsInjected, g.FaultsLost, g.VerdictFlips,
 			g.ThroughputCasesPerS)
 	}
 	return tw.Flush()

@@ -1,0 +1,58 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// RemoveLeftovers removes the cgroups that the judgebench process pid left
+// behind when it died before closing its Sandbox (a worker killed with
+// SIGKILL, say): every task in them is killed first. It looks where pid's
+// cgroups would be, beside this process's own, so pid must have been its
+// child or shared its cgroups.
+func RemoveLeftovers(pid int) error {
+	mounts, own, err := hierarchies()
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	var errs []error
+	for _, m := range mounts {
+		cg, ok := own[""]
+		if m.fstype == "cgroup" {
+			i := slices.IndexFunc(m.options, func(o string) bool { _, ok := own[o]; return ok && o != "rw" })
+			if i < 0 {
+				continue
+			}
+			cg, ok = own[m.options[i]], true
+		}
+		if !ok {
+			continue
+		}
+		roots, _ := filepath.Glob(filepath.Join(m.path(cg), fmt.Sprintf("judgebench-%d-*", pid)))
+		for _, root := range roots {
+			errs = append(errs, removeTree(root))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// removeTree kills the tasks of a cgroup directory and its children and
+// removes them, deepest first.
+func removeTree(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, e := range entries {
+		if e.IsDir() {
+			errs = append(errs, removeTree(filepath.Join(dir, e.Name())))
+		}
+	}
+	errs = append(errs, killProcs(dir, time.Now().Add(time.Second)), removeDir(dir))
+	return errors.Join(errs...)
+}
