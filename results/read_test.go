@@ -12,6 +12,14 @@ import (
 // validRun returns the bytes of a run.json written by a Writer.
 func validRun(t testing.TB) []byte {
 	t.Helper()
+	_, data := writeRun(t)
+	return data
+}
+
+// writeRun writes testRun with testSamples through a Writer and returns the
+// path and the bytes of its run.json.
+func writeRun(t testing.TB) (string, []byte) {
+	t.Helper()
 	w, err := Create(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +37,7 @@ func validRun(t testing.TB) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return data
+	return path, data
 }
 
 func TestReadErrors(t *testing.T) {

@@ -104,24 +104,7 @@ func TestWriterRoundTrip(t *testing.T) {
 }
 
 func TestWriterFile(t *testing.T) {
-	dir := t.TempDir()
-	w, err := Create(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range testSamples() {
-		if err := w.Add(s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path, err := w.Finish(testRun(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, data := writeRun(t)
 	if !json.Valid(data) {
 		t.Errorf("run.json is not valid JSON:\n%s", data)
 	}

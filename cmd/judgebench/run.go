@@ -169,25 +169,21 @@ func isZero[T any](v T) bool {
 // mergeLimits takes each limit from flags when given, else from the scenario.
 func mergeLimits(flags, sc sandbox.Limits) sandbox.Limits {
 	l := sc
-	if flags.CPUTime != 0 {
-		l.CPUTime = flags.CPUTime
-	}
-	if flags.RealTime != 0 {
-		l.RealTime = flags.RealTime
-	}
-	if flags.Memory != 0 {
-		l.Memory = flags.Memory
-	}
-	if flags.Output != 0 {
-		l.Output = flags.Output
-	}
-	if flags.Stack != 0 {
-		l.Stack = flags.Stack
-	}
-	if flags.Processes != 0 {
-		l.Processes = flags.Processes
-	}
+	override(&l.CPUTime, flags.CPUTime)
+	override(&l.RealTime, flags.RealTime)
+	override(&l.Memory, flags.Memory)
+	override(&l.Output, flags.Output)
+	override(&l.Stack, flags.Stack)
+	override(&l.Processes, flags.Processes)
 	return l
+}
+
+// override sets *dst to v unless v is the zero value (not given).
+func override[T comparable](dst *T, v T) {
+	var zero T
+	if v != zero {
+		*dst = v
+	}
 }
 
 // runPlan runs the plan into a new run directory, writes run.json (also when
