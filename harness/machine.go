@@ -3,7 +3,6 @@ package harness
 import (
 	"bufio"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -24,7 +23,7 @@ func (h *Harness) Machine() results.Machine {
 		GoVersion:         runtime.Version(),
 		GOMAXPROCSDefault: gomaxprocsDefault,
 		CgroupVersion:     h.sb.Cgroup(),
-		DoctorWarnings:    []string{},
+		DoctorWarnings:    Warnings(Doctor()),
 		SandboxWarnings:   append([]string{}, h.sb.Warnings()...),
 		Governor:          readTrim("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
 	}
@@ -38,7 +37,10 @@ func (h *Harness) Machine() results.Machine {
 	if unix.Uname(&u) == nil {
 		m.Kernel = unix.ByteSliceToString(u.Release[:])
 	}
-	m.ContainerCPULimit = cpuQuota()
+	self := host{root: "/", cpus: m.LogicalCores, procs: runtime.GOMAXPROCS(0)}
+	if cpus, _, err := self.quota(); err == nil {
+		m.ContainerCPULimit = cpus
+	}
 	return m
 }
 
@@ -72,28 +74,6 @@ func cpuinfo() (model string, cores int) {
 		}
 	}
 	return model, len(seen)
-}
-
-// cpuQuota is the number of CPUs a CPU quota on this process's cgroup allows
-// (cgroup v2 cpu.max, or v1 cpu.cfs_quota_us over cpu.cfs_period_us); 0 for
-// none.
-func cpuQuota() float64 {
-	own := map[string]string{}
-	for line := range strings.SplitSeq(readTrim("/proc/self/cgroup"), "\n") {
-		if parts := strings.SplitN(line, ":", 3); len(parts) == 3 {
-			for c := range strings.SplitSeq(parts[1], ",") {
-				own[c] = parts[2]
-			}
-		}
-	}
-	if f := strings.Fields(readTrim(filepath.Join("/sys/fs/cgroup", own[""], "cpu.max"))); len(f) == 2 && f[0] != "max" {
-		return ratio(f[0], f[1])
-	}
-	dir := filepath.Join("/sys/fs/cgroup/cpu", own["cpu"])
-	if q := readTrim(filepath.Join(dir, "cpu.cfs_quota_us")); q != "" && q != "-1" {
-		return ratio(q, readTrim(filepath.Join(dir, "cpu.cfs_period_us")))
-	}
-	return 0
 }
 
 func ratio(a, b string) float64 {

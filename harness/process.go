@@ -37,9 +37,12 @@ type job struct {
 
 // limitsJSON is sandbox.Limits on the wire.
 type limitsJSON struct {
-	CPUTime, RealTime     time.Duration
-	Memory, Output, Stack int64
-	Processes             int
+	CPUTime   time.Duration `json:"cpu_time_ns,omitempty"`
+	RealTime  time.Duration `json:"real_time_ns,omitempty"`
+	Memory    int64         `json:"memory,omitempty"`
+	Output    int64         `json:"output,omitempty"`
+	Stack     int64         `json:"stack,omitempty"`
+	Processes int           `json:"processes,omitempty"`
 }
 
 func toWire(l sandbox.Limits) limitsJSON {

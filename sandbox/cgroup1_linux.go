@@ -25,8 +25,8 @@ func newCgroup1(tag string) (*cgroup1, error) {
 	}
 	dir := func(controller string) (string, error) {
 		for _, m := range mounts {
-			if m.fstype == "cgroup" && slices.Contains(m.options, controller) {
-				d := filepath.Join(m.path(own[controller]), tag)
+			if m.FSType == "cgroup" && slices.Contains(m.Options, controller) {
+				d := filepath.Join(m.Path(own[controller]), tag)
 				if err := os.Mkdir(d, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 					return "", fmt.Errorf("cgroup v1 %s: %w", controller, err)
 				}

@@ -30,11 +30,11 @@ func newCgroup2(tag string, requireAll bool) (*cgroup2, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cgroup v2: %w", err)
 	}
-	i := slices.IndexFunc(mounts, func(m mount) bool { return m.fstype == "cgroup2" })
+	i := slices.IndexFunc(mounts, func(m CgroupMount) bool { return m.FSType == "cgroup2" })
 	if i < 0 || own[""] == "" {
 		return nil, errors.New("cgroup v2: no unified hierarchy mounted")
 	}
-	g := &cgroup2{parent: mounts[i].path(own[""])}
+	g := &cgroup2{parent: mounts[i].Path(own[""])}
 	g.root = filepath.Join(g.parent, tag)
 	if err := g.delegate(tag, requireAll); err != nil {
 		g.close()

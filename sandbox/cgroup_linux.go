@@ -78,7 +78,7 @@ const noCgroup = "no cgroup: memory is the program's own VmHWM, tasks are limite
 	"the CPU watchdog sees only the program's own clock, escaped orphans are found as reparented children"
 
 // hierarchies returns the cgroup mounts and this process's own cgroups.
-func hierarchies() ([]mount, map[string]string, error) {
+func hierarchies() ([]CgroupMount, map[string]string, error) {
 	mounts, err := cgroupMounts()
 	if err != nil {
 		return nil, nil, err
@@ -87,48 +87,48 @@ func hierarchies() ([]mount, map[string]string, error) {
 	return mounts, own, err
 }
 
-// mount is one cgroup mount of /proc/self/mountinfo.
-type mount struct {
-	dir     string
-	root    string // the cgroup this mount shows as its top
-	fstype  string
-	options []string // super options: the v1 controllers
+// CgroupMount is one cgroup (v1) or cgroup2 mount of /proc/self/mountinfo.
+type CgroupMount struct {
+	Dir     string   // where it is mounted
+	Root    string   // the cgroup it shows as its top
+	FSType  string   // "cgroup" or "cgroup2"
+	Options []string // super options: a v1 hierarchy's controllers
 }
 
-// path is the directory of cgroup (as /proc/self/cgroup names it) under m.
-func (m mount) path(cgroup string) string {
-	return filepath.Join(m.dir, strings.TrimPrefix(cgroup, m.root))
+// Path is the directory of cgroup (as /proc/self/cgroup names it) under m.
+func (m CgroupMount) Path(cgroup string) string {
+	return filepath.Join(m.Dir, strings.TrimPrefix(cgroup, m.Root))
 }
 
-func cgroupMounts() ([]mount, error) {
+func cgroupMounts() ([]CgroupMount, error) {
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var ms []mount
+	var ms []CgroupMount
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if m, ok := parseMountinfo(sc.Text()); ok {
+		if m, ok := ParseMountinfo(sc.Text()); ok {
 			ms = append(ms, m)
 		}
 	}
 	return ms, sc.Err()
 }
 
-// parseMountinfo reads one line of /proc/self/mountinfo, "id parent
+// ParseMountinfo reads one line of /proc/self/mountinfo, "id parent
 // major:minor root mountpoint opts [optional...] - fstype source superopts";
 // ok only for a cgroup or cgroup2 mount.
-func parseMountinfo(line string) (mount, bool) {
+func ParseMountinfo(line string) (CgroupMount, bool) {
 	pre, post, ok := strings.Cut(line, " - ")
 	if !ok {
-		return mount{}, false
+		return CgroupMount{}, false
 	}
 	a, b := strings.Fields(pre), strings.Fields(post)
-	if len(a) < 5 || len(b) < 3 || !strings.HasPrefix(b[0], "cgroup") {
-		return mount{}, false
+	if len(a) < 5 || len(b) < 3 || (b[0] != "cgroup" && b[0] != "cgroup2") {
+		return CgroupMount{}, false
 	}
-	return mount{dir: unescapeMount(a[4]), root: unescapeMount(a[3]), fstype: b[0], options: strings.Split(b[2], ",")}, true
+	return CgroupMount{Dir: unescapeMount(a[4]), Root: unescapeMount(a[3]), FSType: b[0], Options: strings.Split(b[2], ",")}, true
 }
 
 func unescapeMount(s string) string {
@@ -155,8 +155,14 @@ func ownCgroups() (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ParseProcCgroup(string(data)), nil
+}
+
+// ParseProcCgroup maps each v1 controller (or "" for v2) of a
+// /proc/PID/cgroup file, whose lines are "id:controllers:path", to its path.
+func ParseProcCgroup(data string) map[string]string {
 	m := map[string]string{}
-	for line := range strings.SplitSeq(strings.TrimSpace(string(data)), "\n") {
+	for line := range strings.SplitSeq(strings.TrimSpace(data), "\n") {
 		parts := strings.SplitN(line, ":", 3)
 		if len(parts) != 3 {
 			continue
@@ -165,7 +171,7 @@ func ownCgroups() (map[string]string, error) {
 			m[c] = parts[2]
 		}
 	}
-	return m, nil
+	return m
 }
 
 func writeFile(path, value string) error {

@@ -22,17 +22,17 @@ func RemoveLeftovers(pid int) error {
 	var errs []error
 	for _, m := range mounts {
 		cg, ok := own[""]
-		if m.fstype == "cgroup" {
-			i := slices.IndexFunc(m.options, func(o string) bool { _, ok := own[o]; return ok && o != "rw" })
+		if m.FSType == "cgroup" {
+			i := slices.IndexFunc(m.Options, func(o string) bool { _, ok := own[o]; return ok && o != "rw" })
 			if i < 0 {
 				continue
 			}
-			cg, ok = own[m.options[i]], true
+			cg, ok = own[m.Options[i]], true
 		}
 		if !ok {
 			continue
 		}
-		roots, _ := filepath.Glob(filepath.Join(m.path(cg), fmt.Sprintf("judgebench-%d-*", pid)))
+		roots, _ := filepath.Glob(filepath.Join(m.Path(cg), fmt.Sprintf("judgebench-%d-*", pid)))
 		for _, root := range roots {
 			errs = append(errs, removeTree(root))
 		}

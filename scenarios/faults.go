@@ -3,8 +3,11 @@ package scenarios
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math"
+	"sync"
+	"time"
 )
 
 // exit returns an [ExitError] with the code given in its argument.
@@ -25,6 +28,36 @@ func panicking(ctx context.Context, env Env) error {
 		return err
 	}
 	panic("judgebench work panic: deliberate")
+}
+
+// goroutines runs N cases (each sleeps 50ms, then reports) in goroutines of
+// this one process, as a naive in-process judge would, recovering nothing:
+// the last case panics at 10ms, and the panic ends the process, every case
+// still running with it.
+func goroutines(ctx context.Context, env Env) error {
+	if err := nargs(env.Args, 1, 1); err != nil {
+		return err
+	}
+	n, err := parseInt(env.Args[0], "case count", 1, 64)
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i := range int(n) {
+		wg.Go(func() {
+			if i == int(n)-1 {
+				time.Sleep(10 * time.Millisecond)
+				panic(fmt.Sprintf("case %d of %d panicked", i+1, n))
+			}
+			time.Sleep(50 * time.Millisecond)
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(env.Stdout, "case %d: done\n", i+1)
+		})
+	}
+	wg.Wait()
+	return nil
 }
 
 // floodChunk is the filler flood writes, 64 KiB of "y\n".

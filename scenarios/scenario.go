@@ -51,15 +51,15 @@ type Generate struct {
 
 // Case is one concrete case, ready to run.
 type Case struct {
-	Name          string
-	Workload      string          // built-in workload, or "" with Program set
-	Program       []string        // external argv
-	Args          []string        // for a workload: its args; for a Program: appended after Program
-	Stdin         []byte          // nil: none, unless StdinFile
-	StdinFile     string          // file to read stdin from; "": none
-	Expect        []byte          // nil: none, unless ExpectFile
-	ExpectFile    string          // file holding the expected output; "": none
-	ExpectVerdict sandbox.Verdict // 0: unknown
+	Name          string          `json:"name"`
+	Workload      string          `json:"workload,omitempty"`       // built-in workload, or "" with Program set
+	Program       []string        `json:"program,omitempty"`        // external argv
+	Args          []string        `json:"args,omitempty"`           // for a workload: its args; for a Program: appended after Program
+	Stdin         []byte          `json:"stdin,omitempty"`          // nil: none, unless StdinFile
+	StdinFile     string          `json:"stdin_file,omitempty"`     // file to read stdin from; "": none
+	Expect        []byte          `json:"expect,omitempty"`         // nil: none, unless ExpectFile
+	ExpectFile    string          `json:"expect_file,omitempty"`    // file holding the expected output; "": none
+	ExpectVerdict sandbox.Verdict `json:"expect_verdict,omitempty"` // 0: unknown
 }
 
 // Expand returns the concrete cases of s: those of Cases in order, each spec

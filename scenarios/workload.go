@@ -38,6 +38,7 @@ var registry = []Workload{
 	{"exit", "exit CODE", "exits with status CODE (0..255): exit statuses that must not be ignored", true, exit},
 	{"flood", "flood [BYTES] [stdout|stderr]", "writes BYTES of filler (default 0: forever) to stdout or stderr: output limits", false, flood},
 	{"fork", "fork", "starts copies of itself forever: a fork bomb for process limits", false, fork},
+	{"goroutines", "goroutines N", "runs N cases in goroutines of one process with no recover; the last panics, and takes every case with it", false, goroutines},
 	{"hang", "hang", "ignores SIGTERM and blocks without using CPU: real-time limits and SIGKILL", false, hang},
 	{"memwalk", "memwalk MIB [PASSES]", "sweeps MIB MiB PASSES times (default 10) in cache-line strides and prints a checksum: memory-bandwidth contention", true, memwalk},
 	{"orphan", "orphan [setsid] [DURATION]", "starts a grandchild sleeping DURATION (default 1h), prints its pid and exits: process cleanup", false, orphan},

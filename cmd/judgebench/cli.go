@@ -22,6 +22,8 @@ func commands() []command {
 			"run one program once under limits and print its verdict and measurements", runCaseCommand},
 		{"run", runUsage, "run a scenario, a scenario file or a problem directory under scheduling models", runRunCommand},
 		{"scenarios", "scenarios", "list the built-in scenarios", runScenarios},
+		{"teach", teachUsage, "run each concurrency pitfall live and explain it with its numbers", runTeach},
+		{"doctor", "doctor [--json]", "check this machine for timing hazards", runDoctor},
 		{"work", "work NAME [ARGS]", "run a built-in workload as a program (see `judgebench work` for the list)", runWork},
 		{"worker", "worker", "", runWorker}, // the process model's worker: not listed
 	}

@@ -1,0 +1,287 @@
+package harness
+
+import (
+	"bufio"
+	"cmp"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Finding is one thing the doctor checked.
+type Finding struct {
+	Check  string `json:"check"`         // governor, boost, smt, swap, thp, aslr, cgroup, cpu-quota, load, gomaxprocs or virtualization
+	Status string `json:"status"`        // "ok", "warn", or "unknown" (could not be read)
+	Value  string `json:"value"`         // what was found, e.g. "powersave on 2 of 2 CPUs"
+	Why    string `json:"why"`           // one sentence: why it matters for timing
+	Fix    string `json:"fix,omitempty"` // one sentence: what to do; empty unless Status is "warn"
+}
+
+const (
+	statusOK      = "ok"
+	statusWarn    = "warn"
+	statusUnknown = "unknown"
+)
+
+// host is what the checks look at: a file tree ("/" on this host, a fake /sys
+// and /proc in tests) and this process's CPU figures.
+type host struct {
+	root  string
+	cpus  int // runtime.NumCPU(): the CPUs this process may run on
+	procs int // GOMAXPROCS
+}
+
+// check is one rule of the doctor: run reads the host and returns a status and
+// a value; why and fix complete the finding.
+type check struct {
+	name, why, fix string
+	run            func(host) (status, value string)
+}
+
+var checks = []check{
+	{"governor", "a governor other than performance changes the clock under load, so the same case takes different CPU time from run to run.",
+		"set every CPU's governor to performance (cpupower frequency-set -g performance).", governor},
+	{"boost", "turbo raises the clock while few cores are busy and lowers it as more cores work, so CPU time depends on how many cases run at once.",
+		"turn turbo off (echo 1 > /sys/devices/system/cpu/intel_pstate/no_turbo, or 0 > /sys/devices/system/cpu/cpufreq/boost).", boost},
+	{"smt", "sibling hyperthreads share a core, so two cases on siblings inflate each other's CPU time.",
+		"turn SMT off (echo off > /sys/devices/system/cpu/smt/control) or run no more cases at once than physical cores.", smt},
+	{"swap", "a case's pages may be swapped out mid-run, which distorts its timings and memory figures (MLE).",
+		"turn swap off while judging (swapoff -a).", swap},
+	{"thp", "with transparent huge pages always on, khugepaged compaction adds stalls and changes memory figures.",
+		"set it to madvise (echo madvise > /sys/kernel/mm/transparent_hugepage/enabled).", thp},
+	{"aslr", "address-space randomization lays a program out differently each run, a small source of run-to-run timing variance.",
+		"", aslr},
+	{"cgroup", "a per-case cgroup gives a case's own peak memory, CPU time and task limit; without one memory comes from VmHWM and limits are weaker.",
+		"run as root on cgroup v2 with memory and pids delegated, or with the v1 memory, pids and cpuacct hierarchies mounted writable.", cgroup},
+	{"cpu-quota", "a CPU quota below the CPUs makes CFS throttle the whole cgroup, which stalls cases in bursts and inflates real time.",
+		"remove the quota or raise it to the CPUs, or run fewer cases at once than it allows.", cpuQuotaCheck},
+	{"load", "other work competes with the cases for the cores, inflating real time and, through shared caches, CPU time.",
+		"stop or move the other work before measuring.", load},
+	{"gomaxprocs", "more Go threads running than the CPUs the quota allows spend the quota early, and the cgroup is throttled with the cases in it.",
+		"set GOMAXPROCS to at most the CPUs the quota allows.", gomaxprocs},
+	{"virtualization", "a virtual machine's CPUs are shared: steal time and noisy neighbours inflate real time and spread timings.",
+		"judge on bare metal or dedicated vCPUs, and run judgebench calibrate before trusting timings.", virtualization},
+}
+
+// Doctor checks this host for timing hazards, one finding per check. It never
+// fails: what it cannot read is "unknown".
+func Doctor() []Finding { return doctorAt("/") }
+
+func doctorAt(root string) []Finding {
+	h := host{root: root, cpus: runtime.NumCPU(), procs: runtime.GOMAXPROCS(0)}
+	fs := make([]Finding, len(checks))
+	for i, c := range checks {
+		fs[i] = c.find(h)
+	}
+	return fs
+}
+
+func (c check) find(h host) Finding {
+	f := Finding{Check: c.name, Why: c.why}
+	f.Status, f.Value = c.run(h)
+	if f.Status == statusWarn {
+		f.Fix = c.fix
+	}
+	return f
+}
+
+// Warnings returns "check: value: why" for every warn finding; never nil.
+func Warnings(fs []Finding) []string {
+	w := []string{}
+	for _, f := range fs {
+		if f.Status == statusWarn {
+			w = append(w, f.Check+": "+f.Value+": "+f.Why)
+		}
+	}
+	return w
+}
+
+// read returns the trimmed contents of path under h.root.
+func (h host) read(path string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(h.root, path))
+	return strings.TrimSpace(string(data)), err
+}
+
+func governor(h host) (string, string) {
+	dir := filepath.Join(h.root, "sys/devices/system/cpu")
+	entries, _ := os.ReadDir(dir)
+	count, n := map[string]int{}, 0
+	for _, e := range entries {
+		if num, ok := strings.CutPrefix(e.Name(), "cpu"); !ok || strings.Trim(num, "0123456789") != "" || num == "" {
+			continue // not cpuN
+		}
+		if g, err := os.ReadFile(filepath.Join(dir, e.Name(), "cpufreq/scaling_governor")); err == nil {
+			count[strings.TrimSpace(string(g))]++
+			n++
+		}
+	}
+	if n == 0 {
+		return statusUnknown, "no cpufreq (usual in a virtual machine: the host sets the clock)"
+	}
+	names := make([]string, 0, len(count))
+	for g := range count {
+		names = append(names, g)
+	}
+	slices.SortFunc(names, func(a, b string) int { return cmp.Or(count[b]-count[a], strings.Compare(a, b)) })
+	var parts []string
+	for _, g := range names {
+		parts = append(parts, fmt.Sprintf("%s on %d", g, count[g]))
+	}
+	v := strings.Join(parts, ", ") + fmt.Sprintf(" of %d CPUs", n)
+	if count["performance"] == n {
+		return statusOK, v
+	}
+	return statusWarn, v
+}
+
+func boost(h host) (string, string) {
+	if v, err := h.read("sys/devices/system/cpu/intel_pstate/no_turbo"); err == nil {
+		return onOff(v, "0", "1", "intel_pstate no_turbo", "turbo")
+	}
+	if v, err := h.read("sys/devices/system/cpu/cpufreq/boost"); err == nil {
+		return onOff(v, "1", "0", "cpufreq boost", "boost")
+	}
+	return statusUnknown, "no intel_pstate/no_turbo or cpufreq/boost"
+}
+
+// onOff is warn for on, ok for off, unknown for anything else in file.
+func onOff(v, on, off, file, what string) (string, string) {
+	switch v {
+	case on:
+		return statusWarn, fmt.Sprintf("%s on (%s=%s)", what, file, v)
+	case off:
+		return statusOK, fmt.Sprintf("%s off (%s=%s)", what, file, v)
+	}
+	return statusUnknown, fmt.Sprintf("%s=%q", file, v)
+}
+
+func smt(h host) (string, string) {
+	if c, err := h.read("sys/devices/system/cpu/smt/control"); err == nil && c == "notsupported" {
+		return statusOK, "not supported"
+	}
+	v, err := h.read("sys/devices/system/cpu/smt/active")
+	if err != nil {
+		return statusUnknown, "no /sys/devices/system/cpu/smt"
+	}
+	return onOff(v, "1", "0", "smt/active", "SMT")
+}
+
+func swap(h host) (string, string) {
+	data, err := h.read("proc/swaps")
+	if err != nil {
+		return statusUnknown, "cannot read /proc/swaps"
+	}
+	var n, size, used int64
+	for _, l := range strings.Split(data, "\n")[1:] { // after "Filename Type Size Used Priority"
+		if f := strings.Fields(l); len(f) >= 4 {
+			s, _ := strconv.ParseInt(f[2], 10, 64) // KiB
+			u, _ := strconv.ParseInt(f[3], 10, 64)
+			n, size, used = n+1, size+s, used+u
+		}
+	}
+	if n == 0 {
+		return statusOK, "none"
+	}
+	return statusWarn, fmt.Sprintf("%d swap areas, %d MiB (%d MiB used)", n, size>>10, used>>10)
+}
+
+func thp(h host) (string, string) {
+	v, err := h.read("sys/kernel/mm/transparent_hugepage/enabled")
+	_, rest, ok1 := strings.Cut(v, "[")
+	mode, _, ok2 := strings.Cut(rest, "]")
+	switch {
+	case err != nil:
+		return statusUnknown, "no /sys/kernel/mm/transparent_hugepage"
+	case !ok1 || !ok2:
+		return statusUnknown, fmt.Sprintf("enabled=%q", v)
+	case mode == "always":
+		return statusWarn, mode
+	}
+	return statusOK, mode
+}
+
+func aslr(h host) (string, string) {
+	v, err := h.read("proc/sys/kernel/randomize_va_space")
+	switch {
+	case err != nil:
+		return statusUnknown, "cannot read /proc/sys/kernel/randomize_va_space"
+	case v == "2":
+		return statusOK, "full (2), layouts vary run to run"
+	case v == "1":
+		return statusOK, "partial (1), layouts vary run to run"
+	case v == "0":
+		return statusOK, "off (0), layouts repeat"
+	}
+	return statusUnknown, fmt.Sprintf("randomize_va_space=%q", v)
+}
+
+func load(h host) (string, string) {
+	v, err := h.read("proc/loadavg")
+	f := strings.Fields(v)
+	if err != nil || len(f) == 0 {
+		return statusUnknown, "cannot read /proc/loadavg"
+	}
+	l, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return statusUnknown, fmt.Sprintf("loadavg %q", v)
+	}
+	value := fmt.Sprintf("%s on %d CPUs (1-minute average)", f[0], h.cpus)
+	if l > 0.5*float64(h.cpus) {
+		return statusWarn, value
+	}
+	return statusOK, value
+}
+
+// hypervisors are DMI product or vendor names only virtual machines have.
+var hypervisors = []string{"KVM", "QEMU", "VMware", "VirtualBox", "Xen", "Virtual Machine", "Bochs",
+	"Parallels", "Google Compute Engine", "OpenStack", "BHYVE", "Cloud Hypervisor", "Firecracker"}
+
+func virtualization(h host) (string, string) {
+	var dmi []string
+	for _, f := range []string{"sys/class/dmi/id/sys_vendor", "sys/class/dmi/id/product_name"} {
+		if v, err := h.read(f); err == nil && v != "" {
+			dmi = append(dmi, v)
+		}
+	}
+	name := strings.Join(dmi, " ")
+	known := slices.ContainsFunc(hypervisors, func(s string) bool { return strings.Contains(name, s) })
+	flag, cpuErr := hypervisorFlag(h)
+	switch {
+	case known || flag && name != "":
+		return statusWarn, "virtual machine: " + name
+	case flag:
+		return statusWarn, "virtual machine: hypervisor flag in /proc/cpuinfo"
+	case cpuErr != nil && name == "":
+		return statusUnknown, "no /proc/cpuinfo or DMI"
+	case name != "":
+		return statusOK, "bare metal: " + name
+	}
+	return statusOK, "bare metal: no hypervisor flag"
+}
+
+// hypervisorFlag reports whether a "flags" line of /proc/cpuinfo has "hypervisor".
+func hypervisorFlag(h host) (bool, error) {
+	f, err := os.Open(filepath.Join(h.root, "proc/cpuinfo"))
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), ":")
+		if strings.TrimSpace(k) == "flags" {
+			return slices.Contains(strings.Fields(v), "hypervisor"), nil
+		}
+	}
+	return false, sc.Err()
+}
+
+// cpusString prints a number of CPUs to two decimals at most.
+func cpusString(n float64) string {
+	return strconv.FormatFloat(math.Round(n*100)/100, 'f', -1, 64)
+}
