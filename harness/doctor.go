@@ -65,7 +65,7 @@ var checks = []check{
 	{"gomaxprocs", "more Go threads running than the CPUs the quota allows spend the quota early, and the cgroup is throttled with the cases in it.",
 		"set GOMAXPROCS to at most the CPUs the quota allows.", gomaxprocs},
 	{"virtualization", "a virtual machine's CPUs are shared: steal time and noisy neighbours inflate real time and spread timings.",
-		"judge on bare metal or dedicated vCPUs, and run judgebench calibrate before trusting timings.", virtualization},
+		"judge on bare metal or dedicated vCPUs, and compare timings only within one run.", virtualization},
 }
 
 // Doctor checks this host for timing hazards, one finding per check. It never

@@ -92,7 +92,7 @@ func oversubscribeLesson() Lesson {
 			"because two cases fitted the machine's cores.",
 		Analog: "a pool of goroutine workers starting child processes is right while the workers are at most " +
 			"the cores; past that, cases wait for a CPU and real time grows while CPU time stays flat.",
-		Fix: "Run at most as many cases at once as there are cores (judgebench tune finds the number), " +
+		Fix: "Run at most as many cases at once as there are cores (judgebench run with --parallel 1,2,4,... shows where it breaks), " +
 			"and give real-time limits room above CPU-time limits.",
 		Plans: func() []*Plan {
 			return []*Plan{plan(cases(2*n, "burn", "100ms"), []string{Pool}, 1, n, 2*n)}
