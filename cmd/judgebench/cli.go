@@ -21,6 +21,7 @@ func commands() []command {
 		{"case", "case [limits] [--stdin F] [--expect F] [--checker lines|exact|tokens] [--json] -- PROG [ARGS]",
 			"run one program once under limits and print its verdict and measurements", runCaseCommand},
 		{"run", runUsage, "run a scenario, a scenario file or a problem directory under scheduling models", runRunCommand},
+		{"report", reportUsage, "statistics, diagnosis, plots, report.md and report.html of runs", runReport},
 		{"scenarios", "scenarios", "list the built-in scenarios", runScenarios},
 		{"teach", teachUsage, "run each concurrency pitfall live and explain it with its numbers", runTeach},
 		{"doctor", "doctor [--json]", "check this machine for timing hazards", runDoctor},

@@ -1,0 +1,205 @@
+package report
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/judgebench/judgebench/results"
+)
+
+// The model and measure mode other groups are compared with, as in package
+// results.
+const (
+	serialModel  = "serial"
+	exactMeasure = "exact"
+)
+
+// view is one input made ready to report: its groups, sorted, and its
+// samples by group.
+type view struct {
+	name   string
+	run    *results.Run
+	groups []results.Group
+	byKey  map[results.Key][]*results.Sample // in file order
+	modal  map[results.Key]map[string]string // cache of modalVerdicts
+}
+
+// newViews returns the views of in, which check has accepted.
+func newViews(in []Input) []*view {
+	vs := make([]*view, len(in))
+	for i, x := range in {
+		vs[i] = newView(x)
+	}
+	return vs
+}
+
+func newView(in Input) *view {
+	v := &view{
+		name:   cmp.Or(in.Name, in.Run.Target, "run"),
+		run:    in.Run,
+		groups: slices.Clone(in.Run.Groups),
+		byKey:  make(map[results.Key][]*results.Sample),
+		modal:  make(map[results.Key]map[string]string),
+	}
+	if len(v.groups) == 0 && len(in.Run.Samples) > 0 {
+		v.groups = results.ComputeGroups(in.Run.Samples, nil)
+	}
+	slices.SortStableFunc(v.groups, func(a, b results.Group) int { return compareKeys(a.Key, b.Key) })
+	for i := range in.Run.Samples {
+		s := &in.Run.Samples[i]
+		v.byKey[s.Key()] = append(v.byKey[s.Key()], s)
+	}
+	return v
+}
+
+// compareKeys orders keys by model, measure, parallelism, GOMAXPROCS and
+// pinning (unpinned first), as package results sorts groups.
+func compareKeys(a, b results.Key) int {
+	return cmp.Or(
+		cmp.Compare(a.Model, b.Model),
+		cmp.Compare(a.Measure, b.Measure),
+		cmp.Compare(a.Parallelism, b.Parallelism),
+		cmp.Compare(a.GOMAXPROCS, b.GOMAXPROCS),
+		cmp.Compare(b2i(a.Pinned), b2i(b.Pinned)),
+	)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// reference returns the key of the group a group of measure is compared
+// with: the serial group measured exact with the largest GOMAXPROCS, unpinned
+// before pinned; without one, the serial group of measure. ok is false when
+// there is none.
+func (v *view) reference(measure string) (key results.Key, ok bool) {
+	for _, m := range []string{exactMeasure, measure} {
+		for _, g := range v.groups {
+			if g.Model != serialModel || g.Measure != m {
+				continue
+			}
+			if !ok || g.GOMAXPROCS > key.GOMAXPROCS || g.GOMAXPROCS == key.GOMAXPROCS && key.Pinned && !g.Pinned {
+				key, ok = g.Key, true
+			}
+		}
+		if ok {
+			return key, true
+		}
+	}
+	return key, false
+}
+
+// modalVerdicts returns the most common verdict of each case of the group
+// k; of verdicts as common, the one seen first.
+func (v *view) modalVerdicts(k results.Key) map[string]string {
+	if m, ok := v.modal[k]; ok {
+		return m
+	}
+	type count struct {
+		verdict string
+		n       int
+	}
+	counts := make(map[string][]count) // by case, verdicts in the order first seen
+	for _, s := range v.byKey[k] {
+		list := counts[s.Case]
+		i := slices.IndexFunc(list, func(c count) bool { return c.verdict == s.Verdict })
+		if i < 0 {
+			list, i = append(list, count{verdict: s.Verdict}), len(list)
+		}
+		list[i].n++
+		counts[s.Case] = list
+	}
+	out := make(map[string]string, len(counts))
+	for c, list := range counts {
+		best := list[0]
+		for _, x := range list[1:] {
+			if x.n > best.n {
+				best = x
+			}
+		}
+		out[c] = best.verdict
+	}
+	v.modal[k] = out
+	return out
+}
+
+// flip is the cases of a group that turned another verdict than their
+// verdict in the reference group.
+type flip struct {
+	key     results.Key
+	verdict string   // the verdict they turned
+	cases   []string // sorted
+}
+
+// flips returns the verdict flips of every group, in group order and by
+// new verdict within a group.
+func (v *view) flips() []flip {
+	var out []flip
+	for _, g := range v.groups {
+		rk, ok := v.reference(g.Measure)
+		if !ok {
+			continue
+		}
+		want := v.modalVerdicts(rk)
+		turned := make(map[string]map[string]bool) // verdict -> cases
+		for _, s := range v.byKey[g.Key] {
+			if w, ok := want[s.Case]; ok && s.Verdict != w {
+				if turned[s.Verdict] == nil {
+					turned[s.Verdict] = make(map[string]bool)
+				}
+				turned[s.Verdict][s.Case] = true
+			}
+		}
+		for _, verdict := range sortedKeys(turned) {
+			out = append(out, flip{g.Key, verdict, sortedKeys(turned[verdict])})
+		}
+	}
+	return out
+}
+
+// sortedKeys returns the keys of m in increasing order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// varies reports whether the groups of model differ in the part of their
+// key that part returns.
+func (v *view) varies(model string, part func(results.Key) any) bool {
+	var first any
+	seen := false
+	for _, g := range v.groups {
+		if g.Model != model {
+			continue
+		}
+		p := part(g.Key)
+		if seen && p != first {
+			return true
+		}
+		first, seen = p, true
+	}
+	return false
+}
+
+// cores returns the CPUs the run's machine offered: its logical cores, or
+// fewer when a CPU quota says so; 0 when unknown.
+func cores(m results.Machine) int {
+	n := m.LogicalCores
+	if m.ContainerCPULimit > 0 {
+		if q := int(math.Ceil(m.ContainerCPULimit)); n == 0 || q < n {
+			n = q
+		}
+	}
+	return n
+}
+
+// mib returns bytes in MiB.
+func mib(bytes float64) float64 { return bytes / (1 << 20) }
