@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/judgebench/judgebench/harness"
+	"github.com/judgebench/judgebench/report"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 )
@@ -27,7 +28,7 @@ const teachUsage = "teach [PITFALL] [--out DIR]"
 func runTeach(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	var o teachOptions
 	fs := newFlagSet("teach", teachUsage, stdout)
-	fs.StringVar(&o.out, "out", "", "keep the runs in DIR")
+	fs.StringVar(&o.out, "out", "", "keep the runs in DIR, and write the report of them there")
 	fs.StringVar(&o.cgroup, "cgroup", "auto", "cgroup use: auto, v1, v2 or off")
 	if done, err := parseFlags(fs, args); done {
 		return err
@@ -154,8 +155,19 @@ func wrap(text string, width int) string {
 	return b.String()
 }
 
-// writeTeachReport says where the runs of the lessons were kept.
+// writeTeachReport writes the report of the lessons' runs into dir.
 func writeTeachReport(w io.Writer, dir string, runs []string) error {
-	_, err := fmt.Fprintf(w, "The runs are in %s (%d run directories).\n", dir, len(runs))
+	var in []report.Input
+	for _, path := range runs {
+		run, err := results.Read(path)
+		if err != nil {
+			return fmt.Errorf("teach: %w", err)
+		}
+		in = append(in, report.Input{Name: runName(path), Run: run})
+	}
+	if _, err := report.Write(dir, in, report.Options{Title: "judgebench teach"}); err != nil {
+		return fmt.Errorf("teach: %w", err)
+	}
+	_, err := fmt.Fprintf(w, "The runs and their report are in %s (report.html).\n", dir)
 	return err
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -37,5 +39,19 @@ func TestTeachBadInput(t *testing.T) {
 			t.Errorf("judgebench %q = %d; want 2", args, r.code)
 		}
 		checkOneLineError(t, args, r)
+	}
+}
+
+// TestTeachOut keeps a lesson's runs and writes their report.
+func TestTeachOut(t *testing.T) {
+	dir := t.TempDir()
+	r := runCLI(t, "teach", "lost-errors", "--out", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "report.html") {
+		t.Fatalf("teach --out = %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	for _, f := range []string{"lost-errors-1/run.json", "report.md", "report.html", "plots/faults.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("teach --out wrote no %s: %v", f, err)
+		}
 	}
 }
