@@ -133,29 +133,50 @@ func TestRunBadInput(t *testing.T) {
 	}
 }
 
-// TestRunInterrupt sends SIGINT to a judgebench run in the middle: it writes
-// a valid run.json with what finished, exits 130, and leaves no child.
+// TestRunInterrupt sends SIGINT to a judgebench run in the middle, once its two
+// quick cases have finished and two that never end are running: it writes a
+// valid run.json with exactly the two that finished, exits 130, and leaves no
+// process and no cgroup behind, with the process model's workers in between.
 func TestRunInterrupt(t *testing.T) {
 	self := judgebench(t)
 	dir := t.TempDir()
 	cgroupsBefore := cgroupDirs()
-	file := writeFile(t, dir, "slow.yaml", "name: slow\nworkload: burn\nargs: [400ms]\ncases: [{name: b, count: 8}]\nmodels: [process]\nparallel: [2]\n")
+	file := writeFile(t, dir, "slow.yaml", `name: slow
+workload: burn
+args: [10ms]
+cases:
+  - {name: quick, count: 2}
+  - {name: stuck, workload: hang, count: 4}
+limits: {cpu_time: 30s, real_time: 60s}
+models: [process]
+parallel: [2]
+`)
 	out := filepath.Join(dir, "run")
-	cmd, stdout, stderr := runProcess(t.Context(), t, "run", file, "--out", out)
+	cmd, stdout, stderr := runProcess(t.Context(), t, "run", file, "--no-shuffle", "--out", out)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(900 * time.Millisecond)
+	for deadline := time.Now().Add(time.Minute); len(processesRunning(self, "hang")) < 2; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the stuck cases never started; stderr %q", stderr)
+		}
+	}
 	cmd.Process.Signal(syscall.SIGINT)
 	cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Fatalf("run interrupted = %d, stdout %q, stderr %q; want 130", code, stdout, stderr)
 	}
 	run, err := results.Read(out)
-	if err != nil || !run.Interrupted || len(run.Samples) == 0 || len(run.Samples) >= 8 {
-		t.Fatalf("run.json after SIGINT: %v, interrupted %v, %d samples; want a valid partial run", err, run != nil && run.Interrupted, len(run.Samples))
+	if err != nil || !run.Interrupted || len(run.Samples) != 2 {
+		t.Fatalf("run.json after SIGINT: %v, interrupted %v, %d samples; want the 2 quick cases", err, run != nil && run.Interrupted, len(run.Samples))
 	}
-	if left := processesRunning(self, "burn"); len(left) > 0 {
+	for _, s := range run.Samples {
+		if !strings.HasPrefix(s.Case, "quick") || s.Verdict != "ACCEPTED" {
+			t.Errorf("sample %s = %s; want only the quick cases, ACCEPTED", s.Case, s.Verdict)
+		}
+	}
+	if left := processesRunning(self, "hang"); len(left) > 0 {
 		t.Errorf("interrupted run left %v running", left)
 	}
 	if after := cgroupDirs(); len(after) > len(cgroupsBefore) {
