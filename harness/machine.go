@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/judgebench/judgebench/results"
+	"github.com/judgebench/judgebench/sandbox"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,14 +18,17 @@ var gomaxprocsDefault = runtime.GOMAXPROCS(0)
 // Machine describes this host, and the sandbox the harness uses, for the
 // record of a run. GOMAXPROCS is the harness's: child processes run with
 // their own.
-func (h *Harness) Machine() results.Machine {
+func (h *Harness) Machine() results.Machine { return describe(h.sb) }
+
+// describe describes this host and sb.
+func describe(sb *sandbox.Sandbox) results.Machine {
 	m := results.Machine{
 		LogicalCores:      runtime.NumCPU(),
 		GoVersion:         runtime.Version(),
 		GOMAXPROCSDefault: gomaxprocsDefault,
-		CgroupVersion:     h.sb.Cgroup(),
+		CgroupVersion:     sb.Cgroup(),
 		DoctorWarnings:    Warnings(Doctor()),
-		SandboxWarnings:   append([]string{}, h.sb.Warnings()...),
+		SandboxWarnings:   append([]string{}, sb.Warnings()...),
 		Governor:          readTrim("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
 	}
 	m.Hostname, _ = os.Hostname()

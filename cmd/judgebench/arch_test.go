@@ -23,7 +23,7 @@ var arrows = map[string][]string{
 // leaves may import only the standard library and these modules.
 var leaves = map[string][]string{
 	"sandbox": {"golang.org/x/sys/unix"},
-	"results": {"github.com/montanaflynn/stats"},
+	"results": {"github.com/montanaflynn/stats", "golang.org/x/perf/benchmath"},
 }
 
 // TestImportArrows fails when a package imports against the arrows of the

@@ -138,3 +138,16 @@ func processesRunning(exe, name string) []string {
 	}
 	return found
 }
+
+// TestUsageOnce: --help prints the usage once; a bad flag prints no usage,
+// only the one-line error.
+func TestUsageOnce(t *testing.T) {
+	r := runCLI(t, "case", "--help")
+	if n := strings.Count(r.stdout, "usage: judgebench case"); r.code != 0 || n != 1 {
+		t.Errorf("case --help printed the usage %d times; want once", n)
+	}
+	r = runCLI(t, "case", "--bogus")
+	if r.code != 2 || r.stdout != "" {
+		t.Errorf("case --bogus = %d, stdout %q; want 2 and nothing on stdout", r.code, r.stdout)
+	}
+}

@@ -20,9 +20,13 @@ func commands() []command {
 	return []command{
 		{"case", "case [limits] [--stdin F] [--expect F] [--checker lines|exact|tokens] [--json] -- PROG [ARGS]",
 			"run one program once under limits and print its verdict and measurements", runCaseCommand},
+		{"compare", compareUsage, "compare two runs: median changes, significance, and a regression verdict CI can gate on", runCompare},
 		{"run", runUsage, "run a scenario, a scenario file or a problem directory under scheduling models", runRunCommand},
+		{"calibrate", calibrateUsage, "check this machine's timing accuracy with workloads of known CPU time", runCalibrate},
+		{"export", exportUsage, "write a run as Go benchmark lines (for benchstat), CSV or a Markdown table", runExport},
 		{"report", reportUsage, "statistics, diagnosis, plots, report.md and report.html of runs", runReport},
 		{"scenarios", "scenarios", "list the built-in scenarios", runScenarios},
+		{"tune", tuneUsage, "sweep parallelism and recommend the highest safe value on this machine", runTune},
 		{"teach", teachUsage, "run each concurrency pitfall live and explain it with its numbers", runTeach},
 		{"doctor", "doctor [--json]", "check this machine for timing hazards", runDoctor},
 		{"work", "work NAME [ARGS]", "run a built-in workload as a program (see `judgebench work` for the list)", runWork},
@@ -71,12 +75,16 @@ func newFlagSet(name, use string, w io.Writer) *pflag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args into fs; help is a nil error with done set.
+// parseFlags parses args into fs; help is a nil error with done set. pflag
+// would print the usage on any error: only help prints it, once.
 func parseFlags(fs *pflag.FlagSet, args []string) (done bool, err error) {
 	fs.SetOutput(io.Discard) // the one-line error is ours to print
+	usage := fs.Usage
+	fs.Usage = func() {}
 	err = fs.Parse(args)
+	fs.Usage = usage
 	if errors.Is(err, pflag.ErrHelp) {
-		fs.Usage()
+		usage()
 		return true, nil
 	}
 	if err != nil {

@@ -14,7 +14,9 @@ import (
 // codes) and as the judged program (`judgebench work ...`), so they need no
 // build step and no compiler.
 func TestMain(m *testing.M) {
-	if os.Getenv("JUDGEBENCH_TEST_MAIN") == "1" {
+	// Fuzz workers are this binary too, started with -test.* flags: they
+	// must stay test binaries.
+	if os.Getenv("JUDGEBENCH_TEST_MAIN") == "1" && len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-test.") {
 		main()
 	}
 	os.Setenv("JUDGEBENCH_TEST_MAIN", "1") // for the children of run()

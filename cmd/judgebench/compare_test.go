@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/judgebench/judgebench/results"
+)
+
+// burnScenario is a scenario of 6 cases that each burn cpu of CPU time,
+// run serially twice.
+func burnScenario(t *testing.T, dir, name, cpu string) string {
+	t.Helper()
+	return writeFile(t, dir, name+".yaml", `name: `+name+`
+workload: burn
+args: [`+cpu+`]
+cases:
+  - {name: burn, count: 6}
+models: [serial]
+parallel: [1]
+repeat: 2
+`)
+}
+
+// burnFast and burnSlow are CPU times 30% apart. A race-instrumented child
+// spends some 25ms (give or take 5) of CPU starting up, which would dilute
+// 20ms against 26ms to about +5%: under the race detector they are longer.
+var burnFast, burnSlow = "20ms", "26ms"
+
+func init() {
+	if raceEnabled {
+		burnFast, burnSlow = "60ms", "78ms"
+	}
+}
+
+// realRun runs scenario into dir/name and returns the run directory.
+func realRun(t *testing.T, dir, name, scenario string) string {
+	t.Helper()
+	out := filepath.Join(dir, name)
+	if r := runCLI(t, "run", scenario, "--out", out, "--quiet"); r.code != 0 {
+		t.Fatalf("run %s = %d, stderr %q", name, r.code, r.stderr)
+	}
+	return out
+}
+
+func TestCompare(t *testing.T) {
+	dir := t.TempDir()
+	base := realRun(t, dir, "base", burnScenario(t, dir, "fast", burnFast))
+	again := realRun(t, dir, "again", burnScenario(t, dir, "fast", burnFast))
+	slow := realRun(t, dir, "slow", burnScenario(t, dir, "slow", burnSlow))
+
+	// A run against itself: nothing changed, exactly.
+	r := runCLI(t, "compare", base, filepath.Join(base, "run.json"))
+	if r.code != 0 || !strings.Contains(r.stdout, "verdict: no regression (1 group compared)\n") ||
+		!strings.Contains(r.stdout, "~ (p=1.000 n=12+12)") || r.stderr != "" {
+		t.Errorf("compare BASE BASE = %d, stdout %q, stderr %q; want 0, no regression, ~ with p=1", r.code, r.stdout, r.stderr)
+	}
+	// The same program twice. Other work on a shared test machine moves the
+	// medians of a run by several percent, real time most: the threshold
+	// leaves room for it.
+	r = runCLI(t, "compare", base, again, "--threshold", "25%")
+	if r.code != 0 || !strings.Contains(r.stdout, "verdict: no regression") {
+		t.Errorf("compare BASE AGAIN = %d, stdout %q, stderr %q; want 0, no regression", r.code, r.stdout, r.stderr)
+	}
+	// The program 30% slower.
+	r = runCLI(t, "compare", base, slow)
+	if r.code != 1 || !strings.Contains(r.stdout, "verdict: regression in 1 group: serial/exact/") ||
+		!strings.Contains(r.stdout, " cpu_time +") || !strings.Contains(r.stdout, "REGRESSION") {
+		t.Errorf("compare BASE SLOW = %d, stdout %q, stderr %q; want 1, a regression of serial/exact cpu_time", r.code, r.stdout, r.stderr)
+	}
+	// The other way round, it is an improvement.
+	r = runCLI(t, "compare", slow, base)
+	if r.code != 0 || !strings.Contains(r.stdout, "improvement") || !strings.Contains(r.stdout, "verdict: no regression") {
+		t.Errorf("compare SLOW BASE = %d, stdout %q; want 0, an improvement", r.code, r.stdout)
+	}
+	// A slower program with a different argument is another setting: warned.
+	if !strings.Contains(r.stderr, "judgebench: warning: the runs have different settings: target ") {
+		t.Errorf("compare SLOW BASE: stderr %q; want a warning about the targets", r.stderr)
+	}
+}
+
+func TestCompareJSON(t *testing.T) {
+	dir := t.TempDir()
+	base := realRun(t, dir, "base", burnScenario(t, dir, "fast", burnFast))
+	slow := realRun(t, dir, "slow", burnScenario(t, dir, "slow", burnSlow))
+	r := runCLI(t, "compare", base, slow, "--json", "--alpha", "0.01")
+	var got struct {
+		Threshold, Alpha float64
+		Groups           []struct {
+			Model   string `json:"model"`
+			Metrics map[string]struct {
+				Base struct {
+					Median *float64 `json:"median"`
+					N      int      `json:"n"`
+				} `json:"base"`
+				ChangePct   *float64 `json:"change_pct"`
+				P           float64  `json:"p"`
+				Significant bool     `json:"significant"`
+				Regression  bool     `json:"regression"`
+			} `json:"metrics"`
+		}
+		Regressions, Warnings []string
+		Verdict               string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("compare --json printed %q: %v", r.stdout, err)
+	}
+	if r.code != 1 || got.Threshold != 0.05 || got.Alpha != 0.01 || got.Verdict != "regression" || len(got.Groups) != 1 {
+		t.Fatalf("compare --json = %d, %+v; want 1, threshold 0.05, alpha 0.01, regression in 1 group", r.code, got)
+	}
+	cpu := got.Groups[0].Metrics["cpu_time_ms"]
+	if cpu.Base.N != 12 || cpu.Base.Median == nil || cpu.ChangePct == nil || *cpu.ChangePct < 5 || !cpu.Significant || !cpu.Regression || cpu.P >= 0.01 {
+		t.Errorf("compare --json cpu_time_ms = %+v; want 12 samples, a significant increase over 5%%", cpu)
+	}
+	if len(got.Regressions) == 0 || !strings.HasPrefix(got.Regressions[0], "serial/exact/") || !strings.Contains(got.Regressions[0], " cpu_time +") {
+		t.Errorf("compare --json regressions %q; want serial/exact/... cpu_time +x%%", got.Regressions)
+	}
+	if len(got.Warnings) == 0 || !strings.Contains(r.stderr, "judgebench: warning: ") {
+		t.Errorf("compare --json warnings %q, stderr %q; want the different targets, in both", got.Warnings, r.stderr)
+	}
+}
+
+func TestCompareBadInput(t *testing.T) {
+	dir := t.TempDir()
+	base := realRun(t, dir, "base", burnScenario(t, dir, "fast", "1ms"))
+	pool := realRun(t, dir, "pool", writeFile(t, dir, "pool.yaml", "name: pool\nworkload: burn\nargs: [1ms]\ncases: [{name: a}]\nmodels: [pool]\nparallel: [1]\n"))
+	empty := writeFile(t, t.TempDir(), "run.json", "")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"compare", base, filepath.Join(dir, "missing")}, "no such file"},
+		{[]string{"compare", empty, base}, "empty file"},
+		{[]string{"compare", base}, "want two runs"},
+		{[]string{"compare"}, "want two runs"},
+		{[]string{"compare", base, base, base}, "want two runs"},
+		{[]string{"compare", base, base, "--threshold", "abc"}, "--threshold"},
+		{[]string{"compare", base, base, "--threshold", "-5%"}, "--threshold"},
+		{[]string{"compare", base, base, "--alpha", "2"}, "--alpha 2"},
+		{[]string{"compare", base, base, "--alpha", "0"}, "--alpha 0"},
+		{[]string{"compare", base, base, "--alpha", "x"}, "--alpha"},
+		{[]string{"compare", base, pool}, "no groups in common: " + base + " has serial/exact/p=1/"},
+	}
+	for _, tt := range tests {
+		r := runCLI(t, tt.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("judgebench %q = %d, stderr %q; want 2 and %q", tt.args, r.code, r.stderr, tt.want)
+			continue
+		}
+		checkOneLineError(t, tt.args, r)
+	}
+}
+
+func TestThresholdFlag(t *testing.T) {
+	tests := []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"5%", 0.05, true}, {"5", 0.05, true}, {"0.5%", 0.005, true}, {"0", 0, true}, {"150%", 1.5, true},
+		{"-5%", 0, false}, {"abc", 0, false}, {"%", 0, false}, {"", 0, false}, {"NaN", 0, false}, {"Inf%", 0, false},
+	}
+	for _, tt := range tests {
+		var f thresholdFlag
+		err := f.Set(tt.in)
+		if (err == nil) != tt.ok || tt.ok && math.Abs(float64(f)-tt.want) > 1e-12 {
+			t.Errorf("thresholdFlag.Set(%q) = %v, %v; want %v, ok %v", tt.in, float64(f), err, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestWriteDiffExtremes prints comparisons with what JSON cannot hold
+// (infinite intervals and changes, an infinite median) and values of zero:
+// the text shows them, the JSON holds them as null.
+func TestWriteDiffExtremes(t *testing.T) {
+	inf := math.Inf(1)
+	tests := []struct {
+		name     string
+		base     results.Center
+		new      results.Center
+		change   float64
+		wantText string
+	}{
+		{"too few for an interval", results.Center{Median: 20, Lo: -inf, Hi: inf, N: 2}, results.Center{Median: 21, Lo: -inf, Hi: inf, N: 2}, 5, "20.00ms ± ∞"},
+		{"from zero", results.Center{N: 6}, results.Center{Median: 3, Lo: 1, Hi: 4, N: 6}, inf, "0.000ms ± 0%"},
+		{"huge", results.Center{Median: inf, Lo: 1e308, Hi: inf, N: 6}, results.Center{Median: 1, Lo: 1, Hi: 1, N: 6}, math.NaN(), "+Infms ± ∞"},
+	}
+	for _, tt := range tests {
+		d := &results.Diff{Threshold: 0.05, Alpha: 0.05, Groups: []results.GroupDiff{{
+			Key: results.Key{Model: "serial", Measure: "exact", Parallelism: 1},
+			Metrics: []results.MetricDiff{{Name: "cpu_time_ms", Base: tt.base, New: tt.new, ChangePct: tt.change,
+				P: 0.01, Significant: true, Regression: true}},
+		}}}
+		var text, js bytes.Buffer
+		if err := writeDiff(&text, d); err != nil || !strings.Contains(text.String(), tt.wantText) ||
+			!strings.Contains(text.String(), "verdict: regression in 1 group: serial/exact/p=1/gomaxprocs=0 cpu_time ") {
+			t.Errorf("%s: writeDiff = %v, %q; want %q and the verdict", tt.name, err, text.String(), tt.wantText)
+		}
+		if err := writeDiffJSON(&js, d); err != nil || !json.Valid(js.Bytes()) || !strings.Contains(js.String(), `"verdict": "regression"`) {
+			t.Errorf("%s: writeDiffJSON = %v, %q; want valid JSON, verdict regression", tt.name, err, js.String())
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/judgebench/judgebench/harness"
+)
+
+// TestTuneCPUBound: on a CPU-bound problem tune never recommends more cases
+// at once than the machine has CPUs, and writes its table and plot.
+func TestTuneCPUBound(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "cpu.yaml", "name: cpu\nworkload: burn\nargs: [30ms]\ncases: [{name: b, count: 4}]\n")
+	out := filepath.Join(dir, "run")
+	r := runCLI(t, "tune", file, "--max-parallel", "4", "--repeat", "2", "--json", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("tune = %d, stderr %q", r.code, r.stderr)
+	}
+	var got struct {
+		Plot string `json:"plot"`
+		harness.Tuning
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("tune --json printed %q: %v", r.stdout, err)
+	}
+	if got.Recommended < 1 || got.Recommended > runtime.NumCPU() || len(got.Levels) != 8 || got.Reason == "" {
+		t.Errorf("tune = recommended %d, %d levels, reason %q; want 1..%d, 8 levels (4 x pinned or not), a reason",
+			got.Recommended, len(got.Levels), got.Reason, runtime.NumCPU())
+	}
+	if fi, err := os.Stat(got.Plot); err != nil || fi.Size() == 0 {
+		t.Errorf("tune plot %q: %v", got.Plot, err)
+	}
+}
+
+func TestCalibrate(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"calibrate", "--durations", "10ms,50ms", "--repeat", "2"}
+	r := runCLI(t, append(args, "--out", filepath.Join(dir, "a"))...)
+	// Race-instrumented children spend longer exiting than the floor allows.
+	if r.code != 0 && !raceEnabled {
+		t.Errorf("calibrate = %d, stdout %q, stderr %q; want 0 on this machine", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, append(args, "--tolerance", "0.0001%", "--floor", "1ns", "--out", filepath.Join(dir, "b"))...)
+	if r.code != 1 {
+		t.Errorf("calibrate with an impossible tolerance = %d, stdout %q; want 1", r.code, r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "b", "run.json")); err != nil {
+		t.Errorf("calibrate wrote no run.json: %v", err)
+	}
+}
+
+func TestTuneAndCalibrateBadInput(t *testing.T) {
+	for _, args := range [][]string{
+		{"tune", "nosuch"},
+		{"tune", "--max-parallel", "0"},
+		{"tune", "--tolerance", "abc"},
+		{"tune", "judge", "gil"},
+		{"calibrate", "extra"},
+		{"calibrate", "--tolerance", "-1%"},
+		{"calibrate", "--durations", "0s"},
+		{"calibrate", "--repeat", "0"},
+	} {
+		r := runCLI(t, args...)
+		if r.code != 2 {
+			t.Errorf("judgebench %q = %d, stderr %q; want 2", args, r.code, r.stderr)
+		}
+		checkOneLineError(t, args, r)
+	}
+}

@@ -1,0 +1,184 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/judgebench/judgebench/results"
+	"github.com/judgebench/judgebench/sandbox"
+	"github.com/judgebench/judgebench/scenarios"
+	"golang.org/x/perf/benchmath"
+)
+
+// MaxInflation is the highest inflation (real time over CPU time) a
+// recommended parallelism may show: above it, cases wait for a CPU.
+const MaxInflation = 1.2
+
+// TunePlan is the plan of a tuning sweep over cases: the serial reference,
+// then the pool at every parallelism from 1 to maxParallel, pinned and not.
+func TunePlan(cases []scenarios.Case, limits sandbox.Limits, maxParallel, repeat int) *Plan {
+	par := make([]int, maxParallel)
+	for i := range par {
+		par[i] = i + 1
+	}
+	return &Plan{Cases: cases, Limits: limits, Models: []string{Serial, Pool}, Measures: []string{Exact},
+		Parallel: par, GOMAXPROCS: []int{0}, Pin: []bool{false, true}, Repeat: max(repeat, 1), Shuffle: true}
+}
+
+// Level is one parallelism, pinned or not, of a tuning sweep.
+type Level struct {
+	Parallelism int  `json:"parallelism"`
+	Pinned      bool `json:"pinned"`
+	// CPUVsSerial is the median ratio of a case's cpu_time to that case's
+	// serial median, with its 95% confidence interval Lo..Hi.
+	CPUVsSerial float64 `json:"cpu_vs_serial"`
+	Lo          float64 `json:"cpu_vs_serial_lo"`
+	Hi          float64 `json:"cpu_vs_serial_hi"`
+	Inflation   float64 `json:"inflation"`
+	Flips       int     `json:"verdict_flips"`
+	Throughput  float64 `json:"throughput_cases_per_s"`
+	OK          bool    `json:"ok"`
+	Why         string  `json:"rejected_because,omitempty"`
+}
+
+// Tuning is what a tuning sweep recommends, and why.
+type Tuning struct {
+	Tolerance   float64 `json:"tolerance"`
+	Recommended int     `json:"recommended_parallelism"`
+	Pinned      bool    `json:"pinned"`
+	Reason      string  `json:"reason"`
+	Levels      []Level `json:"table"`
+}
+
+// Tune reads a tuning sweep (TunePlan's run) and recommends the highest
+// parallelism at which every level up to it is safe: cpu_vs_serial's upper
+// bound at most 1+tolerance, no verdict flip, inflation at most
+// MaxInflation. Pinned and unpinned are judged apart; the higher safe level
+// wins, unpinned on a tie. Reason says why the next level was rejected.
+func Tune(run *results.Run, tolerance float64) (*Tuning, error) {
+	serial := serialMedians(run.Samples)
+	if len(serial) == 0 {
+		return nil, errors.New("harness: tune: no serial reference in the run")
+	}
+	t := &Tuning{Tolerance: tolerance}
+	for _, g := range run.Groups {
+		if g.Model != Pool || g.Measure != Exact {
+			continue
+		}
+		t.Levels = append(t.Levels, level(g, run.Samples, serial, tolerance))
+	}
+	if len(t.Levels) == 0 {
+		return nil, errors.New("harness: tune: no pool groups in the run")
+	}
+	slices.SortFunc(t.Levels, func(a, b Level) int {
+		return cmpInt(a.Parallelism, b.Parallelism)*2 + cmpInt(boolInt(a.Pinned), boolInt(b.Pinned))
+	})
+	t.recommend()
+	return t, nil
+}
+
+// serialMedians is each case's median cpu_time under serial/exact.
+func serialMedians(samples []results.Sample) map[string]float64 {
+	cpu := map[string][]float64{}
+	for _, s := range samples {
+		if s.Model == Serial && s.Measure == Exact && s.Verdict == results.Accepted {
+			cpu[s.Case] = append(cpu[s.Case], s.CPUTimeMS)
+		}
+	}
+	med := map[string]float64{}
+	for c, v := range cpu {
+		slices.Sort(v)
+		med[c] = v[len(v)/2]
+	}
+	return med
+}
+
+// level sums up one pool group against the serial reference.
+func level(g results.Group, samples []results.Sample, serial map[string]float64, tolerance float64) Level {
+	var ratios []float64
+	for _, s := range samples {
+		if s.Key() == g.Key && serial[s.Case] > 0 {
+			ratios = append(ratios, s.CPUTimeMS/serial[s.Case])
+		}
+	}
+	l := Level{Parallelism: g.Parallelism, Pinned: g.Pinned, Inflation: g.Inflation, Flips: g.VerdictFlips,
+		Throughput: g.ThroughputCasesPerS, Lo: math.NaN(), Hi: math.Inf(1)}
+	if len(ratios) > 0 {
+		sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(ratios, &benchmath.DefaultThresholds), 0.95)
+		l.CPUVsSerial, l.Lo, l.Hi = sum.Center, sum.Lo, sum.Hi
+	}
+	switch {
+	case len(ratios) == 0:
+		l.Why = "no case of it has a serial reference"
+	case math.IsInf(l.Hi, 0) || math.IsNaN(l.Hi):
+		l.Why = "too few samples for a confidence interval (use --repeat)"
+	case l.Hi > 1+tolerance:
+		l.Why = fmt.Sprintf("cpu_vs_serial may be %.2f (95%% interval %.2f..%.2f), over %.2f: cases compute slower side by side", l.Hi, l.Lo, l.Hi, 1+tolerance)
+	case l.Flips > 0:
+		l.Why = fmt.Sprintf("%d cases change verdict against serial", l.Flips)
+	case l.Inflation > MaxInflation:
+		l.Why = fmt.Sprintf("inflation %.2f over %.2f: cases wait for a CPU", l.Inflation, MaxInflation)
+	default:
+		l.OK = true
+	}
+	if math.IsInf(l.Hi, 0) || math.IsNaN(l.Hi) || math.IsNaN(l.Lo) {
+		l.Lo, l.Hi = l.CPUVsSerial, l.CPUVsSerial // JSON has no infinities
+	}
+	return l
+}
+
+// recommend picks the highest safe parallelism, pinned or not (unpinned on a
+// tie), and says why the level above it was rejected.
+func (t *Tuning) recommend() {
+	type candidate struct {
+		best   int
+		next   *Level
+		pinned bool
+	}
+	var cs []candidate
+	for _, pinned := range []bool{false, true} {
+		c := candidate{pinned: pinned}
+		for i := range t.Levels {
+			if l := &t.Levels[i]; l.Pinned == pinned && c.next == nil {
+				if !l.OK {
+					c.next = l
+				} else {
+					c.best = l.Parallelism
+				}
+			}
+		}
+		cs = append(cs, c)
+	}
+	c := cs[0]
+	if cs[1].best > c.best {
+		c = cs[1]
+	}
+	t.Recommended, t.Pinned = max(c.best, 1), c.pinned
+	switch {
+	case c.next == nil:
+		t.Reason = "every parallelism swept is safe"
+	case c.best == 0:
+		t.Reason = fmt.Sprintf("not even one case at a time is safe: parallelism %d%s: %s", c.next.Parallelism, pinnedTag(c.pinned), c.next.Why)
+	default:
+		t.Reason = fmt.Sprintf("parallelism %d%s rejected: %s", c.next.Parallelism, pinnedTag(c.pinned), c.next.Why)
+	}
+}
+
+func pinnedTag(p bool) string {
+	if p {
+		return " (pinned)"
+	}
+	return ""
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,97 @@
+package harness
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/judgebench/judgebench/results"
+)
+
+// sweep makes a tuning run: 4 cases, 5 samples each, serial at 100 ms, and
+// the pool at each parallelism with the CPU ratio, inflation and verdicts
+// given.
+type levelSpec struct {
+	par       int
+	pinned    bool
+	ratio     float64
+	inflation float64
+	flip      bool
+}
+
+func sweep(levels ...levelSpec) *results.Run {
+	var samples []results.Sample
+	add := func(model string, par int, pinned bool, cpu, real float64, verdict string) {
+		for c := range 4 {
+			for rep := range 5 {
+				jitter := float64(rep%3-1) * 0.5
+				samples = append(samples, results.Sample{Case: "c" + string(rune('0'+c)), Model: model, Measure: Exact,
+					Parallelism: par, Pinned: pinned, Repeat: rep, CPUTimeMS: cpu + jitter, RealTimeMS: real + jitter, Verdict: verdict})
+			}
+		}
+	}
+	add(Serial, 1, false, 100, 100, results.Accepted)
+	for _, l := range levels {
+		v := results.Accepted
+		if l.flip {
+			v = results.CPUTimeLimitExceeded
+		}
+		add(Pool, l.par, l.pinned, 100*l.ratio, 100*l.ratio*l.inflation, v)
+	}
+	return &results.Run{Samples: samples, Groups: results.ComputeGroups(samples, nil)}
+}
+
+func TestTune(t *testing.T) {
+	tests := []struct {
+		name   string
+		levels []levelSpec
+		want   int
+		pinned bool
+		reason string
+	}{
+		{"two CPUs' worth", []levelSpec{{1, false, 1, 1, false}, {2, false, 1.01, 1.02, false}, {3, false, 1.01, 1.5, false}}, 2, false,
+			"parallelism 3 rejected: inflation 1.50"},
+		{"contention", []levelSpec{{1, false, 1, 1, false}, {2, false, 1.3, 1, false}}, 1, false,
+			"parallelism 2 rejected: cpu_vs_serial may be"},
+		{"verdicts flip", []levelSpec{{1, false, 1, 1, false}, {2, false, 1, 1, true}}, 1, false,
+			"cases change verdict"},
+		{"all safe", []levelSpec{{1, false, 1, 1, false}, {2, false, 1, 1, false}}, 2, false,
+			"every parallelism swept is safe"},
+		{"pinning helps", []levelSpec{{1, false, 1, 1, false}, {2, false, 1.3, 1, false}, {1, true, 1, 1, false}, {2, true, 1.01, 1, false}}, 2, true,
+			"every parallelism swept is safe"},
+		{"nothing safe", []levelSpec{{1, false, 1, 1.6, false}}, 1, false,
+			"not even one case at a time is safe"},
+		{"a safe level above an unsafe one does not count", []levelSpec{{1, false, 1, 1, false}, {2, false, 1, 1.5, false}, {3, false, 1, 1, false}}, 1, false,
+			"parallelism 2 rejected"},
+	}
+	for _, tt := range tests {
+		got, err := Tune(sweep(tt.levels...), 0.05)
+		if err != nil {
+			t.Fatalf("%s: Tune = %v", tt.name, err)
+		}
+		if got.Recommended != tt.want || got.Pinned != tt.pinned || !strings.Contains(got.Reason, tt.reason) {
+			t.Errorf("%s: Tune = %d (pinned %v), %q; want %d (pinned %v), a reason with %q",
+				tt.name, got.Recommended, got.Pinned, got.Reason, tt.want, tt.pinned, tt.reason)
+		}
+	}
+}
+
+func TestTuneInterval(t *testing.T) {
+	got, _ := Tune(sweep(levelSpec{1, false, 1, 1, false}, levelSpec{2, false, 1.02, 1, false}), 0.05)
+	l := got.Levels[1]
+	if l.CPUVsSerial < 1.01 || l.CPUVsSerial > 1.03 || l.Lo > l.CPUVsSerial || l.Hi < l.CPUVsSerial || l.Hi > 1.05 {
+		t.Errorf("level 2: cpu_vs_serial %.3f in %.3f..%.3f; want about 1.02 inside a tight interval", l.CPUVsSerial, l.Lo, l.Hi)
+	}
+}
+
+func TestTuneNeedsSerial(t *testing.T) {
+	run := sweep(levelSpec{1, false, 1, 1, false})
+	var pool []results.Sample
+	for _, s := range run.Samples {
+		if s.Model == Pool {
+			pool = append(pool, s)
+		}
+	}
+	if _, err := Tune(&results.Run{Samples: pool, Groups: results.ComputeGroups(pool, nil)}, 0.05); err == nil {
+		t.Errorf("Tune(no serial) = nil error; want one")
+	}
+}
