@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -130,22 +128,3 @@ func printCalibration(w io.Writer, path string, points []harness.Point, ok, asJS
 }
 
 func msOf(d time.Duration) float64 { return float64(d) / 1e6 }
-
-// fractionFlag is a fraction given as a percentage: "1%", "0.5%", or "1"
-// (also percent).
-type fractionFlag float64
-
-func (f *fractionFlag) String() string {
-	return strconv.FormatFloat(float64(*f)*100, 'g', -1, 64) + "%"
-}
-
-func (f *fractionFlag) Set(s string) error {
-	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
-	if err != nil || v < 0 || v > 100 {
-		return fmt.Errorf("%q is no percentage between 0%% and 100%%", s)
-	}
-	*f = fractionFlag(v / 100)
-	return nil
-}
-
-func (f *fractionFlag) Type() string { return "percent" }

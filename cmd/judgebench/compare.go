@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,18 +17,21 @@ import (
 	"github.com/spf13/pflag"
 )
 
-const compareUsage = "compare BASE NEW [--threshold 5%] [--alpha 0.05] [--json]"
+const compareUsage = "compare BASE NEW [--threshold 5%] [--alpha 0.05] [--metrics LIST] [--json]"
 
 // compareOptions are the flags of `judgebench compare`.
 type compareOptions struct {
-	threshold thresholdFlag
+	threshold fractionFlag
 	alpha     float64
+	metrics   []string
 	json      bool
 }
 
 func (o *compareOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Var(&o.threshold, "threshold", "smallest change of a median that counts, in percent: 5%, 0.5%, 5 (= 5%)")
 	fs.Float64Var(&o.alpha, "alpha", 0.05, "significance level: a change counts when its p-value is below it")
+	fs.StringSliceVar(&o.metrics, "metrics", []string{"cpu_time", "real_time", "memory"},
+		"which metrics can be a regression (the others are shown, not gated): cpu_time, real_time, memory")
 	fs.BoolVar(&o.json, "json", false, "print the comparison as one JSON object")
 }
 
@@ -44,6 +48,11 @@ func runCompare(_ context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	if !(o.alpha > 0 && o.alpha < 1) {
 		return usageErrorf("compare: --alpha %v: must be between 0 and 1", o.alpha)
+	}
+	for _, m := range o.metrics {
+		if !slices.Contains([]string{"cpu_time", "real_time", "memory"}, m) {
+			return usageErrorf("compare: --metrics: unknown metric %q (use cpu_time, real_time, memory)", m)
+		}
 	}
 	basePath, newPath := fs.Arg(0), fs.Arg(1)
 	base, err := results.Read(basePath)
@@ -63,6 +72,7 @@ func runCompare(_ context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return usageErrorf("compare: %v", err)
 	}
+	ungate(d, o.metrics)
 	for _, w := range d.Warnings {
 		fmt.Fprintf(stderr, "judgebench: warning: %s\n", w)
 	}
@@ -188,24 +198,17 @@ func diffBytes(v float64) string {
 	return strconv.FormatFloat(v, 'f', 2, 64) + units[u]
 }
 
-// thresholdFlag is a fraction given in percent: "5%", "0.5%", or "5" (also
-// percent); it may not be negative.
-type thresholdFlag float64
-
-func (f *thresholdFlag) String() string {
-	return strconv.FormatFloat(float64(*f)*100, 'g', -1, 64) + "%"
-}
-
-func (f *thresholdFlag) Set(s string) error {
-	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
-	if err != nil || !(v >= 0) || math.IsInf(v, 1) {
-		return fmt.Errorf("%q is no percentage of 0 or more (such as 5%% or 0.5%%)", s)
+// ungate clears the regressions of metrics not in gated: they are shown,
+// and do not fail the comparison.
+func ungate(d *results.Diff, gated []string) {
+	for i := range d.Groups {
+		for j := range d.Groups[i].Metrics {
+			if m := &d.Groups[i].Metrics[j]; !slices.Contains(gated, m.ShortName()) {
+				m.Regression = false
+			}
+		}
 	}
-	*f = thresholdFlag(v / 100)
-	return nil
 }
-
-func (f *thresholdFlag) Type() string { return "percent" }
 
 // diffJSON is the --json form of a comparison.
 type diffJSON struct {

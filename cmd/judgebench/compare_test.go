@@ -155,7 +155,7 @@ func TestCompareBadInput(t *testing.T) {
 	}
 }
 
-func TestThresholdFlag(t *testing.T) {
+func TestFractionFlag(t *testing.T) {
 	tests := []struct {
 		in   string
 		want float64
@@ -165,10 +165,10 @@ func TestThresholdFlag(t *testing.T) {
 		{"-5%", 0, false}, {"abc", 0, false}, {"%", 0, false}, {"", 0, false}, {"NaN", 0, false}, {"Inf%", 0, false},
 	}
 	for _, tt := range tests {
-		var f thresholdFlag
+		var f fractionFlag
 		err := f.Set(tt.in)
 		if (err == nil) != tt.ok || tt.ok && math.Abs(float64(f)-tt.want) > 1e-12 {
-			t.Errorf("thresholdFlag.Set(%q) = %v, %v; want %v, ok %v", tt.in, float64(f), err, tt.want, tt.ok)
+			t.Errorf("fractionFlag.Set(%q) = %v, %v; want %v, ok %v", tt.in, float64(f), err, tt.want, tt.ok)
 		}
 	}
 }
@@ -203,5 +203,24 @@ func TestWriteDiffExtremes(t *testing.T) {
 		if err := writeDiffJSON(&js, d); err != nil || !json.Valid(js.Bytes()) || !strings.Contains(js.String(), `"verdict": "regression"`) {
 			t.Errorf("%s: writeDiffJSON = %v, %q; want valid JSON, verdict regression", tt.name, err, js.String())
 		}
+	}
+}
+
+// TestUngate: a metric left out of --metrics is shown but cannot fail.
+func TestUngate(t *testing.T) {
+	d := &results.Diff{Groups: []results.GroupDiff{{Metrics: []results.MetricDiff{
+		{Name: "cpu_time_ms"}, {Name: "memory_bytes", Regression: true},
+	}}}}
+	ungate(d, []string{"cpu_time", "memory"})
+	if len(d.Regressions()) != 1 {
+		t.Fatalf("ungate(cpu_time, memory): regressions %q; want the memory one", d.Regressions())
+	}
+	ungate(d, []string{"cpu_time", "real_time"})
+	if got := d.Regressions(); len(got) != 0 {
+		t.Errorf("ungate(cpu_time, real_time): regressions %q; want none", got)
+	}
+	r := runCLI(t, "compare", "a", "b", "--metrics", "speed")
+	if r.code != 2 || !strings.Contains(r.stderr, `unknown metric "speed"`) {
+		t.Errorf("compare --metrics speed = %d, %q; want 2 naming the metric", r.code, r.stderr)
 	}
 }

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/judgebench/judgebench/sandbox"
@@ -35,3 +39,22 @@ func (d *durationFlag) Set(s string) error {
 }
 
 func (d *durationFlag) Type() string { return "duration" }
+
+// fractionFlag is a fraction given as a percentage: "5%", "0.5%", or "5"
+// (also percent); never negative, NaN or infinite.
+type fractionFlag float64
+
+func (f *fractionFlag) String() string {
+	return strconv.FormatFloat(float64(*f)*100, 'g', -1, 64) + "%"
+}
+
+func (f *fractionFlag) Set(s string) error {
+	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+	if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%q is no percentage (e.g. 5%%, 0.5%%)", s)
+	}
+	*f = fractionFlag(v / 100)
+	return nil
+}
+
+func (f *fractionFlag) Type() string { return "percent" }
