@@ -163,25 +163,59 @@ func KeyList(keys []Key) string {
 	return strings.Join(names, ", ")
 }
 
+// caseValue is one sample's value of a metric, and its case.
+type caseValue struct {
+	c string
+	v float64
+}
+
 // valuesByKey returns the values of every metric of r's samples, by group.
-func valuesByKey(r *Run) map[Key][][]float64 {
-	out := make(map[Key][][]float64)
+func valuesByKey(r *Run) map[Key][][]caseValue {
+	out := make(map[Key][][]caseValue)
 	for i := range r.Samples {
 		s := &r.Samples[i]
 		v := out[s.Key()]
 		if v == nil {
-			v = make([][]float64, len(metrics))
+			v = make([][]caseValue, len(metrics))
 			out[s.Key()] = v
 		}
 		for j, m := range metrics {
-			v[j] = append(v[j], m.value(s))
+			v[j] = append(v[j], caseValue{s.Case, m.value(s)})
 		}
 	}
 	return out
 }
 
+// normalize divides every value by its case's median in base, so that cases
+// of very different sizes (a judge's 1ms and 70ms cases) become comparable:
+// what remains is how base and new differ. Cases new has and base lacks, and
+// cases whose base median is 0, are left out; raw holds the values as they were.
+func normalize(base, new []caseValue) (nb, nn, rawBase, rawNew []float64) {
+	byCase := map[string][]float64{}
+	for _, x := range base {
+		byCase[x.c] = append(byCase[x.c], x.v)
+		rawBase = append(rawBase, x.v)
+	}
+	med := map[string]float64{}
+	for c, v := range byCase {
+		med[c] = median(v)
+	}
+	for _, x := range base {
+		if m := med[x.c]; m > 0 {
+			nb = append(nb, x.v/m)
+		}
+	}
+	for _, x := range new {
+		rawNew = append(rawNew, x.v)
+		if m := med[x.c]; m > 0 {
+			nn = append(nn, x.v/m)
+		}
+	}
+	return nb, nn, rawBase, rawNew
+}
+
 // onlyIn names the groups of a that b lacks, "" when none.
-func onlyIn(a, b map[Key][][]float64) string {
+func onlyIn(a, b map[Key][][]caseValue) string {
 	var names []string
 	for _, k := range sortedKeys(a) {
 		if _, ok := b[k]; !ok {
@@ -191,13 +225,13 @@ func onlyIn(a, b map[Key][][]float64) string {
 	return strings.Join(names, ", ")
 }
 
-func sortedKeys(m map[Key][][]float64) []Key {
+func sortedKeys(m map[Key][][]caseValue) []Key {
 	return slices.SortedFunc(maps.Keys(m), compareKeys)
 }
 
 // compareGroup compares the values of one group, base and new, metric by
 // metric, and returns the warnings of the statistics.
-func compareGroup(k Key, base, new [][]float64, th *benchmath.Thresholds, threshold float64) (GroupDiff, []string) {
+func compareGroup(k Key, base, new [][]caseValue, th *benchmath.Thresholds, threshold float64) (GroupDiff, []string) {
 	g := GroupDiff{Key: k}
 	var warnings []string
 	for i, m := range metrics {
@@ -213,23 +247,30 @@ func compareGroup(k Key, base, new [][]float64, th *benchmath.Thresholds, thresh
 	return g, warnings
 }
 
-// compareMetric compares the values of one measurement. The warnings are
-// benchmath's, but for samples whose values are all equal, which only says
-// that there is nothing to test.
-func compareMetric(name string, base, new []float64, th *benchmath.Thresholds, threshold float64) (MetricDiff, []error) {
+// compareMetric compares the values of one measurement, each divided by its
+// case's base median (see normalize); without such values, the raw ones. The
+// change and the p-value are of the normalized values; the medians shown are
+// the raw ones, with the normalized intervals scaled to them. The warnings
+// are benchmath's, but for samples whose values are all equal, which only
+// says that there is nothing to test.
+func compareMetric(name string, base, new []caseValue, th *benchmath.Thresholds, threshold float64) (MetricDiff, []error) {
+	nb, nn, rb, rn := normalize(base, new)
+	if len(nb) == 0 || len(nn) == 0 {
+		nb, nn = rb, rn
+	}
 	// NewSample sorts its values: give it copies.
-	bs := benchmath.NewSample(slices.Clone(base), th)
-	ns := benchmath.NewSample(slices.Clone(new), th)
+	bs := benchmath.NewSample(slices.Clone(nb), th)
+	ns := benchmath.NewSample(slices.Clone(nn), th)
 	c := benchmath.AssumeNothing.Compare(bs, ns)
 	m := MetricDiff{
 		Name: name,
-		Base: center(bs),
-		New:  center(ns),
+		Base: scaledCenter(bs, median(rb)),
+		New:  scaledCenter(ns, median(rn)),
 		// The exact test with ties doubles a one-sided p that can pass 0.5:
 		// [10 11 12 13 15 48] against [13] gives 1.14.
 		P: min(c.P, 1),
 	}
-	m.ChangePct = changePct(m.Base.Median, m.New.Median)
+	m.ChangePct = changePct(median(nb), median(nn))
 	m.Significant = m.P < th.CompareAlpha
 	m.Regression = m.Significant && m.ChangePct > threshold*100
 	m.Improvement = m.Significant && m.ChangePct < -threshold*100
@@ -240,6 +281,17 @@ func compareMetric(name string, base, new []float64, th *benchmath.Thresholds, t
 		}
 	}
 	return m, warnings
+}
+
+// scaledCenter is s's center and interval, scaled so the center is raw.
+func scaledCenter(s *benchmath.Sample, raw float64) Center {
+	c := center(s)
+	if c.Median != 0 && !math.IsInf(c.Median, 0) {
+		f := raw / c.Median
+		c.Lo, c.Hi = c.Lo*f, c.Hi*f
+	}
+	c.Median = raw
+	return c
 }
 
 func center(s *benchmath.Sample) Center {

@@ -11,13 +11,13 @@ import (
 var serialKey = Key{Model: "serial", Measure: "exact", Parallelism: 1}
 
 // runOf returns a run of one sample per value of cpu in each group of keys,
-// with the same real time and 1 MiB of memory each.
+// all of one case, with the same real time and 1 MiB of memory each.
 func runOf(cpu []float64, keys ...Key) *Run {
 	r := &Run{Schema: Schema, Target: "t", Machine: Machine{Hostname: "box", LogicalCores: 2}}
 	for _, k := range keys {
 		for i, v := range cpu {
 			r.Samples = append(r.Samples, Sample{
-				Case: string(rune('a' + i)), Model: k.Model, Measure: k.Measure, Parallelism: k.Parallelism,
+				Case: "c", Repeat: i, Model: k.Model, Measure: k.Measure, Parallelism: k.Parallelism,
 				GOMAXPROCS: k.GOMAXPROCS, Pinned: k.Pinned, CPUTimeMS: v, RealTimeMS: v, MemoryBytes: 1 << 20,
 				Verdict: Accepted,
 			})
@@ -286,4 +286,35 @@ func bytesRun(x []byte, scale float64) *Run {
 		})
 	}
 	return r
+}
+
+// TestCompareCasesOfManySizes: cases of very different sizes, all 30% slower,
+// are a regression; pooled raw values would hide it in their spread.
+func TestCompareCasesOfManySizes(t *testing.T) {
+	k := Key{Model: "serial", Measure: "exact", Parallelism: 1, GOMAXPROCS: 2}
+	run := func(f float64) *Run {
+		r := &Run{Schema: Schema, Target: "t", Machine: Machine{Hostname: "box", LogicalCores: 2}}
+		for i, size := range []float64{1, 3, 10, 30, 100} {
+			for rep := range 5 {
+				v := size * f * (1 + float64(rep-2)*0.01)
+				r.Samples = append(r.Samples, Sample{Case: string(rune('a' + i)), Repeat: rep, Model: k.Model, Measure: k.Measure,
+					Parallelism: 1, GOMAXPROCS: 2, CPUTimeMS: v, RealTimeMS: v, MemoryBytes: 1 << 20, Verdict: Accepted})
+			}
+		}
+		r.Groups = ComputeGroups(r.Samples, nil)
+		return r
+	}
+	d, err := Compare(run(1), run(1.3), 0.05, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := d.Groups[0].Metrics[0]
+	if !m.Regression || m.ChangePct < 29 || m.ChangePct > 31 || m.P > 0.001 {
+		t.Errorf("Compare(sizes 1..100, all x1.3) cpu: change %+.1f%%, p %.4g, regression %v; want +30%%, p < 0.001, a regression",
+			m.ChangePct, m.P, m.Regression)
+	}
+	same, _ := Compare(run(1), run(1), 0.05, 0.05)
+	if got := same.Regressions(); len(got) != 0 {
+		t.Errorf("Compare(run, same run) regressions %q; want none", got)
+	}
 }
