@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/pflag"
 )
 
+const caseUsage = "case [limits] [--stdin F] [--expect F] [--checker lines|exact|tokens] [--json] -- PROG [ARGS]"
+
 // caseOptions are the flags of `judgebench case`.
 type caseOptions struct {
 	limits  sandbox.Limits
@@ -34,14 +36,14 @@ func (o *caseOptions) addFlags(fs *pflag.FlagSet) {
 
 func runCaseCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	var o caseOptions
-	fs := newFlagSet("case", commands()[0].usage, stdout)
+	fs := newFlagSet("case", caseUsage, stdout)
 	fs.SetInterspersed(false)
 	o.addFlags(fs)
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return usageErrorf("case: no program given (usage: judgebench %s)", commands()[0].usage)
+		return usageErrorf("case: no program given (usage: judgebench %s)", caseUsage)
 	}
 	return runCase(ctx, &o, fs.Args(), stdout)
 }

@@ -18,17 +18,16 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"case", "case [limits] [--stdin F] [--expect F] [--checker lines|exact|tokens] [--json] -- PROG [ARGS]",
-			"run one program once under limits and print its verdict and measurements", runCaseCommand},
-		{"compare", compareUsage, "compare two runs: median changes, significance, and a regression verdict CI can gate on", runCompare},
 		{"run", runUsage, "run a scenario, a scenario file or a problem directory under scheduling models", runRunCommand},
-		{"calibrate", calibrateUsage, "check this machine's timing accuracy with workloads of known CPU time", runCalibrate},
-		{"export", exportUsage, "write a run as Go benchmark lines (for benchstat), CSV or a Markdown table", runExport},
 		{"report", reportUsage, "statistics, diagnosis, plots, report.md and report.html of runs", runReport},
-		{"scenarios", "scenarios", "list the built-in scenarios", runScenarios},
+		{"compare", compareUsage, "compare two runs: median changes, significance, and a regression verdict CI can gate on", runCompare},
+		{"export", exportUsage, "write a run as Go benchmark lines (for benchstat), CSV or a Markdown table", runExport},
+		{"calibrate", calibrateUsage, "check this machine's timing accuracy with workloads of known CPU time", runCalibrate},
 		{"tune", tuneUsage, "sweep parallelism and recommend the highest safe value on this machine", runTune},
 		{"teach", teachUsage, "run each concurrency pitfall live and explain it with its numbers", runTeach},
 		{"doctor", "doctor [--json]", "check this machine for timing hazards", runDoctor},
+		{"scenarios", "scenarios", "list the built-in scenarios", runScenarios},
+		{"case", caseUsage, "run one program once under limits and print its verdict and measurements", runCaseCommand},
 		{"work", "work NAME [ARGS]", "run a built-in workload as a program (see `judgebench work` for the list)", runWork},
 		{"worker", "worker", "", runWorker}, // the process model's worker: not listed
 	}
@@ -57,7 +56,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: judgebench COMMAND [FLAGS] [ARGS]\n\ncommands:")
 	for _, c := range commands() {
 		if c.summary != "" {
-			fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+			fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 		}
 	}
 	fmt.Fprintln(w, "\nRun `judgebench COMMAND --help` for a command's flags.")
