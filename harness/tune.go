@@ -12,8 +12,8 @@ import (
 	"golang.org/x/perf/benchmath"
 )
 
-// MaxInflation is the highest inflation (real time over CPU time) a
-// recommended parallelism may show: above it, cases wait for a CPU.
+// MaxInflation is the most a recommended parallelism's inflation (real time
+// over CPU time) may exceed serial's: above it, cases wait for a CPU.
 const MaxInflation = 1.2
 
 // TunePlan is the plan of a tuning sweep over cases: the serial reference,
@@ -33,19 +33,22 @@ type Level struct {
 	Pinned      bool `json:"pinned"`
 	// CPUVsSerial is the median ratio of a case's cpu_time to that case's
 	// serial median, with its 95% confidence interval Lo..Hi.
-	CPUVsSerial float64 `json:"cpu_vs_serial"`
-	Lo          float64 `json:"cpu_vs_serial_lo"`
-	Hi          float64 `json:"cpu_vs_serial_hi"`
-	Inflation   float64 `json:"inflation"`
-	Flips       int     `json:"verdict_flips"`
-	Throughput  float64 `json:"throughput_cases_per_s"`
-	OK          bool    `json:"ok"`
-	Why         string  `json:"rejected_because,omitempty"`
+	CPUVsSerial float64  `json:"cpu_vs_serial"`
+	Lo          *float64 `json:"cpu_vs_serial_lo"` // nil: too few samples to know
+	Hi          *float64 `json:"cpu_vs_serial_hi"`
+	Inflation   float64  `json:"inflation"`
+	Flips       int      `json:"verdict_flips"`
+	Throughput  float64  `json:"throughput_cases_per_s"`
+	OK          bool     `json:"ok"`
+	Why         string   `json:"rejected_because,omitempty"`
 }
 
 // Tuning is what a tuning sweep recommends, and why.
 type Tuning struct {
-	Tolerance   float64 `json:"tolerance"`
+	Tolerance float64 `json:"tolerance"`
+	// Safe is false when not even one case at a time passed: then
+	// Recommended is 0 and Reason says why.
+	Safe        bool    `json:"safe"`
 	Recommended int     `json:"recommended_parallelism"`
 	Pinned      bool    `json:"pinned"`
 	Reason      string  `json:"reason"`
@@ -54,20 +57,27 @@ type Tuning struct {
 
 // Tune reads a tuning sweep (TunePlan's run) and recommends the highest
 // parallelism at which every level up to it is safe: cpu_vs_serial's upper
-// bound at most 1+tolerance, no verdict flip, inflation at most
-// MaxInflation. Pinned and unpinned are judged apart; the higher safe level
-// wins, unpinned on a tie. Reason says why the next level was rejected.
+// bound at most 1+tolerance, no verdict flip, inflation at most MaxInflation
+// times serial's (at least 1). Pinned and unpinned are judged apart; the
+// higher safe level wins, unpinned on a tie. Reason says why the next level
+// was rejected. The reference is serial, unpinned.
 func Tune(run *results.Run, tolerance float64) (*Tuning, error) {
 	serial := serialMedians(run.Samples)
 	if len(serial) == 0 {
 		return nil, errors.New("harness: tune: no serial reference in the run")
+	}
+	serialInflation := 1.0
+	for _, g := range run.Groups {
+		if g.Model == Serial && g.Measure == Exact && !g.Pinned {
+			serialInflation = max(serialInflation, g.Inflation)
+		}
 	}
 	t := &Tuning{Tolerance: tolerance}
 	for _, g := range run.Groups {
 		if g.Model != Pool || g.Measure != Exact {
 			continue
 		}
-		t.Levels = append(t.Levels, level(g, run.Samples, serial, tolerance))
+		t.Levels = append(t.Levels, level(g, run.Samples, serial, tolerance, MaxInflation*serialInflation))
 	}
 	if len(t.Levels) == 0 {
 		return nil, errors.New("harness: tune: no pool groups in the run")
@@ -79,24 +89,34 @@ func Tune(run *results.Run, tolerance float64) (*Tuning, error) {
 	return t, nil
 }
 
-// serialMedians is each case's median cpu_time under serial/exact.
+// serialMedians is each case's median cpu_time under serial/exact, unpinned.
 func serialMedians(samples []results.Sample) map[string]float64 {
 	cpu := map[string][]float64{}
 	for _, s := range samples {
-		if s.Model == Serial && s.Measure == Exact && s.Verdict == results.Accepted {
+		if s.Model == Serial && s.Measure == Exact && !s.Pinned && s.Verdict == results.Accepted {
 			cpu[s.Case] = append(cpu[s.Case], s.CPUTimeMS)
 		}
 	}
 	med := map[string]float64{}
 	for c, v := range cpu {
-		slices.Sort(v)
-		med[c] = v[len(v)/2]
+		med[c] = medianOf(v)
 	}
 	return med
 }
 
+// medianOf is the median of v: the mean of the middle two when even.
+func medianOf(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
 // level sums up one pool group against the serial reference.
-func level(g results.Group, samples []results.Sample, serial map[string]float64, tolerance float64) Level {
+func level(g results.Group, samples []results.Sample, serial map[string]float64, tolerance, maxInflation float64) Level {
 	var ratios []float64
 	for _, s := range samples {
 		if s.Key() == g.Key && serial[s.Case] > 0 {
@@ -104,30 +124,37 @@ func level(g results.Group, samples []results.Sample, serial map[string]float64,
 		}
 	}
 	l := Level{Parallelism: g.Parallelism, Pinned: g.Pinned, Inflation: g.Inflation, Flips: g.VerdictFlips,
-		Throughput: g.ThroughputCasesPerS, Lo: math.NaN(), Hi: math.Inf(1)}
+		Throughput: g.ThroughputCasesPerS}
+	hi := math.Inf(1)
 	if len(ratios) > 0 {
 		sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(ratios, &benchmath.DefaultThresholds), 0.95)
-		l.CPUVsSerial, l.Lo, l.Hi = sum.Center, sum.Lo, sum.Hi
+		l.CPUVsSerial, hi = sum.Center, sum.Hi
+		if finite(sum.Lo) && finite(sum.Hi) {
+			l.Lo, l.Hi = &sum.Lo, &sum.Hi
+		}
+	}
+	side := "cases compute slower side by side"
+	if g.Parallelism == 1 {
+		side = "cases compute slower than serially"
 	}
 	switch {
 	case len(ratios) == 0:
 		l.Why = "no case of it has a serial reference"
-	case math.IsInf(l.Hi, 0) || math.IsNaN(l.Hi):
+	case l.Hi == nil:
 		l.Why = "too few samples for a confidence interval (use --repeat)"
-	case l.Hi > 1+tolerance:
-		l.Why = fmt.Sprintf("cpu_vs_serial may be %.2f (95%% interval %.2f..%.2f), over %.2f: cases compute slower side by side", l.Hi, l.Lo, l.Hi, 1+tolerance)
+	case hi > 1+tolerance:
+		l.Why = fmt.Sprintf("cpu_vs_serial may be %.2f (95%% interval %.2f..%.2f), over %.2f: %s", hi, *l.Lo, hi, 1+tolerance, side)
 	case l.Flips > 0:
 		l.Why = fmt.Sprintf("%d cases change verdict against serial", l.Flips)
-	case l.Inflation > MaxInflation:
-		l.Why = fmt.Sprintf("inflation %.2f over %.2f: cases wait for a CPU", l.Inflation, MaxInflation)
+	case l.Inflation > maxInflation:
+		l.Why = fmt.Sprintf("inflation %.2f over %.2f: cases wait for a CPU", l.Inflation, maxInflation)
 	default:
 		l.OK = true
 	}
-	if math.IsInf(l.Hi, 0) || math.IsNaN(l.Hi) || math.IsNaN(l.Lo) {
-		l.Lo, l.Hi = l.CPUVsSerial, l.CPUVsSerial // JSON has no infinities
-	}
 	return l
 }
+
+func finite(x float64) bool { return !math.IsInf(x, 0) && !math.IsNaN(x) }
 
 // recommend picks the highest safe parallelism, pinned or not (unpinned on a
 // tie), and says why the level above it was rejected.
@@ -155,12 +182,12 @@ func (t *Tuning) recommend() {
 	if cs[1].best > c.best {
 		c = cs[1]
 	}
-	t.Recommended, t.Pinned = max(c.best, 1), c.pinned
+	t.Recommended, t.Pinned, t.Safe = c.best, c.pinned, c.best > 0
 	switch {
 	case c.next == nil:
 		t.Reason = "every parallelism swept is safe"
 	case c.best == 0:
-		t.Reason = fmt.Sprintf("not even one case at a time is safe: parallelism %d%s: %s", c.next.Parallelism, pinnedTag(c.pinned), c.next.Why)
+		t.Reason = fmt.Sprintf("no parallelism is safe: at %d%s, %s", c.next.Parallelism, pinnedTag(c.pinned), c.next.Why)
 	default:
 		t.Reason = fmt.Sprintf("parallelism %d%s rejected: %s", c.next.Parallelism, pinnedTag(c.pinned), c.next.Why)
 	}

@@ -58,8 +58,8 @@ func TestTune(t *testing.T) {
 			"every parallelism swept is safe"},
 		{"pinning helps", []levelSpec{{1, false, 1, 1, false}, {2, false, 1.3, 1, false}, {1, true, 1, 1, false}, {2, true, 1.01, 1, false}}, 2, true,
 			"every parallelism swept is safe"},
-		{"nothing safe", []levelSpec{{1, false, 1, 1.6, false}}, 1, false,
-			"not even one case at a time is safe"},
+		{"nothing safe", []levelSpec{{1, false, 1.3, 1, false}}, 0, false,
+			"no parallelism is safe: at 1, cpu_vs_serial may be"},
 		{"a safe level above an unsafe one does not count", []levelSpec{{1, false, 1, 1, false}, {2, false, 1, 1.5, false}, {3, false, 1, 1, false}}, 1, false,
 			"parallelism 2 rejected"},
 	}
@@ -68,7 +68,7 @@ func TestTune(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: Tune = %v", tt.name, err)
 		}
-		if got.Recommended != tt.want || got.Pinned != tt.pinned || !strings.Contains(got.Reason, tt.reason) {
+		if got.Recommended != tt.want || got.Safe != (tt.want > 0) || got.Pinned != tt.pinned || !strings.Contains(got.Reason, tt.reason) {
 			t.Errorf("%s: Tune = %d (pinned %v), %q; want %d (pinned %v), a reason with %q",
 				tt.name, got.Recommended, got.Pinned, got.Reason, tt.want, tt.pinned, tt.reason)
 		}
@@ -78,8 +78,8 @@ func TestTune(t *testing.T) {
 func TestTuneInterval(t *testing.T) {
 	got, _ := Tune(sweep(levelSpec{1, false, 1, 1, false}, levelSpec{2, false, 1.02, 1, false}), 0.05)
 	l := got.Levels[1]
-	if l.CPUVsSerial < 1.01 || l.CPUVsSerial > 1.03 || l.Lo > l.CPUVsSerial || l.Hi < l.CPUVsSerial || l.Hi > 1.05 {
-		t.Errorf("level 2: cpu_vs_serial %.3f in %.3f..%.3f; want about 1.02 inside a tight interval", l.CPUVsSerial, l.Lo, l.Hi)
+	if l.Lo == nil || l.CPUVsSerial < 1.01 || l.CPUVsSerial > 1.03 || *l.Lo > l.CPUVsSerial || *l.Hi < l.CPUVsSerial || *l.Hi > 1.05 {
+		t.Errorf("level 2: cpu_vs_serial %.3f in %v..%v; want about 1.02 inside a tight interval", l.CPUVsSerial, l.Lo, l.Hi)
 	}
 }
 
@@ -93,5 +93,19 @@ func TestTuneNeedsSerial(t *testing.T) {
 	}
 	if _, err := Tune(&results.Run{Samples: pool, Groups: results.ComputeGroups(pool, nil)}, 0.05); err == nil {
 		t.Errorf("Tune(no serial) = nil error; want one")
+	}
+}
+
+// TestTuneInflationAgainstSerial: a workload that waits (sleeps) has a high
+// inflation even alone; only inflation beyond serial's counts.
+func TestTuneInflationAgainstSerial(t *testing.T) {
+	run := sweep(levelSpec{1, false, 1, 1, false})
+	for i := range run.Samples { // every case waits 5x its CPU time, serial too
+		run.Samples[i].RealTimeMS = 5 * run.Samples[i].CPUTimeMS
+	}
+	run.Groups = results.ComputeGroups(run.Samples, nil)
+	got, err := Tune(run, 0.05)
+	if err != nil || !got.Safe || got.Recommended != 1 {
+		t.Errorf("Tune(sleeping cases) = %+v, %v; want 1, safe: the waiting is the program's, not contention", got, err)
 	}
 }

@@ -36,14 +36,20 @@ type GroupDiff struct {
 type MetricDiff struct {
 	Name      string // as in run.json: cpu_time_ms, real_time_ms, memory_bytes
 	Base, New Center
-	// ChangePct is the change of the median, new/base - 1, in percent
-	// (+30 is 30% more); 0 when both medians are 0, +Inf when only the base
-	// median is 0.
+	// ChangePct is the change, new/base - 1, in percent (+30 is 30% more):
+	// with Paired, the median over the cases of each case's median ratio;
+	// else the ratio of the group medians. 0 when both are 0, +Inf when only
+	// the base is 0.
 	ChangePct float64
-	// P is the p-value of the Mann-Whitney U test: the probability of samples
-	// at least this different if both runs measured the same distribution.
-	// It is 1 when the test cannot tell (every value equal), and at most 1.
+	// P is the p-value of the test: with Paired, the Wilcoxon signed-rank test
+	// of each case's log ratio (cases of any size, each its own control);
+	// else the Mann-Whitney U test of the group's samples. The probability of
+	// runs at least this different if nothing changed; at most 1.
 	P float64
+	// Paired is true when the group had enough cases in both runs to be
+	// compared case by case (see PairedMinCases); Cases is how many.
+	Paired bool
+	Cases  int
 	// Significant is P < Alpha.
 	Significant bool
 	// Regression is a significant increase of more than Threshold;
@@ -186,32 +192,35 @@ func valuesByKey(r *Run) map[Key][][]caseValue {
 	return out
 }
 
-// normalize divides every value by its case's median in base, so that cases
-// of very different sizes (a judge's 1ms and 70ms cases) become comparable:
-// what remains is how base and new differ. Cases new has and base lacks, and
-// cases whose base median is 0, are left out; raw holds the values as they were.
-func normalize(base, new []caseValue) (nb, nn, rawBase, rawNew []float64) {
-	byCase := map[string][]float64{}
+// PairedMinCases is the fewest cases common to both runs with which a group
+// is compared case by case: n cases all moving the same way give p = 2/2^n,
+// so 6 is the fewest that can reach p < 0.05. At a smaller alpha it takes
+// more (8 for 0.01); with fewer, the group's samples are compared instead.
+const PairedMinCases = 6
+
+// pairable reports whether n cases compared case by case can reach p < alpha.
+func pairable(n int, alpha float64) bool {
+	return n >= PairedMinCases && 2/math.Pow(2, float64(n)) < alpha
+}
+
+// caseRatios returns, for every case in both base and new with a positive
+// median in each, its new median over its base median, and the raw values.
+func caseRatios(base, new []caseValue) (ratios, rawBase, rawNew []float64) {
+	b, n := map[string][]float64{}, map[string][]float64{}
 	for _, x := range base {
-		byCase[x.c] = append(byCase[x.c], x.v)
+		b[x.c] = append(b[x.c], x.v)
 		rawBase = append(rawBase, x.v)
 	}
-	med := map[string]float64{}
-	for c, v := range byCase {
-		med[c] = median(v)
-	}
-	for _, x := range base {
-		if m := med[x.c]; m > 0 {
-			nb = append(nb, x.v/m)
-		}
-	}
 	for _, x := range new {
+		n[x.c] = append(n[x.c], x.v)
 		rawNew = append(rawNew, x.v)
-		if m := med[x.c]; m > 0 {
-			nn = append(nn, x.v/m)
+	}
+	for _, c := range slices.Sorted(maps.Keys(b)) {
+		if mb, mn := median(b[c]), median(n[c]); mb > 0 && mn > 0 {
+			ratios = append(ratios, mn/mb)
 		}
 	}
-	return nb, nn, rawBase, rawNew
+	return ratios, rawBase, rawNew
 }
 
 // onlyIn names the groups of a that b lacks, "" when none.
@@ -247,51 +256,44 @@ func compareGroup(k Key, base, new [][]caseValue, th *benchmath.Thresholds, thre
 	return g, warnings
 }
 
-// compareMetric compares the values of one measurement, each divided by its
-// case's base median (see normalize); without such values, the raw ones. The
-// change and the p-value are of the normalized values; the medians shown are
-// the raw ones, with the normalized intervals scaled to them. The warnings
-// are benchmath's, but for samples whose values are all equal, which only
-// says that there is nothing to test.
+// compareMetric compares the values of one measurement. With at least
+// PairedMinCases cases in both runs, case by case: each case's median ratio,
+// a signed-rank test of their logs, the median ratio as the change, so that
+// cases of very different sizes (a judge's 1ms and 70ms) neither drown a
+// change in their spread nor stand in for each other. With fewer (one case
+// repeated, say), the Mann-Whitney U test of the group's samples. The
+// medians shown are the group's, with their intervals. The warnings are
+// benchmath's, but for samples whose values are all equal.
 func compareMetric(name string, base, new []caseValue, th *benchmath.Thresholds, threshold float64) (MetricDiff, []error) {
-	nb, nn, rb, rn := normalize(base, new)
-	if len(nb) == 0 || len(nn) == 0 {
-		nb, nn = rb, rn
-	}
+	ratios, rb, rn := caseRatios(base, new)
 	// NewSample sorts its values: give it copies.
-	bs := benchmath.NewSample(slices.Clone(nb), th)
-	ns := benchmath.NewSample(slices.Clone(nn), th)
-	c := benchmath.AssumeNothing.Compare(bs, ns)
-	m := MetricDiff{
-		Name: name,
-		Base: scaledCenter(bs, median(rb)),
-		New:  scaledCenter(ns, median(rn)),
+	bs := benchmath.NewSample(slices.Clone(rb), th)
+	ns := benchmath.NewSample(slices.Clone(rn), th)
+	m := MetricDiff{Name: name, Base: center(bs), New: center(ns), Cases: len(ratios)}
+	var warnings []error
+	if pairable(len(ratios), th.CompareAlpha) {
+		logs := make([]float64, len(ratios))
+		for i, r := range ratios {
+			logs[i] = math.Log(r)
+		}
+		m.Paired, m.P = true, signedRankP(logs)
+		m.ChangePct = (median(ratios) - 1) * 100
+	} else {
+		c := benchmath.AssumeNothing.Compare(bs, ns)
 		// The exact test with ties doubles a one-sided p that can pass 0.5:
 		// [10 11 12 13 15 48] against [13] gives 1.14.
-		P: min(c.P, 1),
+		m.P = min(c.P, 1)
+		m.ChangePct = changePct(m.Base.Median, m.New.Median)
+		for _, err := range c.Warnings {
+			if err.Error() != "all samples are equal" {
+				warnings = append(warnings, err)
+			}
+		}
 	}
-	m.ChangePct = changePct(median(nb), median(nn))
 	m.Significant = m.P < th.CompareAlpha
 	m.Regression = m.Significant && m.ChangePct > threshold*100
 	m.Improvement = m.Significant && m.ChangePct < -threshold*100
-	var warnings []error
-	for _, err := range c.Warnings {
-		if err.Error() != "all samples are equal" {
-			warnings = append(warnings, err)
-		}
-	}
 	return m, warnings
-}
-
-// scaledCenter is s's center and interval, scaled so the center is raw.
-func scaledCenter(s *benchmath.Sample, raw float64) Center {
-	c := center(s)
-	if c.Median != 0 && !math.IsInf(c.Median, 0) {
-		f := raw / c.Median
-		c.Lo, c.Hi = c.Lo*f, c.Hi*f
-	}
-	c.Median = raw
-	return c
 }
 
 func center(s *benchmath.Sample) Center {

@@ -2,7 +2,9 @@ package results
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -294,7 +296,7 @@ func TestCompareCasesOfManySizes(t *testing.T) {
 	k := Key{Model: "serial", Measure: "exact", Parallelism: 1, GOMAXPROCS: 2}
 	run := func(f float64) *Run {
 		r := &Run{Schema: Schema, Target: "t", Machine: Machine{Hostname: "box", LogicalCores: 2}}
-		for i, size := range []float64{1, 3, 10, 30, 100} {
+		for i, size := range []float64{1, 2, 3, 10, 20, 30, 60, 100} {
 			for rep := range 5 {
 				v := size * f * (1 + float64(rep-2)*0.01)
 				r.Samples = append(r.Samples, Sample{Case: string(rune('a' + i)), Repeat: rep, Model: k.Model, Measure: k.Measure,
@@ -309,12 +311,40 @@ func TestCompareCasesOfManySizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := d.Groups[0].Metrics[0]
-	if !m.Regression || m.ChangePct < 29 || m.ChangePct > 31 || m.P > 0.001 {
-		t.Errorf("Compare(sizes 1..100, all x1.3) cpu: change %+.1f%%, p %.4g, regression %v; want +30%%, p < 0.001, a regression",
-			m.ChangePct, m.P, m.Regression)
+	// 8 cases all exactly 30% slower: their log ratios tie, so the normal
+	// approximation gives p (about 0.006, near the exact 2/2^8).
+	if !m.Paired || !m.Regression || m.ChangePct < 29 || m.ChangePct > 31 || m.P > 0.01 {
+		t.Errorf("Compare(8 sizes 1..100, all x1.3) cpu: paired %v, change %+.1f%%, p %.4g, regression %v; want paired, +30%%, p < 0.01, a regression",
+			m.Paired, m.ChangePct, m.P, m.Regression)
 	}
 	same, _ := Compare(run(1), run(1), 0.05, 0.05)
 	if got := same.Regressions(); len(got) != 0 {
 		t.Errorf("Compare(run, same run) regressions %q; want none", got)
+	}
+}
+
+// TestCompareFalseAlarms: two runs of the same noisy distribution, one sample
+// per case, must not be a regression more often than alpha allows.
+func TestCompareFalseAlarms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	run := func() *Run {
+		r := &Run{Schema: Schema, Target: "t", Machine: Machine{Hostname: "box", LogicalCores: 2}}
+		for c := range 20 {
+			v := float64(1+c*5) * (1 + 0.08*rng.NormFloat64())
+			r.Samples = append(r.Samples, Sample{Case: fmt.Sprint("c", c), Model: "serial", Measure: "exact",
+				Parallelism: 1, GOMAXPROCS: 2, CPUTimeMS: v, RealTimeMS: v, MemoryBytes: 1 << 20, Verdict: Accepted})
+		}
+		return r
+	}
+	significant := 0
+	const trials = 400
+	for range trials {
+		d, _ := Compare(run(), run(), 0, 0.05)
+		if d.Groups[0].Metrics[0].Significant {
+			significant++
+		}
+	}
+	if rate := float64(significant) / trials; rate > 0.08 {
+		t.Errorf("same distribution, 20 cases x 1 sample: significant in %.1f%% of %d trials; want about 5%%", rate*100, trials)
 	}
 }

@@ -152,6 +152,9 @@ func diffVerdict(d *results.Diff) string {
 // significant.
 func diffChange(m *results.MetricDiff) string {
 	test := fmt.Sprintf("(p=%.3f n=%d+%d)", m.P, m.Base.N, m.New.N)
+	if m.Paired {
+		test = fmt.Sprintf("per case (p=%.3f, %d cases)", m.P, m.Cases)
+	}
 	if !m.Significant {
 		return "~ " + test
 	}

@@ -56,7 +56,7 @@ func TestCompare(t *testing.T) {
 	// A run against itself: nothing changed, exactly.
 	r := runCLI(t, "compare", base, filepath.Join(base, "run.json"))
 	if r.code != 0 || !strings.Contains(r.stdout, "verdict: no regression (1 group compared)\n") ||
-		!strings.Contains(r.stdout, "~ (p=1.000 n=12+12)") || r.stderr != "" {
+		!strings.Contains(r.stdout, "~ per case (p=1.000, 6 cases)") || r.stderr != "" {
 		t.Errorf("compare BASE BASE = %d, stdout %q, stderr %q; want 0, no regression, ~ with p=1", r.code, r.stdout, r.stderr)
 	}
 	// The same program twice. Other work on a shared test machine moves the

@@ -59,7 +59,11 @@ func runTeach(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			return fmt.Errorf("teach: %s: %w", l.Name, err)
 		}
 	}
-	fmt.Fprintf(stdout, "\n%d lessons in %.1fs.\n", len(lessons), time.Since(start).Seconds())
+	plural := "s"
+	if len(lessons) == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(stdout, "\n%d lesson%s in %.1fs.\n", len(lessons), plural, time.Since(start).Seconds())
 	if o.out != "" {
 		return writeTeachReport(stdout, o.out, runs)
 	}

@@ -91,20 +91,29 @@ func tune(ctx context.Context, o *tuneOptions, target string, plan *harness.Plan
 	if o.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		err = enc.Encode(struct {
 			Run  string `json:"run"`
 			Plot string `json:"plot"`
 			*harness.Tuning
 		}{filepath.Join(dir, results.FileName), plot, t})
+	} else {
+		err = printTuning(stdout, dir, plot, t)
 	}
-	return printTuning(stdout, dir, plot, t)
+	if err == nil && !t.Safe {
+		return &exitError{code: 1} // the check said no: not even one case at a time
+	}
+	return err
 }
 
 func writeTunePlot(dir string, t *harness.Tuning) (string, error) {
 	var levels []report.TuneLevel
 	for _, l := range t.Levels {
+		lo, hi := l.CPUVsSerial, l.CPUVsSerial
+		if l.Lo != nil {
+			lo, hi = *l.Lo, *l.Hi
+		}
 		levels = append(levels, report.TuneLevel{Parallelism: l.Parallelism, Pinned: l.Pinned,
-			CPUVsSerial: l.CPUVsSerial, Lo: l.Lo, Hi: l.Hi, Inflation: l.Inflation})
+			CPUVsSerial: l.CPUVsSerial, Lo: lo, Hi: hi, Inflation: l.Inflation})
 	}
 	fig, err := report.TunePlot(levels, t.Tolerance, harness.MaxInflation)
 	if err != nil {
@@ -129,15 +138,24 @@ func printTuning(w io.Writer, dir, plot string, t *harness.Tuning) error {
 		if !l.OK {
 			safe = "no"
 		}
-		fmt.Fprintf(tw, "%d\t%v\t%.3f\t%.3f..%.3f\t%.2f\t%d\t%.1f\t%s\t\n", l.Parallelism, l.Pinned, l.CPUVsSerial,
-			l.Lo, l.Hi, l.Inflation, l.Flips, l.Throughput, safe)
+		interval := "?"
+		if l.Lo != nil {
+			interval = fmt.Sprintf("%.3f..%.3f", *l.Lo, *l.Hi)
+		}
+		fmt.Fprintf(tw, "%d\t%v\t%.3f\t%s\t%.2f\t%d\t%.1f\t%s\t\n", l.Parallelism, l.Pinned, l.CPUVsSerial,
+			interval, l.Inflation, l.Flips, l.Throughput, safe)
 	}
 	tw.Flush()
+	if !t.Safe {
+		_, err := fmt.Fprintf(w, "recommended parallelism: none is safe (tolerance %.0f%%, inflation at most %.1fx serial's): %s\n",
+			t.Tolerance*100, harness.MaxInflation, t.Reason)
+		return err
+	}
 	pin := ""
 	if t.Pinned {
 		pin = ", pinned"
 	}
-	_, err := fmt.Fprintf(w, "recommended parallelism: %d%s (tolerance %.0f%%, inflation at most %.1f): %s\n",
+	_, err := fmt.Fprintf(w, "recommended parallelism: %d%s (tolerance %.0f%%, inflation at most %.1fx serial's): %s\n",
 		t.Recommended, pin, t.Tolerance*100, harness.MaxInflation, t.Reason)
 	return err
 }
