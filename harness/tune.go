@@ -86,7 +86,29 @@ func Tune(run *results.Run, tolerance float64) (*Tuning, error) {
 		return cmpInt(a.Parallelism, b.Parallelism)*2 + cmpInt(boolInt(a.Pinned), boolInt(b.Pinned))
 	})
 	t.recommend()
+	t.capAt(cpus(run.Machine))
 	return t, nil
+}
+
+// cpus is how many CPUs the run's machine let it use: its logical cores, or
+// fewer under a CPU quota; 0 when unknown.
+func cpus(m results.Machine) int {
+	n := m.LogicalCores
+	if q := int(m.ContainerCPULimit); q >= 1 && (n == 0 || q < n) {
+		n = q
+	}
+	return n
+}
+
+// capAt never recommends more cases at once than the machine has CPUs: a
+// judge's CPU time limits assume each case has a core, and on a busy machine
+// the inflation rule (relative to serial's) can let an oversubscribed level
+// through.
+func (t *Tuning) capAt(n int) {
+	if n > 0 && t.Recommended > n {
+		t.Reason = fmt.Sprintf("capped at the machine's %d CPUs: more cases at once than CPUs share cores (the sweep passed %d)", n, t.Recommended)
+		t.Recommended = n
+	}
 }
 
 // serialMedians is each case's median cpu_time under serial/exact, unpinned.

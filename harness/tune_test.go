@@ -109,3 +109,17 @@ func TestTuneInflationAgainstSerial(t *testing.T) {
 		t.Errorf("Tune(sleeping cases) = %+v, %v; want 1, safe: the waiting is the program's, not contention", got, err)
 	}
 }
+
+// TestTuneCap: however the numbers look, never more cases at once than CPUs.
+func TestTuneCap(t *testing.T) {
+	run := sweep(levelSpec{1, false, 1, 1, false}, levelSpec{2, false, 1, 1, false}, levelSpec{3, false, 1, 1, false})
+	run.Machine.LogicalCores = 2
+	got, err := Tune(run, 0.05)
+	if err != nil || got.Recommended != 2 || !strings.Contains(got.Reason, "capped at the machine's 2 CPUs") {
+		t.Errorf("Tune(3 safe levels on 2 CPUs) = %+v, %v; want 2, capped", got, err)
+	}
+	run.Machine.ContainerCPULimit = 1.5
+	if got, _ := Tune(run, 0.05); got.Recommended != 1 {
+		t.Errorf("Tune(3 safe levels under a 1.5 CPU quota) = %d; want 1", got.Recommended)
+	}
+}
