@@ -62,16 +62,9 @@ func runRunCommand(ctx context.Context, args []string, _ io.Reader, stdout, stde
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
-	positional, program := fs.Args(), []string(nil)
-	if at := fs.ArgsLenAtDash(); at >= 0 {
-		positional, program = fs.Args()[:at], fs.Args()[at:]
-	}
-	if len(positional) > 1 {
-		return usageErrorf("run: one target at most, got %q", positional)
-	}
-	target := "judge"
-	if len(positional) == 1 {
-		target = positional[0]
+	target, program, err := targetArgs("run", fs)
+	if err != nil {
+		return err
 	}
 	sc, cases, err := resolveTarget(target, program)
 	if err != nil {
@@ -82,6 +75,22 @@ func runRunCommand(ctx context.Context, args []string, _ io.Reader, stdout, stde
 		return usageErrorf("run: %v", err)
 	}
 	return runPlan(ctx, &o, target, plan, stdout, stderr)
+}
+
+// targetArgs splits the arguments left after flags into TARGET (default
+// judge) and the PROG ARGS after "--".
+func targetArgs(cmd string, fs *pflag.FlagSet) (string, []string, error) {
+	positional, program := fs.Args(), []string(nil)
+	if at := fs.ArgsLenAtDash(); at >= 0 {
+		positional, program = fs.Args()[:at], fs.Args()[at:]
+	}
+	if len(positional) > 1 {
+		return "", nil, usageErrorf("%s: one target at most, got %q", cmd, positional)
+	}
+	if len(positional) == 1 {
+		return positional[0], program, nil
+	}
+	return "judge", program, nil
 }
 
 // resolveTarget finds what to run: a built-in scenario, a scenario file, or

@@ -43,19 +43,12 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
-	positional, program := fs.Args(), []string(nil)
-	if at := fs.ArgsLenAtDash(); at >= 0 {
-		positional, program = fs.Args()[:at], fs.Args()[at:]
-	}
-	if len(positional) > 1 {
-		return usageErrorf("tune: one target at most, got %q", positional)
+	target, program, err := targetArgs("tune", fs)
+	if err != nil {
+		return err
 	}
 	if o.maxParallel < 1 || o.repeat < 1 {
 		return usageErrorf("tune: --max-parallel and --repeat must be at least 1")
-	}
-	target := "judge"
-	if len(positional) == 1 {
-		target = positional[0]
 	}
 	sc, cases, err := resolveTarget(target, program)
 	if err != nil {
