@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"image/png"
 	"io"
+
+	"github.com/judgebench/judgebench/results"
 )
 
 // HTML renders report.html, the content of report.md as one self-contained
@@ -19,11 +21,13 @@ func HTML(w io.Writer, in []Input, figs []Figure, opt Options) error {
 	}
 	vs := newViews(in)
 	page := htmlPage{Title: opt.title(), Warnings: allWarnings(vs)}
-	for _, c := range columns {
-		page.Head = append(page.Head, htmlHead{c.head, c.right})
+	cols, _ := results.GroupTable(nil)
+	for _, c := range cols {
+		page.Head = append(page.Head, htmlHead{c.Head, c.Right})
 	}
 	for _, v := range vs {
-		page.Runs = append(page.Runs, htmlRun{Name: v.name, Facts: facts(v), Diagnosis: diagnose(v), Rows: tableRows(v.groups)})
+		_, rows := results.GroupTable(v.groups)
+		page.Runs = append(page.Runs, htmlRun{Name: v.name, Facts: facts(v), Diagnosis: diagnose(v), Rows: rows})
 	}
 	for _, f := range figs {
 		page.Figures = append(page.Figures, htmlFigure(f))

@@ -3,7 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
-	"strings"
+
+	"github.com/judgebench/judgebench/results"
 )
 
 // Markdown renders report.md: the title, the machines' warnings, a section
@@ -66,11 +67,5 @@ func allWarnings(vs []*view) []string {
 	return out
 }
 
-// mdEscaper escapes what Markdown would take for markup in plain text.
-// Underscores inside words, as in real_time, are no markup in GitHub's
-// Markdown and are left alone for people who read the file.
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "`", "\\`", "[", `\[`, "]", `\]`,
-	"<", "&lt;", ">", "&gt;", "|", `\|`, "\n", " ")
-
 // mdText returns s as Markdown text that shows as s.
-func mdText(s string) string { return mdEscaper.Replace(s) }
+func mdText(s string) string { return results.MarkdownText(s) }

@@ -217,33 +217,6 @@ func writeCSV(w *bufio.Writer, run *Run) error {
 	return cw.Error()
 }
 
-// mdColumns are the columns of the Markdown group table, those of report.md.
-var mdColumns = []struct {
-	head  string
-	right bool // numbers: aligned right
-	cell  func(*Group) string
-}{
-	{"model", false, func(g *Group) string { return mdText(g.Model) }},
-	{"measure", false, func(g *Group) string { return mdText(g.Measure) }},
-	{"par", true, func(g *Group) string { return strconv.Itoa(g.Parallelism) }},
-	{"gomaxprocs", true, func(g *Group) string { return strconv.Itoa(g.GOMAXPROCS) }},
-	{"pinned", false, func(g *Group) string { return map[bool]string{false: "no", true: "yes"}[g.Pinned] }},
-	{"n", true, func(g *Group) string { return strconv.Itoa(g.N) }},
-	{"cpu ms median", true, func(g *Group) string { return millis(g.CPUTimeMS.Median) }},
-	{"cpu ms p95", true, func(g *Group) string { return millis(g.CPUTimeMS.P95) }},
-	{"real ms median", true, func(g *Group) string { return millis(g.RealTimeMS.Median) }},
-	{"real ms p95", true, func(g *Group) string { return millis(g.RealTimeMS.P95) }},
-	{"memory MiB median", true, func(g *Group) string { return fmt.Sprintf("%.1f", g.MemoryBytes.Median/(1<<20)) }},
-	{"inflation", true, func(g *Group) string { return times(g.Inflation) }},
-	{"cpu/serial", true, func(g *Group) string { return times(g.CPUVsSerial) }},
-	{"faults reported/injected", true, func(g *Group) string {
-		return fmt.Sprintf("%d/%d", g.FaultsReported, g.FaultsInjected)
-	}},
-	{"lost", true, func(g *Group) string { return strconv.Itoa(g.FaultsLost) }},
-	{"flips", true, func(g *Group) string { return strconv.Itoa(g.VerdictFlips) }},
-	{"cases/s", true, func(g *Group) string { return fmt.Sprintf("%.2f", g.ThroughputCasesPerS) }},
-}
-
 // writeMarkdown writes run's groups as one Markdown table, sorted by key.
 func writeMarkdown(w *bufio.Writer, run *Run) error {
 	groups := slices.Clone(run.Groups)
@@ -251,46 +224,5 @@ func writeMarkdown(w *bufio.Writer, run *Run) error {
 		groups = ComputeGroups(run.Samples, nil)
 	}
 	slices.SortStableFunc(groups, func(a, b Group) int { return compareKeys(a.Key, b.Key) })
-	head, rule := make([]string, len(mdColumns)), make([]string, len(mdColumns))
-	for i, c := range mdColumns {
-		head[i], rule[i] = c.head, map[bool]string{false: "---", true: "---:"}[c.right]
-	}
-	fmt.Fprintf(w, "| %s |\n|%s|\n", strings.Join(head, " | "), strings.Join(rule, "|"))
-	row := make([]string, len(mdColumns))
-	for i := range groups {
-		for j, c := range mdColumns {
-			row[j] = c.cell(&groups[i])
-		}
-		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
-	}
-	return nil
-}
-
-// mdEscaper escapes what Markdown would take for markup in plain text, as
-// report.md does.
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "`", "\\`", "[", `\[`, "]", `\]`,
-	"<", "&lt;", ">", "&gt;", "|", `\|`, "\n", " ", "\r", " ")
-
-// mdText returns s as Markdown text that shows as s, on one line.
-func mdText(s string) string { return mdEscaper.Replace(s) }
-
-// millis formats milliseconds with about four significant digits.
-func millis(v float64) string {
-	switch {
-	case v >= 1000:
-		return fmt.Sprintf("%.0f", v)
-	case v >= 100:
-		return fmt.Sprintf("%.1f", v)
-	case v >= 10:
-		return fmt.Sprintf("%.2f", v)
-	}
-	return fmt.Sprintf("%.3f", v)
-}
-
-// times formats a ratio; 0, which means unknown, is a dash.
-func times(v float64) string {
-	if v == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.2f", v)
+	return WriteMarkdownTable(w, groups)
 }
