@@ -19,20 +19,7 @@ import (
 func exportedRun(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	file := writeFile(t, dir, "mini.yaml", `name: mini
-summary: two cases
-workload: burn
-args: [5ms]
-cases:
-  - name: ok
-    count: 2
-  - name: crash
-    workload: exit
-    args: ["3"]
-    expect_verdict: RUNTIME_ERROR
-models: [serial, pool]
-parallel: [2]
-`)
+	file := miniScenario(t, dir, "serial, pool")
 	out := filepath.Join(dir, "run")
 	if r := runCLI(t, "run", file, "--repeat", "2", "--quiet", "--out", out); r.code != 0 {
 		t.Fatalf("run FILE = %d, stderr %q", r.code, r.stderr)

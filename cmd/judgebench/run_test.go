@@ -65,9 +65,11 @@ func TestRunProblemDir(t *testing.T) {
 	}
 }
 
-func TestRunScenarioFile(t *testing.T) {
-	dir := t.TempDir()
-	file := writeFile(t, dir, "mini.yaml", `name: mini
+// miniScenario writes the scenario file README shows: two burns and a crash,
+// under models (a YAML list's inside), two at once.
+func miniScenario(t *testing.T, dir, models string) string {
+	t.Helper()
+	return writeFile(t, dir, "mini.yaml", `name: mini
 summary: two cases
 workload: burn
 args: [5ms]
@@ -78,9 +80,14 @@ cases:
     workload: exit
     args: ["3"]
     expect_verdict: RUNTIME_ERROR
-models: [pool, pool-fireforget]
+models: [`+models+`]
 parallel: [2]
 `)
+}
+
+func TestRunScenarioFile(t *testing.T) {
+	dir := t.TempDir()
+	file := miniScenario(t, dir, "pool, pool-fireforget")
 	out := filepath.Join(dir, "run")
 	r := runCLI(t, "run", file, "--out", out)
 	if r.code != 0 || !strings.Contains(r.stdout, "pool-fireforget") {
