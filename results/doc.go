@@ -65,4 +65,15 @@
 // injected faults were not reported. ElapsedMS is GroupInfo.Elapsed when not
 // zero, else from the earliest start to the latest end of the group's
 // samples; throughput is samples per second of it.
+//
+// # Comparison and export
+//
+// Compare matches two runs' groups by key and, for cpu_time, real_time and
+// memory, reports each median with its 95% interval, the change and a
+// p-value: case by case (each case's median ratio, a Wilcoxon signed-rank
+// test of their logs) when a group has enough cases in both runs, else a
+// Mann-Whitney U test of its samples (golang.org/x/perf/benchmath). A
+// regression is a significant increase beyond a threshold. Export writes a
+// run as Go benchmark lines (for benchstat), CSV, or the Markdown group
+// table, which GroupTable defines for every view of the groups.
 package results
