@@ -99,32 +99,9 @@ func (v *view) modalVerdicts(k results.Key) map[string]string {
 	if m, ok := v.modal[k]; ok {
 		return m
 	}
-	type count struct {
-		verdict string
-		n       int
-	}
-	counts := make(map[string][]count) // by case, verdicts in the order first seen
-	for _, s := range v.byKey[k] {
-		list := counts[s.Case]
-		i := slices.IndexFunc(list, func(c count) bool { return c.verdict == s.Verdict })
-		if i < 0 {
-			list, i = append(list, count{verdict: s.Verdict}), len(list)
-		}
-		list[i].n++
-		counts[s.Case] = list
-	}
-	out := make(map[string]string, len(counts))
-	for c, list := range counts {
-		best := list[0]
-		for _, x := range list[1:] {
-			if x.n > best.n {
-				best = x
-			}
-		}
-		out[c] = best.verdict
-	}
-	v.modal[k] = out
-	return out
+	m := results.ModalVerdicts(v.byKey[k])
+	v.modal[k] = m
+	return m
 }
 
 // flip is the cases of a group that turned another verdict than their

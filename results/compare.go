@@ -40,23 +40,36 @@ func verdictFlips(g, ref *acc) int {
 
 // modalVerdicts returns the most common verdict of each case of g; of
 // verdicts as common, the one seen first.
-func modalVerdicts(g *acc) map[int32]int32 {
+func modalVerdicts(g *acc) map[int32]int32 { return modal(g.cases, g.verdicts) }
+
+// ModalVerdicts returns the most common verdict of each case of samples; of
+// verdicts as common, the one seen first: a case's reference verdict.
+func ModalVerdicts(samples []*Sample) map[string]string {
+	cases, verdicts := make([]string, len(samples)), make([]string, len(samples))
+	for i, s := range samples {
+		cases[i], verdicts[i] = s.Case, s.Verdict
+	}
+	return modal(cases, verdicts)
+}
+
+// modal returns, for each case, its most common verdict (cases[i] had
+// verdicts[i]); of verdicts as common, the one seen first.
+func modal[T comparable](cases, verdicts []T) map[T]T {
 	type count struct {
-		verdict int32
+		verdict T
 		n       int
 	}
-	counts := make(map[int32][]count) // by case, in the order first seen
-	for i, c := range g.cases {
+	counts := make(map[T][]count) // by case, in the order first seen
+	for i, c := range cases {
 		list := counts[c]
-		j := slices.IndexFunc(list, func(x count) bool { return x.verdict == g.verdicts[i] })
+		j := slices.IndexFunc(list, func(x count) bool { return x.verdict == verdicts[i] })
 		if j < 0 {
-			list = append(list, count{verdict: g.verdicts[i]})
-			j = len(list) - 1
+			list, j = append(list, count{verdict: verdicts[i]}), len(list)
 		}
 		list[j].n++
 		counts[c] = list
 	}
-	out := make(map[int32]int32, len(counts))
+	out := make(map[T]T, len(counts))
 	for c, list := range counts {
 		best := list[0]
 		for _, x := range list[1:] {
