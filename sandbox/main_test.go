@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // leftovers reports cgroups of this process and children still around.
@@ -55,8 +56,22 @@ func work(t testing.TB, l Limits, name string, args ...string) *Command {
 		Path:   self(t),
 		Args:   append([]string{"work", name}, args...),
 		Env:    append(os.Environ(), "GORACE=atexit_sleep_ms=0"),
-		Limits: l,
+		Limits: roomy(l),
 	}
+}
+
+// roomy gives a test's command room on the time limits it does not set: a
+// test that checks one limit must not trip another on a busy machine, where
+// a case may get a small share of a CPU. A CPU limit alone gets a real-time
+// limit of a minute (not the default 3x), no CPU limit gets 10s.
+func roomy(l Limits) Limits {
+	if l.CPUTime == 0 {
+		l.CPUTime = 10 * time.Second
+	}
+	if l.RealTime == 0 {
+		l.RealTime = time.Minute
+	}
+	return l
 }
 
 // skipIfRace skips a test that measures the judged program itself.

@@ -152,8 +152,8 @@ func TestForkBomb(t *testing.T) {
 		start := time.Now()
 		r := s.Run(t.Context(), work(t, Limits{CPUTime: limit, RealTime: limit, Processes: 64}, "fork"))
 		took := time.Since(start)
-		if r.Verdict == Accepted || r.Verdict == SystemError || took > limit+time.Second {
-			t.Errorf("fork bomb = %s after %v; want a limit verdict within %v", describe(r), took, limit+time.Second)
+		if r.Verdict == Accepted || r.Verdict == SystemError || took > limit+10*time.Second {
+			t.Errorf("fork bomb = %s after %v; want a limit verdict within %v", describe(r), took, limit+10*time.Second)
 		}
 		if left := workers("fork"); len(left) > 0 {
 			t.Errorf("fork bomb left %d processes: %v", len(left), left)

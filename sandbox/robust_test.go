@@ -16,7 +16,7 @@ import (
 )
 
 func sh(script string, l Limits) *Command {
-	return &Command{Path: "/bin/sh", Args: []string{"-c", script}, Limits: l}
+	return &Command{Path: "/bin/sh", Args: []string{"-c", script}, Limits: roomy(l)}
 }
 
 // TestRunsKeepTheirOrphans: while run A's orphan (a grandchild whose parent
