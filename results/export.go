@@ -136,7 +136,7 @@ func writeGobench(w *bufio.Writer, run *Run) error {
 // benchName is the benchmark name of s, without "Benchmark".
 func benchName(s *Sample) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Judge/model=%s/measure=%s/par=%d/gomaxprocs=%d", nameValue(s.Model), nameValue(s.Measure), s.Parallelism, s.GOMAXPROCS)
+	fmt.Fprintf(&b, "Judge/model=%s/measure=%s/par=%d/gomaxprocs=%d", nameValue(s.Model.String()), nameValue(s.Measure.String()), s.Parallelism, s.GOMAXPROCS)
 	if s.Pinned {
 		b.WriteString("/pinned=true")
 	}
@@ -171,8 +171,8 @@ var csvColumns = []struct {
 	cell func(*Sample) string
 }{
 	{"case", func(s *Sample) string { return s.Case }},
-	{"model", func(s *Sample) string { return s.Model }},
-	{"measure", func(s *Sample) string { return s.Measure }},
+	{"model", func(s *Sample) string { return s.Model.String() }},
+	{"measure", func(s *Sample) string { return s.Measure.String() }},
 	{"parallelism", func(s *Sample) string { return strconv.Itoa(s.Parallelism) }},
 	{"gomaxprocs", func(s *Sample) string { return strconv.Itoa(s.GOMAXPROCS) }},
 	{"pinned", func(s *Sample) string { return strconv.FormatBool(s.Pinned) }},
@@ -186,8 +186,8 @@ var csvColumns = []struct {
 	{"real_time_ms", func(s *Sample) string { return float(s.RealTimeMS) }},
 	{"memory_bytes", func(s *Sample) string { return strconv.FormatInt(s.MemoryBytes, 10) }},
 	{"memory_source", func(s *Sample) string { return s.MemorySource }},
-	{"verdict", func(s *Sample) string { return s.Verdict }},
-	{"expected_verdict", func(s *Sample) string { return s.ExpectedVerdict }},
+	{"verdict", func(s *Sample) string { return s.Verdict.String() }},
+	{"expected_verdict", func(s *Sample) string { return s.ExpectedVerdict.String() }},
 	{"fault_injected", func(s *Sample) string { return strconv.FormatBool(s.FaultInjected) }},
 	{"exit_code", func(s *Sample) string { return strconv.Itoa(s.ExitCode) }},
 	{"signal", func(s *Sample) string { return strconv.Itoa(s.Signal) }},

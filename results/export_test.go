@@ -230,7 +230,7 @@ func FuzzExport(f *testing.F) {
 	f.Add("\u00a0\u2028x\x00\xff", "p o", "m/n", true)
 	f.Add("-12", "Model", "99", false)
 	f.Fuzz(func(t *testing.T, name, model, measure string, pinned bool) {
-		s := Sample{Case: name, Model: model, Measure: measure, Parallelism: 2, GOMAXPROCS: 3, Pinned: pinned,
+		s := Sample{Case: name, Model: Model(model), Measure: Measure(measure), Parallelism: 2, GOMAXPROCS: 3, Pinned: pinned,
 			CPUTimeMS: 1.5, RealTimeMS: 2.25, MemoryBytes: 1 << 20, Verdict: Accepted}
 		out := export(t, &Run{Target: name, Samples: []Sample{s}}, "gobench")
 		lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")

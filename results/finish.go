@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 )
 
@@ -29,8 +28,8 @@ func (w *Writer) Finish(run Run, info map[Key]GroupInfo) (string, error) {
 	w.tally = nil
 	run.Schema = Schema
 	path := filepath.Join(w.dir, FileName)
-	err := writeAtomic(path, func(out *bufio.Writer) error {
-		return w.encode(out, &run, groups)
+	err := WriteFileAtomic(path, func(out io.Writer) error {
+		return w.encode(bufio.NewWriterSize(out, 64<<10), &run, groups)
 	})
 	if err != nil {
 		return "", fmt.Errorf("results: finish: %w", err)
@@ -73,55 +72,6 @@ func (w *Writer) encode(out *bufio.Writer, run *Run, groups []Group) error {
 		out.WriteString("\n")
 		out.Write(line)
 	}
-	_, err = out.WriteString("\n]}\n") // bufio errors are sticky
-	return err
-}
-
-// writeAtomic writes path through fill: into a temporary file in the same
-// directory, synced, then renamed over path. A reader sees the old file or
-// the whole new one, never part of it; on error path is untouched.
-func writeAtomic(path string, fill func(*bufio.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	out := bufio.NewWriterSize(f, 64<<10)
-	if err := fill(out); err != nil {
-		return err
-	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename in dir durable. It is best effort: some file
-// systems cannot sync a directory, and the file itself is already synced.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
+	out.WriteString("\n]}\n")
+	return out.Flush() // bufio errors are sticky
 }

@@ -17,13 +17,6 @@ type GroupInfo struct {
 	Elapsed time.Duration
 }
 
-// The group that other groups are compared with is a group of the serial
-// model, preferably measured exactly.
-const (
-	serialModel  = "serial"
-	exactMeasure = "exact"
-)
-
 // ComputeGroups returns the statistics of samples, one Group per Key, sorted
 // by model, measure, parallelism, GOMAXPROCS and pinning (unpinned first).
 // info, which may be nil, adds what only the harness knows; see the package
@@ -83,7 +76,7 @@ func (t *tally) add(s *Sample) {
 	g.real = append(g.real, s.RealTimeMS)
 	g.mem = append(g.mem, float64(s.MemoryBytes))
 	g.cases = append(g.cases, t.intern(s.Case))
-	g.verdicts = append(g.verdicts, t.intern(s.Verdict))
+	g.verdicts = append(g.verdicts, t.intern(string(s.Verdict)))
 	g.start = min(g.start, s.StartOffsetMS)
 	g.end = max(g.end, end)
 	if s.FaultInjected && isFault(s.ExpectedVerdict) {
@@ -101,7 +94,7 @@ func (t *tally) compute(info map[Key]GroupInfo) []Group {
 		accs = append(accs, g)
 	}
 	slices.SortFunc(accs, func(a, b *acc) int { return compareKeys(a.key, b.key) })
-	global := reference(accs, exactMeasure)
+	global := reference(accs, Exact)
 	out := make([]Group, 0, len(accs))
 	for _, g := range accs {
 		ref := global
@@ -137,10 +130,10 @@ func cmpBool(a, b bool) int {
 // reference returns the serial group of measure with the largest GOMAXPROCS,
 // unpinned before pinned, the first in sorted order among equals; nil if
 // there is none. accs must be sorted.
-func reference(accs []*acc, measure string) *acc {
+func reference(accs []*acc, measure Measure) *acc {
 	var best *acc
 	for _, g := range accs {
-		if g.key.Model != serialModel || g.key.Measure != measure {
+		if g.key.Model != Serial || g.key.Measure != measure {
 			continue
 		}
 		if best == nil || g.key.GOMAXPROCS > best.key.GOMAXPROCS ||
@@ -177,7 +170,7 @@ func (g *acc) group(ref *acc, gi GroupInfo, ok bool) Group {
 	}
 	out.FaultsReported = g.reported
 	out.FaultsLost = max(0, out.FaultsInjected-out.FaultsReported)
-	out.ElapsedMS = max(0, finite(g.end-g.start))
+	out.ElapsedMS = max(0, orZero(g.end-g.start))
 	if gi.Elapsed > 0 {
 		out.ElapsedMS = float64(gi.Elapsed) / float64(time.Millisecond)
 	}

@@ -8,10 +8,10 @@ import (
 
 var (
 	serialExact  = Key{Model: "serial", Measure: "exact", Parallelism: 1, GOMAXPROCS: 4}
-	serialCgroup = Key{Model: "serial", Measure: "cgroup", Parallelism: 1, GOMAXPROCS: 4}
+	serialMaxRSS = Key{Model: "serial", Measure: "ru-maxrss", Parallelism: 1, GOMAXPROCS: 4}
 	poolExact    = Key{Model: "pool", Measure: "exact", Parallelism: 4, GOMAXPROCS: 4}
-	poolCgroup   = Key{Model: "pool", Measure: "cgroup", Parallelism: 4, GOMAXPROCS: 4}
-	poolRusage   = Key{Model: "pool", Measure: "rusage", Parallelism: 4, GOMAXPROCS: 4}
+	poolMaxRSS   = Key{Model: "pool", Measure: "ru-maxrss", Parallelism: 4, GOMAXPROCS: 4}
+	poolRusage   = Key{Model: "pool", Measure: "rusage-children", Parallelism: 4, GOMAXPROCS: 4}
 )
 
 // smp returns an accepted sample of case c in group k.
@@ -24,7 +24,7 @@ func smp(k Key, c string, cpu, real float64) Sample {
 }
 
 // verdict returns s with its verdict and expected verdict set.
-func verdict(s Sample, got, expected string) Sample {
+func verdict(s Sample, got, expected Verdict) Sample {
 	s.Verdict, s.ExpectedVerdict = got, expected
 	return s
 }
@@ -53,12 +53,12 @@ func TestComputeGroupsOrder(t *testing.T) {
 	two := serialExact
 	two.GOMAXPROCS = 2
 	in := []Sample{smp(poolExact, "a", 1, 1), smp(pinned, "a", 1, 1), smp(serialExact, "a", 1, 1),
-		smp(poolCgroup, "a", 1, 1), smp(two, "a", 1, 1)}
+		smp(poolMaxRSS, "a", 1, 1), smp(two, "a", 1, 1)}
 	var got []Key
 	for _, g := range ComputeGroups(in, nil) {
 		got = append(got, g.Key)
 	}
-	want := []Key{poolCgroup, poolExact, two, serialExact, pinned}
+	want := []Key{poolExact, poolMaxRSS, two, serialExact, pinned}
 	if !slices.Equal(got, want) {
 		t.Errorf("ComputeGroups keys = %+v; want %+v", got, want)
 	}
@@ -91,12 +91,12 @@ func TestComputeGroups(t *testing.T) {
 			"CPUVsSerial", func(g Group) float64 { return g.CPUVsSerial }, 0},
 		{"cpu_vs_serial, no serial", []Sample{smp(poolExact, "a", 10, 10)}, nil, poolExact,
 			"CPUVsSerial", func(g Group) float64 { return g.CPUVsSerial }, 0},
-		// No serial/exact: cgroup groups refer to serial/cgroup, rusage has none.
-		{"cpu_vs_serial of same measure", fallback(), nil, poolCgroup,
+		// No serial/exact: ru-maxrss groups refer to serial/ru-maxrss, rusage-children has none.
+		{"cpu_vs_serial of same measure", fallback(), nil, poolMaxRSS,
 			"CPUVsSerial", func(g Group) float64 { return g.CPUVsSerial }, 3},
 		{"cpu_vs_serial, none of same measure", fallback(), nil, poolRusage,
 			"CPUVsSerial", func(g Group) float64 { return g.CPUVsSerial }, 0},
-		{"cpu_vs_serial against serial/exact", append(fallback(), smp(serialExact, "a", 5, 5)), nil, poolCgroup,
+		{"cpu_vs_serial against serial/exact", append(fallback(), smp(serialExact, "a", 5, 5)), nil, poolMaxRSS,
 			"CPUVsSerial", func(g Group) float64 { return g.CPUVsSerial }, 6},
 		{"verdict flips", flips(), nil, poolExact,
 			"VerdictFlips", func(g Group) float64 { return float64(g.VerdictFlips) }, 1},
@@ -148,7 +148,7 @@ func overlap() []Sample {
 // fallback returns groups without serial/exact.
 func fallback() []Sample {
 	return []Sample{
-		smp(serialCgroup, "a", 10, 10), smp(poolCgroup, "a", 30, 30), smp(poolRusage, "a", 30, 30),
+		smp(serialMaxRSS, "a", 10, 10), smp(poolMaxRSS, "a", 30, 30), smp(poolRusage, "a", 30, 30),
 	}
 }
 
@@ -208,7 +208,7 @@ func TestReference(t *testing.T) {
 		{"largest gomaxprocs", []Key{two, serialExact}, serialExact},
 		{"unpinned", []Key{pinned, serialExact}, serialExact},
 		{"gomaxprocs before unpinned", []Key{two, pinned}, pinned},
-		{"exact before same measure", []Key{serialCgroup, two}, two},
+		{"exact before same measure", []Key{serialMaxRSS, two}, two},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

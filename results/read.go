@@ -49,6 +49,9 @@ func decode(data []byte) (*Run, int, error) {
 		if err := checkSchemaOnly(data); err != nil {
 			return nil, 0, err
 		}
+		if _, ok := errors.AsType[*UnknownError](err); ok {
+			return nil, 0, whichSample(data, err)
+		}
 		return nil, lineOf(data, err), jsonError(err)
 	}
 	if err := checkSchema(run.Schema); err != nil {
@@ -60,6 +63,29 @@ func decode(data []byte) (*Run, int, error) {
 		}
 	}
 	return &run, 0, nil
+}
+
+// whichSample returns err, an unknown name the decoder met, with the sample
+// that holds it, as checkSample says it, when a sample does.
+func whichSample(data []byte, err error) error {
+	var names struct {
+		Samples []struct {
+			Case, Model, Measure, Verdict string
+			ExpectedVerdict               string `json:"expected_verdict"`
+		}
+	}
+	json.Unmarshal(data, &names) // data decoded but for names: this cannot fail
+	for i, n := range names.Samples {
+		s := Sample{Case: n.Case, Model: Model(n.Model), Measure: Measure(n.Measure),
+			Verdict: Verdict(n.Verdict), ExpectedVerdict: Verdict(n.ExpectedVerdict)}
+		if s.Verdict == "" {
+			s.Verdict = Accepted // an empty verdict is not what the decoder met
+		}
+		if err := checkSample(&s); err != nil {
+			return fmt.Errorf("sample %d: %w", i, err)
+		}
+	}
+	return err
 }
 
 // checkSchemaOnly returns the schema error of data if data is valid JSON

@@ -24,14 +24,14 @@ type Run struct {
 
 // Settings are the flags the run was made with.
 type Settings struct {
-	Models     []string `json:"models"`
-	Measure    []string `json:"measure"`
-	Parallel   []int    `json:"parallel"`
-	GOMAXPROCS []int    `json:"gomaxprocs"`
-	Pin        string   `json:"pin"` // off, on or both
-	Repeat     int      `json:"repeat"`
-	Shuffle    bool     `json:"shuffle"`
-	Seed       int64    `json:"seed"` // of the shuffle, so the order can be replayed
+	Models     []Model   `json:"models"`
+	Measure    []Measure `json:"measure"`
+	Parallel   []int     `json:"parallel"`
+	GOMAXPROCS []int     `json:"gomaxprocs"`
+	Pin        Pin       `json:"pin"`
+	Repeat     int       `json:"repeat"`
+	Shuffle    bool      `json:"shuffle"`
+	Seed       int64     `json:"seed"` // of the shuffle, so the order can be replayed
 	// Limits in force (defaults filled in).
 	CPUTime   string   `json:"cpu_time,omitempty"`
 	RealTime  string   `json:"real_time,omitempty"`
@@ -69,15 +69,15 @@ type Machine struct {
 // Sample is one measured case execution: one case, one model, one setting,
 // one repetition. Times are milliseconds with microsecond resolution.
 type Sample struct {
-	Case        string `json:"case"`
-	Model       string `json:"model"`
-	Measure     string `json:"measure"`
-	Parallelism int    `json:"parallelism"`
-	GOMAXPROCS  int    `json:"gomaxprocs"`
-	Pinned      bool   `json:"pinned"`
-	Repeat      int    `json:"repeat"`
-	Worker      int    `json:"worker"` // the slot that ran it, from 0
-	Seq         int    `json:"seq"`    // start order within its group, from 0
+	Case        string  `json:"case"`
+	Model       Model   `json:"model"`
+	Measure     Measure `json:"measure"`
+	Parallelism int     `json:"parallelism"`
+	GOMAXPROCS  int     `json:"gomaxprocs"`
+	Pinned      bool    `json:"pinned"`
+	Repeat      int     `json:"repeat"`
+	Worker      int     `json:"worker"` // the slot that ran it, from 0
+	Seq         int     `json:"seq"`    // start order within its group, from 0
 	// StartOffsetMS is when the case started, from the start of its group.
 	StartOffsetMS float64 `json:"start_offset_ms"`
 	CPUTimeMS     float64 `json:"cpu_time_ms"`
@@ -86,10 +86,10 @@ type Sample struct {
 	RealTimeMS    float64 `json:"real_time_ms"`
 	MemoryBytes   int64   `json:"memory_bytes"`
 	MemorySource  string  `json:"memory_source,omitempty"`
-	Verdict       string  `json:"verdict"`
+	Verdict       Verdict `json:"verdict"`
 	// ExpectedVerdict is what the case is known to produce (an injected fault,
 	// or the serial reference), "" when unknown.
-	ExpectedVerdict string `json:"expected_verdict,omitempty"`
+	ExpectedVerdict Verdict `json:"expected_verdict,omitempty"`
 	// FaultInjected is true when ExpectedVerdict was injected (the scenario
 	// said so), false when it is the serial reference or unknown. Only
 	// injected faults count as faults.
@@ -106,11 +106,11 @@ type Sample struct {
 // Key identifies a group: the samples that share model, measure mode,
 // parallelism, GOMAXPROCS and pinning.
 type Key struct {
-	Model       string `json:"model"`
-	Measure     string `json:"measure"`
-	Parallelism int    `json:"parallelism"`
-	GOMAXPROCS  int    `json:"gomaxprocs"`
-	Pinned      bool   `json:"pinned"`
+	Model       Model   `json:"model"`
+	Measure     Measure `json:"measure"`
+	Parallelism int     `json:"parallelism"`
+	GOMAXPROCS  int     `json:"gomaxprocs"`
+	Pinned      bool    `json:"pinned"`
 }
 
 // Key returns the group key of s.

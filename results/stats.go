@@ -2,6 +2,7 @@ package results
 
 import (
 	"math"
+	"time"
 
 	"github.com/montanaflynn/stats"
 )
@@ -23,18 +24,25 @@ func describe(x []float64) Stats {
 	s.Stddev, _ = d.StandardDeviationPopulation()
 	s.MAD, _ = d.MedianAbsoluteDeviationPopulation()
 	for _, v := range []*float64{&s.Min, &s.Median, &s.Mean, &s.P95, &s.Max, &s.Stddev, &s.MAD} {
-		*v = finite(*v)
+		*v = orZero(*v)
 	}
 	return s
 }
 
-// median returns the median of x, 0 when x is empty.
-func median(x []float64) float64 {
+// Median returns the median of x: its middle value, or the mean of the
+// middle two when their number is even; 0 when x is empty. x is not changed.
+func Median(x []float64) float64 {
 	if len(x) == 0 {
 		return 0
 	}
-	m, _ := stats.Median(x)
-	return finite(m)
+	m, _ := stats.Median(x) // sorts a copy
+	return orZero(m)
+}
+
+// Millis returns d in milliseconds, rounded to the microsecond: run.json's
+// unit and resolution of times.
+func Millis(d time.Duration) float64 {
+	return float64(d.Round(time.Microsecond).Microseconds()) / 1e3
 }
 
 // ratio returns a/b, or 0 when b is 0 or the quotient is not finite.
@@ -42,13 +50,16 @@ func ratio(a, b float64) float64 {
 	if b == 0 {
 		return 0
 	}
-	return finite(a / b)
+	return orZero(a / b)
 }
 
-// finite returns v, or 0 when v is NaN or infinite: JSON cannot hold those.
-func finite(v float64) float64 {
+// orZero returns v, or 0 when v is NaN or infinite: JSON cannot hold those.
+func orZero(v float64) float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0
 	}
 	return v
 }
+
+// isFinite reports whether x is neither NaN nor infinite.
+func isFinite(x float64) bool { return !math.IsInf(x, 0) && !math.IsNaN(x) }

@@ -18,8 +18,8 @@ var tableColumns = []struct {
 	TableColumn
 	cell func(*Group) string
 }{
-	{TableColumn{"model", false}, func(g *Group) string { return g.Model }},
-	{TableColumn{"measure", false}, func(g *Group) string { return g.Measure }},
+	{TableColumn{"model", false}, func(g *Group) string { return g.Model.String() }},
+	{TableColumn{"measure", false}, func(g *Group) string { return g.Measure.String() }},
 	{TableColumn{"par", true}, func(g *Group) string { return strconv.Itoa(g.Parallelism) }},
 	{TableColumn{"gomaxprocs", true}, func(g *Group) string { return strconv.Itoa(g.GOMAXPROCS) }},
 	{TableColumn{"pinned", false}, func(g *Group) string { return map[bool]string{false: "no", true: "yes"}[g.Pinned] }},

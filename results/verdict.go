@@ -1,48 +1,74 @@
 package results
 
-import "fmt"
-
-// The verdict names a sample's Verdict and ExpectedVerdict can hold. They are
-// the record names of the sandbox's verdicts; results keeps its own copy so
-// that it stays a leaf package.
-const (
-	Accepted              = "ACCEPTED"                 // Accepted: right output within every limit.
-	WrongAnswer           = "WRONG_ANSWER"             // WrongAnswer: the checker rejected the output.
-	CPUTimeLimitExceeded  = "CPU_TIME_LIMIT_EXCEEDED"  // CPUTimeLimitExceeded: killed at the CPU time limit.
-	RealTimeLimitExceeded = "REAL_TIME_LIMIT_EXCEEDED" // RealTimeLimitExceeded: killed at the wall-clock limit.
-	MemoryLimitExceeded   = "MEMORY_LIMIT_EXCEEDED"    // MemoryLimitExceeded: over the memory limit.
-	OutputLimitExceeded   = "OUTPUT_LIMIT_EXCEEDED"    // OutputLimitExceeded: wrote more than allowed.
-	RuntimeError          = "RUNTIME_ERROR"            // RuntimeError: crashed or exited non-zero.
-	SystemError           = "SYSTEM_ERROR"             // SystemError: the judge failed, not the program.
+import (
+	"errors"
+	"fmt"
 )
 
-// ValidVerdict reports whether v is one of the verdict names, such as
-// "ACCEPTED". The empty string is not a verdict.
-func ValidVerdict(v string) bool {
-	switch v {
-	case Accepted, WrongAnswer, CPUTimeLimitExceeded, RealTimeLimitExceeded,
-		MemoryLimitExceeded, OutputLimitExceeded, RuntimeError, SystemError:
-		return true
-	}
-	return false
+// Verdict is what a judge says of one case execution, by its record name.
+// The zero value "" means unknown.
+type Verdict string
+
+// The verdicts: the sandbox's, by the names run.json records. Package
+// sandbox has its own Verdict type (it imports nothing of judgebench); a
+// test keeps the two lists the same.
+const (
+	Accepted              Verdict = "ACCEPTED"                 // right output within every limit
+	WrongAnswer           Verdict = "WRONG_ANSWER"             // the checker rejected the output
+	CPUTimeLimitExceeded  Verdict = "CPU_TIME_LIMIT_EXCEEDED"  // killed at the CPU time limit
+	RealTimeLimitExceeded Verdict = "REAL_TIME_LIMIT_EXCEEDED" // killed at the wall-clock limit
+	MemoryLimitExceeded   Verdict = "MEMORY_LIMIT_EXCEEDED"    // over the memory limit
+	OutputLimitExceeded   Verdict = "OUTPUT_LIMIT_EXCEEDED"    // wrote more than allowed
+	RuntimeError          Verdict = "RUNTIME_ERROR"            // crashed or exited non-zero
+	SystemError           Verdict = "SYSTEM_ERROR"             // the judge failed, not the program
+)
+
+// Verdicts returns every verdict, in the sandbox's order: ACCEPTED first,
+// SYSTEM_ERROR last.
+func Verdicts() []Verdict {
+	return []Verdict{Accepted, WrongAnswer, CPUTimeLimitExceeded, RealTimeLimitExceeded,
+		MemoryLimitExceeded, OutputLimitExceeded, RuntimeError, SystemError}
 }
+
+// ParseVerdict returns the verdict named s, such as "ACCEPTED".
+func ParseVerdict(s string) (Verdict, error) { return parse("verdict", s, Verdicts()) }
+
+// String returns the record name of v.
+func (v Verdict) String() string { return string(v) }
+
+// Valid reports whether v is one of the verdicts; "" is not.
+func (v Verdict) Valid() bool { return valid(v, Verdicts()) }
+
+// MarshalText returns the record name of v; "" stays "".
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v), nil }
+
+// UnmarshalText sets v to the verdict named by text, or "" for empty text.
+func (v *Verdict) UnmarshalText(text []byte) error { return unmarshal(v, "verdict", text, Verdicts()) }
 
 // isFault reports whether a sample expected to produce expected was scheduled
 // with an injected fault.
-func isFault(expected string) bool {
+func isFault(expected Verdict) bool {
 	return expected != "" && expected != Accepted
 }
 
 // checkSample reports what makes s unfit for run.json: an empty or unknown
-// verdict, or an unknown expected verdict.
+// verdict, or an unknown expected verdict, model or measure mode.
 func checkSample(s *Sample) error {
+	var err error
 	switch {
 	case s.Verdict == "":
-		return fmt.Errorf("case %q: empty verdict", s.Case)
-	case !ValidVerdict(s.Verdict):
-		return fmt.Errorf("case %q: unknown verdict %q", s.Case, s.Verdict)
-	case s.ExpectedVerdict != "" && !ValidVerdict(s.ExpectedVerdict):
-		return fmt.Errorf("case %q: unknown expected_verdict %q", s.Case, s.ExpectedVerdict)
+		err = errors.New("empty verdict")
+	case !s.Verdict.Valid():
+		err = unknown("verdict", s.Verdict, Verdicts())
+	case s.ExpectedVerdict != "" && !s.ExpectedVerdict.Valid():
+		err = unknown("expected_verdict", s.ExpectedVerdict, Verdicts())
+	case s.Model != "" && !s.Model.Valid():
+		err = unknown("model", s.Model, Models())
+	case s.Measure != "" && !s.Measure.Valid():
+		err = unknown("measure mode", s.Measure, Measures())
+	}
+	if err != nil {
+		return fmt.Errorf("case %q: %w", s.Case, err)
 	}
 	return nil
 }

@@ -9,7 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
+	"time"
 )
 
 // FileName is the name of the run file in a run directory.
@@ -44,6 +47,10 @@ func (s state) String() string {
 	return [...]string{"open", "finished", "aborted"}[s]
 }
 
+// DefaultDir is the directory that holds the run directories whose names a
+// command chose.
+const DefaultDir = "judgebench-results"
+
 // Create makes dir, with its parents, and returns a Writer of a run in it. It
 // is an error, wrapping fs.ErrExist, if dir already holds a run.json.
 func Create(dir string) (*Writer, error) {
@@ -52,6 +59,54 @@ func Create(dir string) (*Writer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("results: create: %w", err)
 	}
+	return create(dir, created)
+}
+
+// CreateNew makes a new run directory in parent (made if need be), named
+// after t, in UTC to the second, and name: "20260102T150405Z-judge", else
+// the first of "...-judge-2", "...-judge-3", ... that does not exist yet.
+// Each name is taken by an atomic mkdir, so runs started together never
+// share a directory. It returns a Writer of a run in it.
+func CreateNew(parent, name string, t time.Time) (*Writer, error) {
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("results: create: %w", err)
+	}
+	base := filepath.Join(parent, t.UTC().Format("20060102T150405Z")+"-"+dirName(name))
+	for n := 1; ; n++ {
+		dir := base
+		if n > 1 {
+			dir += "-" + strconv.Itoa(n)
+		}
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			w, err := create(dir, true)
+			if err != nil {
+				os.Remove(dir)
+			}
+			return w, err
+		}
+		if !errors.Is(err, fs.ErrExist) || n == 10_000 {
+			return nil, fmt.Errorf("results: create: %w", err)
+		}
+	}
+}
+
+// dirName is name fit to be part of a directory name: the base name of a
+// path without its extension, anything but ASCII letters, digits, '-' and
+// '_' made '_'.
+func dirName(name string) string {
+	name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, name)
+}
+
+// create returns a Writer of a run in dir, which exists; Abort removes dir
+// when created is set.
+func create(dir string, created bool) (*Writer, error) {
 	path := filepath.Join(dir, FileName)
 	switch _, err := os.Lstat(path); {
 	case err == nil:
@@ -71,6 +126,9 @@ func Create(dir string) (*Writer, error) {
 		tally:   newTally(),
 	}, nil
 }
+
+// Dir returns the run directory of w.
+func (w *Writer) Dir() string { return w.dir }
 
 // Add records s. It is an error if s has an empty or unknown verdict or an
 // unknown expected verdict, if a time is not a finite number, or if the

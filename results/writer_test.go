@@ -26,7 +26,7 @@ func testRun() Run {
 		StartedAt:  start,
 		FinishedAt: start.Add(1500 * time.Millisecond),
 		Settings: Settings{
-			Models: []string{"serial", "pool"}, Measure: []string{"exact"}, Parallel: []int{1, 4},
+			Models: []Model{"serial", "pool"}, Measure: []Measure{"exact"}, Parallel: []int{1, 4},
 			GOMAXPROCS: []int{4}, Pin: "off", Repeat: 3, Seed: 42, CPUTime: "1s", Cgroup: "auto",
 		},
 		Machine: Machine{Hostname: "h", LogicalCores: 8, DoctorWarnings: []string{"governor is powersave"}},

@@ -1,10 +1,8 @@
-package harness
+package results
 
 import (
 	"strings"
 	"testing"
-
-	"github.com/judgebench/judgebench/results"
 )
 
 // sweep makes a tuning run: 4 cases, 5 samples each, serial at 100 ms, and
@@ -18,26 +16,26 @@ type levelSpec struct {
 	flip      bool
 }
 
-func sweep(levels ...levelSpec) *results.Run {
-	var samples []results.Sample
-	add := func(model string, par int, pinned bool, cpu, real float64, verdict string) {
+func sweep(levels ...levelSpec) *Run {
+	var samples []Sample
+	add := func(model Model, par int, pinned bool, cpu, real float64, verdict Verdict) {
 		for c := range 4 {
 			for rep := range 5 {
 				jitter := float64(rep%3-1) * 0.5
-				samples = append(samples, results.Sample{Case: "c" + string(rune('0'+c)), Model: model, Measure: Exact,
+				samples = append(samples, Sample{Case: "c" + string(rune('0'+c)), Model: model, Measure: Exact,
 					Parallelism: par, Pinned: pinned, Repeat: rep, CPUTimeMS: cpu + jitter, RealTimeMS: real + jitter, Verdict: verdict})
 			}
 		}
 	}
-	add(Serial, 1, false, 100, 100, results.Accepted)
+	add(Serial, 1, false, 100, 100, Accepted)
 	for _, l := range levels {
-		v := results.Accepted
+		v := Accepted
 		if l.flip {
-			v = results.CPUTimeLimitExceeded
+			v = CPUTimeLimitExceeded
 		}
 		add(Pool, l.par, l.pinned, 100*l.ratio, 100*l.ratio*l.inflation, v)
 	}
-	return &results.Run{Samples: samples, Groups: results.ComputeGroups(samples, nil)}
+	return &Run{Samples: samples, Groups: ComputeGroups(samples, nil)}
 }
 
 func TestTune(t *testing.T) {
@@ -85,13 +83,13 @@ func TestTuneInterval(t *testing.T) {
 
 func TestTuneNeedsSerial(t *testing.T) {
 	run := sweep(levelSpec{1, false, 1, 1, false})
-	var pool []results.Sample
+	var pool []Sample
 	for _, s := range run.Samples {
 		if s.Model == Pool {
 			pool = append(pool, s)
 		}
 	}
-	if _, err := Tune(&results.Run{Samples: pool, Groups: results.ComputeGroups(pool, nil)}, 0.05); err == nil {
+	if _, err := Tune(&Run{Samples: pool, Groups: ComputeGroups(pool, nil)}, 0.05); err == nil {
 		t.Errorf("Tune(no serial) = nil error; want one")
 	}
 }
@@ -103,7 +101,7 @@ func TestTuneInflationAgainstSerial(t *testing.T) {
 	for i := range run.Samples { // every case waits 5x its CPU time, serial too
 		run.Samples[i].RealTimeMS = 5 * run.Samples[i].CPUTimeMS
 	}
-	run.Groups = results.ComputeGroups(run.Samples, nil)
+	run.Groups = ComputeGroups(run.Samples, nil)
 	got, err := Tune(run, 0.05)
 	if err != nil || !got.Safe || got.Recommended != 1 {
 		t.Errorf("Tune(sleeping cases) = %+v, %v; want 1, safe: the waiting is the program's, not contention", got, err)
