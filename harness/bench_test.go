@@ -25,8 +25,8 @@ func BenchmarkCases(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cases/s")
 	})
-	for _, model := range []string{Serial, Pool} {
-		b.Run(model, func(b *testing.B) {
+	for _, model := range []results.Model{results.Serial, results.Pool} {
+		b.Run(model.String(), func(b *testing.B) {
 			runTrivial(b, model, b.N, &nullSink{})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cases/s")
 		})
@@ -46,7 +46,7 @@ func BenchmarkMemory(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	runTrivial(b, Serial, b.N, w)
+	runTrivial(b, results.Serial, b.N, w)
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20), "heap-growth-MiB")
@@ -56,13 +56,13 @@ func BenchmarkMemory(b *testing.B) {
 }
 
 // runTrivial runs n cases of /bin/true under model at parallelism 1.
-func runTrivial(b *testing.B, model string, n int, sink Sink) {
+func runTrivial(b *testing.B, model results.Model, n int, sink Sink) {
 	cases := make([]scenarios.Case, n)
 	for i := range cases {
 		cases[i] = scenarios.Case{Name: "c" + strconv.Itoa(i), Program: []string{"/bin/true"}}
 	}
-	p := &Plan{Cases: cases, Models: []string{model}, Measures: []string{Exact}, Parallel: []int{1},
-		GOMAXPROCS: []int{0}, Pin: []bool{false}, Repeat: 1, Limits: sandbox.Limits{}}
+	p := &Plan{Cases: cases, Models: []results.Model{model}, Measures: []results.Measure{results.Exact}, Parallel: []int{1},
+		GOMAXPROCS: []int{0}, Pin: results.PinOff, Repeat: 1, Limits: sandbox.Limits{}}
 	h, err := New(p)
 	if err != nil {
 		b.Fatal(err)

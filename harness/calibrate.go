@@ -2,13 +2,16 @@ package harness
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/judgebench/judgebench/host"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
@@ -33,7 +36,7 @@ func (c *Calibration) defaults() {
 		c.Durations = []time.Duration{10 * time.Millisecond, 100 * time.Millisecond, time.Second}
 	}
 	if len(c.Parallel) == 0 {
-		c.Parallel = slices.Compact([]int{1, gomaxprocsDefault})
+		c.Parallel = slices.Compact([]int{1, host.DefaultGOMAXPROCS()})
 	}
 	if c.Repeat <= 0 {
 		c.Repeat = 5
@@ -46,31 +49,51 @@ func (c *Calibration) defaults() {
 	}
 }
 
-// Point is the calibration of one burn duration at one parallelism: medians
-// over its runs.
-type Point struct {
-	Burn        time.Duration `json:"burn_ns"`
-	Parallelism int           `json:"parallelism"`
-	N           int           `json:"n"`
-	Own         time.Duration `json:"own_cpu_ns"`      // the program's own process clock
-	Measured    time.Duration `json:"measured_cpu_ns"` // cpu_time as the sandbox measured it
-	Error       time.Duration `json:"error_ns"`        // measured - own, the median over the runs
-	WorstError  time.Duration `json:"worst_error_ns"`  // measured - own, the largest in size
-	Overhead    time.Duration `json:"overhead_ns"`     // real - cpu - time waiting for a CPU
-	Allowed     time.Duration `json:"allowed_ns"`      // max(tolerance x own, floor)
-	OK          bool          `json:"ok"`
+// Calibrator runs a calibration: a [Job] whose samples are the burns.
+type Calibrator struct {
+	c   Calibration
+	sb  *sandbox.Sandbox
+	exe string
+	// Points are the calibration's findings, in the order run: by
+	// parallelism, then duration.
+	Points []results.CalibrationPoint
 }
 
-// CalibrationResult is what Calibrate found.
-type CalibrationResult struct {
-	Points  []Point
-	Info    map[results.Key]results.GroupInfo // of the samples sent to the sink
-	Machine results.Machine
+// NewCalibrator prepares the calibration c: its defaults filled in, a
+// sandbox of its own. Close releases it.
+func NewCalibrator(c Calibration) (*Calibrator, error) {
+	c.defaults()
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("harness: find this binary: %w", err)
+	}
+	sb, err := sandbox.New(sandbox.Options{Cgroup: c.Cgroup})
+	if err != nil {
+		return nil, err
+	}
+	return &Calibrator{c: c, sb: sb, exe: exe}, nil
+}
+
+// Close releases the calibrator's sandbox.
+func (k *Calibrator) Close() error { return k.sb.Close() }
+
+// Machine describes this host and the calibrator's sandbox.
+func (k *Calibrator) Machine() results.Machine { return machine(k.sb) }
+
+// Settings returns the record of the calibration's settings.
+func (k *Calibrator) Settings() results.Settings {
+	var models []results.Model
+	for _, par := range k.c.Parallel {
+		models = append(models, calibrationKey(par).Model)
+	}
+	return results.Settings{Models: slices.Compact(models), Measure: []results.Measure{results.Exact},
+		Parallel: k.c.Parallel, GOMAXPROCS: []int{host.DefaultGOMAXPROCS()}, Pin: results.PinOff, Repeat: k.c.Repeat,
+		Cgroup: string(cmp.Or(k.c.Cgroup, sandbox.CgroupAuto))}
 }
 
 // OK reports whether every point is within its tolerance.
-func (r *CalibrationResult) OK() bool {
-	for _, p := range r.Points {
+func (k *Calibrator) OK() bool {
+	for _, p := range k.Points {
 		if !p.OK {
 			return false
 		}
@@ -78,54 +101,45 @@ func (r *CalibrationResult) OK() bool {
 	return true
 }
 
-// Calibrate runs the burn workload at known CPU times, one at a time and
-// several at once, and reports how far the sandbox's cpu_time is from each
-// program's own clock, and the real time it adds. Each run also goes to sink
+// Run runs the burn workload at known CPU times, one at a time and several
+// at once, and finds how far the sandbox's cpu_time is from each program's
+// own clock, and the real time it adds (Points). Each burn also goes to sink
 // as a sample (model serial or pool, case burn-DURATION), so that a run
 // directory of calibrations can be compared over time.
-func Calibrate(ctx context.Context, c Calibration, sink Sink) (*CalibrationResult, error) {
-	c.defaults()
-	sb, err := sandbox.New(sandbox.Options{Cgroup: c.Cgroup})
-	if err != nil {
-		return nil, err
-	}
-	defer sb.Close()
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("harness: find this binary: %w", err)
-	}
-	r := &CalibrationResult{Info: map[results.Key]results.GroupInfo{}, Machine: describe(sb)}
-	for _, par := range c.Parallel {
-		for _, d := range c.Durations {
-			p, elapsed, err := c.point(ctx, sb, exe, d, par, sink)
+func (k *Calibrator) Run(ctx context.Context, sink Sink) (map[results.Key]results.GroupInfo, error) {
+	info := map[results.Key]results.GroupInfo{}
+	for _, par := range k.c.Parallel {
+		for _, d := range k.c.Durations {
+			p, elapsed, err := k.point(ctx, d, par, sink)
 			if err != nil {
-				return r, err
+				return info, err
 			}
 			key := calibrationKey(par)
-			gi := r.Info[key]
+			gi := info[key]
 			gi.Elapsed += elapsed
-			r.Info[key] = gi
-			r.Points = append(r.Points, p)
+			info[key] = gi
+			k.Points = append(k.Points, p)
 		}
 	}
-	return r, nil
+	return info, nil
 }
 
 func calibrationKey(par int) results.Key {
-	model := Serial
+	model := results.Serial
 	if par > 1 {
-		model = Pool
+		model = results.Pool
 	}
-	return results.Key{Model: model, Measure: Exact, Parallelism: par, GOMAXPROCS: gomaxprocsDefault}
+	return results.Key{Model: model, Measure: results.Exact, Parallelism: par, GOMAXPROCS: host.DefaultGOMAXPROCS()}
 }
 
 // point runs burn d, Repeat times with par at once, and sums it up.
-func (c *Calibration) point(ctx context.Context, sb *sandbox.Sandbox, exe string, d time.Duration, par int, sink Sink) (Point, time.Duration, error) {
-	p := Point{Burn: d, Parallelism: par}
+func (k *Calibrator) point(ctx context.Context, d time.Duration, par int, sink Sink) (results.CalibrationPoint, time.Duration, error) {
+	c := &k.c
+	p := results.CalibrationPoint{Burn: d, Parallelism: par}
 	var own, measured, overhead, errs []time.Duration
 	start := time.Now()
 	for rep := range c.Repeat {
-		runs, err := burnTogether(ctx, sb, exe, d, par)
+		runs, err := burnTogether(ctx, k.sb, k.exe, d, par)
 		if err != nil {
 			return p, 0, err
 		}
@@ -138,7 +152,8 @@ func (c *Calibration) point(ctx context.Context, sb *sandbox.Sandbox, exe string
 				p.WorstError = e
 			}
 			o := fromResult(r.res, false)
-			st := setting{model: calibrationKey(par).Model, measure: Exact, parallel: par, gomaxprocs: gomaxprocsDefault}
+			key := calibrationKey(par)
+			st := setting{model: key.Model, measure: key.Measure, parallel: par, gomaxprocs: key.GOMAXPROCS}
 			s := o.sample("burn-"+d.String(), st, rep, slot, rep*par+slot, r.began.Sub(start), 0)
 			if err := sink.Add(s); err != nil {
 				return p, 0, err
@@ -192,11 +207,11 @@ func burnTogether(ctx context.Context, sb *sandbox.Sandbox, exe string, d time.D
 	return runs, nil
 }
 
+// medianDur is the median of ds, to the nanosecond.
 func medianDur(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
+	x := make([]float64, len(ds))
+	for i, d := range ds {
+		x[i] = float64(d)
 	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
+	return time.Duration(math.Round(results.Median(x)))
 }

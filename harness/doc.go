@@ -34,20 +34,20 @@
 // once. The order of the cases is shuffled with a recorded seed. Serial runs
 // first, so that its verdicts are the reference of the rest.
 //
+// # Run directories
+//
+// [Record] runs a [Job] (a [Harness] running a plan, or a [Calibrator]) into
+// a run directory and writes its run.json whatever happens: finished,
+// failed, or interrupted (its context cancelled before the job finished,
+// the one meaning of interrupted: run.json says so and the error wraps
+// [ErrInterrupted]). Without a directory named, it makes a new one whose
+// name two runs never share. run, teach, calibrate and tune all record
+// through it.
+//
 // # Calibration and tuning
 //
-// Calibrate runs the burn workload at known CPU times, one at a time and as
-// many at once as there are CPUs, against each program's own clock. TunePlan
-// sweeps the pool's parallelism, pinned and not, against a serial reference;
-// Tune recommends the highest parallelism at which every level up to it is
-// safe (cpu_vs_serial's 95% upper bound within a tolerance, no verdict flip,
-// inflation within 1.2 times serial's), never more than the machine's CPUs.
-//
-// # Lessons and the doctor
-//
-// Lessons are the pitfalls `judgebench teach` shows live: each a compact
-// plan, what the original post saw, the Go analogue, an explanation computed
-// from the numbers, and the fix. Doctor checks the host for timing hazards
-// (governor, boost, SMT, swap, huge pages, cgroups, CPU quota, load,
-// virtualization); its warnings go into every run's machine description.
+// A [Calibrator] runs the burn workload at known CPU times, one at a time
+// and as many at once as there are CPUs, against each program's own clock.
+// [TunePlan] sweeps the pool's parallelism, pinned and not, against a serial
+// reference; results.Tune decides from the run it records.
 package harness

@@ -20,19 +20,19 @@ func TestModels(t *testing.T) {
 	cases := append(burnCases(3, "20ms", fault("exit", "exit", "3"), fault("panic", "panic")),
 		scenarios.Case{Name: "sort", Workload: "sort", Stdin: in, Expect: out},
 		scenarios.Case{Name: "wrong", Workload: "sort", Stdin: in, Expect: []byte("1 2 3\n"), ExpectVerdict: sandbox.WrongAnswer})
-	for _, model := range []string{Serial, Pool, Process, InProc} {
-		t.Run(model, func(t *testing.T) {
-			samples, groups := runPlan(t, &Plan{Cases: cases, Models: []string{model}})
+	for _, model := range []results.Model{results.Serial, results.Pool, results.Process, results.InProc} {
+		t.Run(model.String(), func(t *testing.T) {
+			samples, groups := runPlan(t, &Plan{Cases: cases, Models: []results.Model{model}})
 			if len(samples) != len(cases) || len(groups) != 1 {
 				t.Fatalf("%s: %d samples in %d groups; want %d in 1", model, len(samples), len(groups), len(cases))
 			}
 			for _, s := range samples {
-				want := "ACCEPTED"
+				want := results.Accepted
 				switch s.Case {
 				case "exit", "panic":
-					want = "RUNTIME_ERROR"
+					want = results.RuntimeError
 				case "wrong":
-					want = "WRONG_ANSWER"
+					want = results.WrongAnswer
 				}
 				if s.Verdict != want || (strings.HasPrefix(s.Case, "burn") && s.CPUTimeMS < 20) {
 					t.Errorf("%s: case %s = %s, cpu %.1fms, error %q; want %s", model, s.Case, s.Verdict, s.CPUTimeMS, s.Error, want)
@@ -50,16 +50,16 @@ func TestModels(t *testing.T) {
 func TestPitfalls(t *testing.T) {
 	cases := burnCases(3, "5ms", fault("exit-3", "exit", "3"), fault("exit-4", "exit", "4"), fault("segv", "segv"))
 	tests := []struct {
-		model         string
+		model         results.Model
 		samples, lost int
 	}{
-		{FireForget, 3, 3}, // every failure dropped
-		{FirstErr, 4, 2},   // one failure kept
-		{ExitBlind, 6, 3},  // every failure passes as ACCEPTED
+		{results.FireForget, 3, 3}, // every failure dropped
+		{results.FirstErr, 4, 2},   // one failure kept
+		{results.ExitBlind, 6, 3},  // every failure passes as ACCEPTED
 	}
 	for _, tt := range tests {
-		t.Run(tt.model, func(t *testing.T) {
-			samples, groups := runPlan(t, &Plan{Cases: cases, Models: []string{tt.model}})
+		t.Run(tt.model.String(), func(t *testing.T) {
+			samples, groups := runPlan(t, &Plan{Cases: cases, Models: []results.Model{tt.model}})
 			g := groups[0]
 			if len(samples) != tt.samples || g.FaultsInjected != 3 || g.FaultsLost != tt.lost {
 				t.Errorf("%s: %d samples, faults %d injected %d reported %d lost; want %d samples, 3 injected, %d lost",
@@ -87,7 +87,7 @@ func TestProcessWorkerFailures(t *testing.T) {
 	for _, tt := range tests {
 		WorkerArgs = tt.worker
 		start := time.Now()
-		samples, _ := runPlan(t, &Plan{Cases: burnCases(1, "1ms"), Models: []string{Process},
+		samples, _ := runPlan(t, &Plan{Cases: burnCases(1, "1ms"), Models: []results.Model{results.Process},
 			Parallel: []int{1}, Limits: sandbox.Limits{CPUTime: 300 * time.Millisecond}})
 		took := time.Since(start)
 		if len(samples) != 1 || samples[0].Verdict != "SYSTEM_ERROR" || !strings.Contains(samples[0].Error, tt.cause) || took > 8*time.Second {
@@ -99,8 +99,8 @@ func TestProcessWorkerFailures(t *testing.T) {
 // TestInterrupt cancels a run once two cases have finished: it stops at once,
 // keeps what finished, and leaves no child behind.
 func TestInterrupt(t *testing.T) {
-	p := &Plan{Cases: burnCases(6, "300ms"), Models: []string{Pool}, Measures: []string{Exact},
-		Parallel: []int{2}, GOMAXPROCS: []int{0}, Pin: []bool{false}, Repeat: 3}
+	p := &Plan{Cases: burnCases(6, "300ms"), Models: []results.Model{results.Pool}, Measures: []results.Measure{results.Exact},
+		Parallel: []int{2}, GOMAXPROCS: []int{0}, Pin: results.PinOff, Repeat: 3}
 	h, err := New(p)
 	if err != nil {
 		t.Fatal(err)
@@ -149,27 +149,27 @@ func childPIDs() []string {
 }
 
 func TestPlanValidate(t *testing.T) {
-	good := Plan{Cases: burnCases(1, "1ms"), Models: []string{Pool}, Measures: []string{Exact},
-		Parallel: []int{1}, GOMAXPROCS: []int{0}, Pin: []bool{false}}
+	good := Plan{Cases: burnCases(1, "1ms"), Models: []results.Model{results.Pool}, Measures: []results.Measure{results.Exact},
+		Parallel: []int{1}, GOMAXPROCS: []int{0}, Pin: results.PinOff}
 	tests := []struct {
 		name  string
 		edit  func(*Plan)
 		cause string
 	}{
-		{"unknown model", func(p *Plan) { p.Models = []string{"threads"} }, `unknown model "threads"`},
-		{"unknown measure", func(p *Plan) { p.Measures = []string{"guess"} }, `unknown measure mode "guess"`},
+		{"unknown model", func(p *Plan) { p.Models = []results.Model{"threads"} }, `unknown model "threads"`},
+		{"unknown measure", func(p *Plan) { p.Measures = []results.Measure{"guess"} }, `unknown measure mode "guess"`},
 		{"parallel 0", func(p *Plan) { p.Parallel = []int{0} }, "parallelism 0"},
 		{"negative gomaxprocs", func(p *Plan) { p.GOMAXPROCS = []int{-1} }, "GOMAXPROCS -1"},
 		{"no cases", func(p *Plan) { p.Cases = nil }, "no cases"},
 		{"inproc program", func(p *Plan) {
-			p.Models = []string{InProc}
+			p.Models = []results.Model{results.InProc}
 			p.Cases = []scenarios.Case{{Name: "1", Program: []string{"/bin/true"}}}
 		}, "built-in workloads only"},
 		{"nothing to run", func(p *Plan) {
-			p.Models, p.Measures = []string{InProc}, []string{RUMaxRSS}
+			p.Models, p.Measures = []results.Model{results.InProc}, []results.Measure{results.RUMaxRSS}
 		}, "nothing to run"},
 		{"inproc segv", func(p *Plan) {
-			p.Models = []string{InProc}
+			p.Models = []results.Model{results.InProc}
 			p.Cases = []scenarios.Case{{Name: "1", Workload: "segv"}}
 		}, "cannot run in-process"},
 	}
@@ -188,12 +188,12 @@ func TestPlanValidate(t *testing.T) {
 // TestSettings checks the sweep: serial once at parallelism 1, inproc only
 // exact, serial first.
 func TestSettings(t *testing.T) {
-	p := Plan{Models: []string{Pool, InProc, Serial}, Measures: []string{Exact, RusageChildren},
-		Parallel: []int{1, 2}, GOMAXPROCS: []int{0}, Pin: []bool{false}}
+	p := Plan{Models: []results.Model{results.Pool, results.InProc, results.Serial}, Measures: []results.Measure{results.Exact, results.RusageChildren},
+		Parallel: []int{1, 2}, GOMAXPROCS: []int{0}, Pin: results.PinOff}
 	got := p.settings()
 	var names []string
 	for _, s := range got {
-		names = append(names, s.model+"/"+s.measure+"/"+strconv.Itoa(s.parallel))
+		names = append(names, s.model.String()+"/"+s.measure.String()+"/"+strconv.Itoa(s.parallel))
 	}
 	want := "serial/exact/1 serial/rusage-children/1 pool/exact/1 pool/exact/2 pool/rusage-children/1 pool/rusage-children/2 inproc/exact/1 inproc/exact/2"
 	if strings.Join(names, " ") != want {
@@ -204,7 +204,7 @@ func TestSettings(t *testing.T) {
 // TestInProcConcurrent runs in-process cases side by side long enough for
 // their watchdogs to tick: under -race this catches a racy watchdog.
 func TestInProcConcurrent(t *testing.T) {
-	samples, _ := runPlan(t, &Plan{Cases: burnCases(4, "150ms"), Models: []string{InProc}, Parallel: []int{4}})
+	samples, _ := runPlan(t, &Plan{Cases: burnCases(4, "150ms"), Models: []results.Model{results.InProc}, Parallel: []int{4}})
 	for _, s := range samples {
 		if s.Verdict != "ACCEPTED" || s.CPUTimeMS < 150 {
 			t.Errorf("inproc burn 150ms, 4 at once: %s, cpu %.1fms; want ACCEPTED", s.Verdict, s.CPUTimeMS)
@@ -216,14 +216,14 @@ func TestInProcConcurrent(t *testing.T) {
 // serial verdict as its expected verdict, but is no fault.
 func TestReferenceIsNoFault(t *testing.T) {
 	cases := []scenarios.Case{{Name: "bad-input", Workload: "sort", Stdin: []byte("x")}}
-	samples, groups := runPlan(t, &Plan{Cases: cases, Models: []string{Serial, Pool}, Repeat: 2})
+	samples, groups := runPlan(t, &Plan{Cases: cases, Models: []results.Model{results.Serial, results.Pool}, Repeat: 2})
 	for _, g := range groups {
 		if g.FaultsInjected != 0 || g.FaultsReported != 0 {
 			t.Errorf("%s: faults %d/%d; want none: nothing was injected", g.Model, g.FaultsReported, g.FaultsInjected)
 		}
 	}
 	for _, s := range samples {
-		want := map[string]string{Serial: "", Pool: "RUNTIME_ERROR"}[s.Model]
+		want := map[results.Model]results.Verdict{results.Serial: "", results.Pool: "RUNTIME_ERROR"}[s.Model]
 		if s.ExpectedVerdict != want || s.FaultInjected {
 			t.Errorf("%s repeat %d: expected %q (injected %v); want %q from the serial reference", s.Model, s.Repeat, s.ExpectedVerdict, s.FaultInjected, want)
 		}
@@ -234,8 +234,8 @@ func TestReferenceIsNoFault(t *testing.T) {
 // interruption are not counted.
 func TestInterruptCountsOnlyFinished(t *testing.T) {
 	cases := append(burnCases(4, "400ms"), fault("exit", "exit", "3"), fault("exit2", "exit", "4"))
-	p := &Plan{Cases: cases, Models: []string{Pool}, Measures: []string{Exact}, Parallel: []int{2},
-		GOMAXPROCS: []int{0}, Pin: []bool{false}, Repeat: 1}
+	p := &Plan{Cases: cases, Models: []results.Model{results.Pool}, Measures: []results.Measure{results.Exact}, Parallel: []int{2},
+		GOMAXPROCS: []int{0}, Pin: results.PinOff, Repeat: 1}
 	h, err := New(p)
 	if err != nil {
 		t.Fatal(err)

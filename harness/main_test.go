@@ -56,10 +56,9 @@ func fault(name, workload string, args ...string) scenarios.Case {
 // runPlan runs p and returns its samples and groups.
 func runPlan(t *testing.T, p *Plan) ([]results.Sample, []results.Group) {
 	t.Helper()
-	p.Measures = defaultTo(p.Measures, []string{Exact})
+	p.Measures = defaultTo(p.Measures, []results.Measure{results.Exact})
 	p.Parallel = defaultTo(p.Parallel, []int{2})
 	p.GOMAXPROCS = defaultTo(p.GOMAXPROCS, []int{0})
-	p.Pin = defaultTo(p.Pin, []bool{false})
 	if p.Limits == (sandbox.Limits{}) {
 		p.Limits = sandbox.Limits{CPUTime: 5 * time.Second}
 	}

@@ -41,21 +41,22 @@ func systemError(err error) outcome {
 	return outcome{Verdict: sandbox.SystemError, ExitCode: -1, Error: err.Error()}
 }
 
-// ms is d in milliseconds, to the microsecond.
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
-
 // sample turns an outcome into the record of the run.
 func (o *outcome) sample(c string, st setting, rep, worker, seq int, offset time.Duration, expect sandbox.Verdict) results.Sample {
 	s := results.Sample{
 		Case: c, Model: st.model, Measure: st.measure, Parallelism: st.parallel,
 		GOMAXPROCS: st.gomaxprocs, Pinned: st.pinned, Repeat: rep, Worker: worker, Seq: seq,
-		StartOffsetMS: ms(offset), CPUTimeMS: ms(o.CPU), UserTimeMS: ms(o.User), SysTimeMS: ms(o.System),
-		RealTimeMS: ms(o.Real), MemoryBytes: int64(o.Memory), MemorySource: o.MemorySource,
-		Verdict: o.Verdict.String(), ExitCode: o.ExitCode, Signal: o.Signal, Error: o.Error,
+		StartOffsetMS: results.Millis(offset), CPUTimeMS: results.Millis(o.CPU), UserTimeMS: results.Millis(o.User),
+		SysTimeMS: results.Millis(o.System), RealTimeMS: results.Millis(o.Real), MemoryBytes: int64(o.Memory),
+		MemorySource: o.MemorySource, Verdict: verdictOf(o.Verdict), ExitCode: o.ExitCode, Signal: o.Signal, Error: o.Error,
 		InvoluntarySwitches: o.InvoluntarySwitches,
 	}
 	if expect != 0 {
-		s.ExpectedVerdict = expect.String()
+		s.ExpectedVerdict = verdictOf(expect)
 	}
 	return s
 }
+
+// verdictOf is the record's name of a sandbox verdict: the two lists are the
+// same (a test checks it).
+func verdictOf(v sandbox.Verdict) results.Verdict { return results.Verdict(v.String()) }

@@ -1,51 +1,27 @@
 package harness
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/judgebench/judgebench/host"
+	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
 )
-
-// The scheduling models. The pitfall variants do what their pitfall does, on
-// purpose: they lose errors, and the groups count how many.
-const (
-	Serial     = "serial"          // one case at a time: the reference
-	Pool       = "pool"            // N goroutine workers, each running sandboxed children
-	Process    = "process"         // one judgebench worker process per case, the case sent as JSON
-	InProc     = "inproc"          // the built-in workload's Go code in a goroutine of the harness
-	FireForget = "pool-fireforget" // a failed case's result is dropped
-	FirstErr   = "pool-firsterr"   // only the first error survives, as with errgroup's Wait
-	ExitBlind  = "pool-exitblind"  // exit status and signal ignored: only the output is compared
-)
-
-// Models lists every model, correct ones first.
-func Models() []string {
-	return []string{Serial, Pool, Process, InProc, FireForget, FirstErr, ExitBlind}
-}
-
-// The measure modes.
-const (
-	Exact          = "exact"           // the sandbox's own figures
-	RusageChildren = "rusage-children" // CPU as a delta of getrusage(RUSAGE_CHILDREN) around the case
-	RUMaxRSS       = "ru-maxrss"       // memory as the raw ru_maxrss of the child
-)
-
-// Measures lists every measure mode.
-func Measures() []string { return []string{Exact, RusageChildren, RUMaxRSS} }
 
 // Plan is one run: the cases and every setting to cross them with.
 type Plan struct {
 	Cases      []scenarios.Case
 	Limits     sandbox.Limits
-	Models     []string
-	Measures   []string
+	Models     []results.Model
+	Measures   []results.Measure
 	Parallel   []int
-	GOMAXPROCS []int  // 0: the default
-	Pin        []bool // from off (false), on (true), both
+	GOMAXPROCS []int       // 0: the default
+	Pin        results.Pin // "": off
 	Repeat     int
 	Shuffle    bool
 	Seed       int64 // of the shuffle
@@ -57,6 +33,22 @@ type Plan struct {
 	Progress func(done, total int)
 }
 
+// Settings returns the record of p's settings, with the limits in force.
+func (p *Plan) Settings() results.Settings {
+	var program []string
+	if len(p.Cases) > 0 {
+		program = p.Cases[0].Program
+	}
+	l := p.Limits.WithDefaults()
+	return results.Settings{
+		Models: p.Models, Measure: p.Measures, Parallel: p.Parallel, GOMAXPROCS: p.GOMAXPROCS,
+		Pin: cmp.Or(p.Pin, results.PinOff), Repeat: p.Repeat, Shuffle: p.Shuffle, Seed: p.Seed,
+		CPUTime: l.CPUTime.String(), RealTime: l.RealTime.String(), Memory: l.Memory.String(),
+		Output: l.Output.String(), Stack: l.Stack.String(), Processes: l.Processes,
+		Program: program, Cgroup: string(cmp.Or(p.Cgroup, sandbox.CgroupAuto)), HarnessHold: int64(p.HarnessHold),
+	}
+}
+
 // Validate reports the first thing in p that no run can do, as a usage error.
 func (p *Plan) Validate() error {
 	var errs []error
@@ -64,14 +56,17 @@ func (p *Plan) Validate() error {
 		errs = append(errs, errors.New("no cases"))
 	}
 	for _, m := range p.Models {
-		if !slices.Contains(Models(), m) {
-			errs = append(errs, fmt.Errorf("unknown model %q (use %s)", m, strings.Join(Models(), ", ")))
+		if _, err := results.ParseModel(string(m)); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	for _, m := range p.Measures {
-		if !slices.Contains(Measures(), m) {
-			errs = append(errs, fmt.Errorf("unknown measure mode %q (use %s)", m, strings.Join(Measures(), ", ")))
+		if _, err := results.ParseMeasure(string(m)); err != nil {
+			errs = append(errs, err)
 		}
+	}
+	if _, err := results.ParsePin(string(p.Pin)); p.Pin != "" && err != nil {
+		errs = append(errs, err)
 	}
 	for _, n := range p.Parallel {
 		if n < 1 {
@@ -83,11 +78,11 @@ func (p *Plan) Validate() error {
 			errs = append(errs, fmt.Errorf("GOMAXPROCS %d: must be 0 (the default) or more", n))
 		}
 	}
-	if slices.Contains(p.Models, InProc) {
+	if slices.Contains(p.Models, results.InProc) {
 		errs = append(errs, inProcessable(p.Cases))
 	}
-	if len(p.Models) == 0 || len(p.Measures) == 0 || len(p.Parallel) == 0 || len(p.GOMAXPROCS) == 0 || len(p.Pin) == 0 {
-		errs = append(errs, errors.New("models, measure modes, parallelism, GOMAXPROCS and pinning each need a value"))
+	if len(p.Models) == 0 || len(p.Measures) == 0 || len(p.Parallel) == 0 || len(p.GOMAXPROCS) == 0 {
+		errs = append(errs, errors.New("models, measure modes, parallelism and GOMAXPROCS each need a value"))
 	} else if errors.Join(errs...) == nil && len(p.settings()) == 0 {
 		errs = append(errs, errors.New("nothing to run: inproc measures only exact (add --measure exact or another model)"))
 	}
@@ -110,10 +105,16 @@ func inProcessable(cases []scenarios.Case) error {
 
 // setting is one group's scheduling: a model with one value of each sweep.
 type setting struct {
-	model, measure string
-	parallel       int
-	gomaxprocs     int
-	pinned         bool
+	model      results.Model
+	measure    results.Measure
+	parallel   int
+	gomaxprocs int
+	pinned     bool
+}
+
+// key is the group key of st.
+func (st setting) key() results.Key {
+	return results.Key{Model: st.model, Measure: st.measure, Parallelism: st.parallel, GOMAXPROCS: st.gomaxprocs, Pinned: st.pinned}
 }
 
 // settings crosses the plan's sweeps, leaving out the meaningless ones: serial
@@ -123,24 +124,24 @@ type setting struct {
 func (p *Plan) settings() []setting {
 	var out []setting
 	models := slices.Clone(p.Models)
-	slices.SortStableFunc(models, func(a, b string) int {
-		return boolInt(b == Serial) - boolInt(a == Serial)
+	slices.SortStableFunc(models, func(a, b results.Model) int {
+		return boolInt(b == results.Serial) - boolInt(a == results.Serial)
 	})
 	for _, m := range models {
 		for _, ms := range p.Measures {
-			if m == InProc && ms != Exact {
+			if m == results.InProc && ms != results.Exact {
 				continue
 			}
 			parallel := p.Parallel
-			if m == Serial {
+			if m == results.Serial {
 				parallel = []int{1} // one case at a time, whatever the sweep
 			}
 			for _, n := range parallel {
 				for _, g := range p.GOMAXPROCS {
 					if g == 0 {
-						g = gomaxprocsDefault
+						g = host.DefaultGOMAXPROCS()
 					}
-					for _, pin := range p.Pin {
+					for _, pin := range p.Pin.Pinned() {
 						if st := (setting{m, ms, n, g, pin}); !slices.Contains(out, st) {
 							out = append(out, st)
 						}

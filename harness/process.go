@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
 )
@@ -29,10 +30,10 @@ var workerGrace = 10 * time.Second
 // arguments, never code. That is the Go face of "can't pickle instancemethod":
 // a func or a channel cannot cross a process boundary, a name can.
 type job struct {
-	Case   scenarios.Case `json:"case"`
-	Limits limitsJSON     `json:"limits"`
-	Cgroup string         `json:"cgroup"`
-	Mode   string         `json:"measure"`
+	Case   scenarios.Case     `json:"case"`
+	Limits limitsJSON         `json:"limits"`
+	Cgroup sandbox.CgroupMode `json:"cgroup"`
+	Mode   results.Measure    `json:"measure"`
 }
 
 // limitsJSON is sandbox.Limits on the wire.
@@ -58,12 +59,12 @@ func (w limitsJSON) limits() sandbox.Limits {
 // reads the outcome back as JSON. A worker that dies, hangs past the case's
 // real-time limit plus a grace period, or answers garbage is a SYSTEM_ERROR
 // carrying its stderr: never a hang, never a dropped case.
-func runProcess(ctx context.Context, c *scenarios.Case, l sandbox.Limits, cgroup sandbox.CgroupMode, mode string) outcome {
+func runProcess(ctx context.Context, c *scenarios.Case, l sandbox.Limits, cgroup sandbox.CgroupMode, mode results.Measure) outcome {
 	exe, err := os.Executable()
 	if err != nil {
 		return systemError(fmt.Errorf("harness: find this binary: %w", err))
 	}
-	in, err := json.Marshal(job{Case: *c, Limits: toWire(l), Cgroup: string(cgroup), Mode: mode})
+	in, err := json.Marshal(job{Case: *c, Limits: toWire(l), Cgroup: cgroup, Mode: mode})
 	if err != nil {
 		return systemError(fmt.Errorf("harness: encode case %s: %w", c.Name, err))
 	}
@@ -123,7 +124,7 @@ func WorkerMain(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "judgebench: worker: read case: %v\n", err)
 		return 2
 	}
-	sb, err := sandbox.New(sandbox.Options{Cgroup: sandbox.CgroupMode(j.Cgroup)})
+	sb, err := sandbox.New(sandbox.Options{Cgroup: j.Cgroup})
 	if err != nil {
 		fmt.Fprintf(stderr, "judgebench: worker: %v\n", err)
 		return 2
@@ -137,4 +138,9 @@ func WorkerMain(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) 
 		return 2
 	}
 	return 0
+}
+
+// CaseJSON is a case as it travels to a process-model worker.
+func CaseJSON(c scenarios.Case) ([]byte, error) {
+	return json.Marshal(job{Case: c, Limits: toWire(sandbox.Limits{}), Cgroup: sandbox.CgroupAuto, Mode: results.Exact})
 }

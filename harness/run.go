@@ -50,6 +50,11 @@ func New(p *Plan) (*Harness, error) {
 // Close releases the sandbox and whatever the runs left.
 func (h *Harness) Close() error { return h.sb.Close() }
 
+// Machine describes this host and the sandbox the harness uses, for the
+// record of a run. GOMAXPROCS is the harness's: child processes run with
+// their own.
+func (h *Harness) Machine() results.Machine { return machine(h.sb) }
+
 // Run runs the plan: every setting of its sweeps, Repeat times, repetitions
 // interleaved (each repetition runs every setting once) so that drift spreads
 // evenly over them. Each finished sample goes to sink. It returns what only it
@@ -118,7 +123,7 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
-	key := results.Key{Model: st.model, Measure: st.measure, Parallelism: st.parallel, GOMAXPROCS: st.gomaxprocs, Pinned: st.pinned}
+	key := st.key()
 	h.mu.Lock()
 	info := h.info[key]
 	info.FaultsInjected += int(g.faults.Load())
@@ -166,9 +171,9 @@ func (g *groupRun) finished(t time.Time, fault bool) {
 func (h *Harness) executor(st setting) func(context.Context, *scenarios.Case) outcome {
 	p := h.plan
 	switch st.model {
-	case InProc:
+	case results.InProc:
 		return func(ctx context.Context, c *scenarios.Case) outcome { return runInProc(ctx, c, p.Limits) }
-	case Process:
+	case results.Process:
 		return func(ctx context.Context, c *scenarios.Case) outcome {
 			return runProcess(ctx, c, p.Limits, p.Cgroup, st.measure)
 		}
@@ -196,7 +201,7 @@ func (h *Harness) expected(st setting, c *scenarios.Case) (sandbox.Verdict, bool
 	if c.ExpectVerdict != 0 {
 		return c.ExpectVerdict, true
 	}
-	if st.model == Serial {
+	if st.model == results.Serial {
 		return 0, false
 	}
 	h.mu.Lock()
@@ -208,18 +213,18 @@ func (h *Harness) expected(st setting, c *scenarios.Case) (sandbox.Verdict, bool
 func (h *Harness) record(g *groupRun, c *scenarios.Case, o outcome, slot, seq int, offset time.Duration, expect sandbox.Verdict, injected bool, total int) error {
 	failed := o.Verdict != sandbox.Accepted
 	switch g.st.model {
-	case FireForget:
+	case results.FireForget:
 		if failed {
 			return h.progress(total) // the result of a failed case is dropped
 		}
-	case FirstErr:
+	case results.FirstErr:
 		if failed && !g.firstErr.CompareAndSwap(false, true) {
 			return h.progress(total) // only the first error survives
 		}
-	case ExitBlind:
+	case results.ExitBlind:
 		o = exitBlind(o)
-	case Serial:
-		if g.st.measure == Exact {
+	case results.Serial:
+		if g.st.measure == results.Exact {
 			h.mu.Lock()
 			if _, ok := h.ref[c.Name]; !ok {
 				h.ref[c.Name] = o.Verdict
@@ -230,7 +235,7 @@ func (h *Harness) record(g *groupRun, c *scenarios.Case, o outcome, slot, seq in
 	s := o.sample(c.Name, g.st, g.rep, slot, seq, offset, expect)
 	s.FaultInjected = injected
 	if o.Worker > 0 {
-		s.WorkerMS = ms(o.Worker)
+		s.WorkerMS = results.Millis(o.Worker)
 	}
 	return errors.Join(h.sink.Add(s), h.progress(total))
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
 	"golang.org/x/sys/unix"
@@ -36,7 +37,7 @@ func command(c *scenarios.Case, l sandbox.Limits) (*sandbox.Command, func(), err
 }
 
 // runSandboxed runs c as a sandboxed child and measures it as mode says.
-func runSandboxed(ctx context.Context, sb *sandbox.Sandbox, c *scenarios.Case, l sandbox.Limits, mode string) outcome {
+func runSandboxed(ctx context.Context, sb *sandbox.Sandbox, c *scenarios.Case, l sandbox.Limits, mode results.Measure) outcome {
 	cmd, done, err := command(c, l)
 	if err != nil {
 		return systemError(err)
@@ -54,9 +55,9 @@ func runSandboxed(ctx context.Context, sb *sandbox.Sandbox, c *scenarios.Case, l
 // process's RUSAGE_CHILDREN since before: right only when no other child was
 // reaped meanwhile. ru-maxrss takes the memory as the raw ru_maxrss, which a
 // Go parent inflates to its own peak.
-func measured(o outcome, mode string, before *unix.Rusage, l sandbox.Limits) outcome {
+func measured(o outcome, mode results.Measure, before *unix.Rusage, l sandbox.Limits) outcome {
 	switch mode {
-	case RusageChildren:
+	case results.RusageChildren:
 		var after unix.Rusage
 		unix.Getrusage(unix.RUSAGE_CHILDREN, &after)
 		o.User = time.Duration(after.Utime.Nano() - before.Utime.Nano())
@@ -65,7 +66,7 @@ func measured(o outcome, mode string, before *unix.Rusage, l sandbox.Limits) out
 		if o.Verdict == sandbox.Accepted && o.CPU > l.CPUTime {
 			o.Verdict = sandbox.CPUTimeLimitExceeded
 		}
-	case RUMaxRSS:
+	case results.RUMaxRSS:
 		o.Memory, o.MemorySource = o.MaxRSS, "rusage:ru_maxrss"
 		if o.Verdict == sandbox.Accepted && o.Memory > l.Memory {
 			o.Verdict = sandbox.MemoryLimitExceeded

@@ -16,4 +16,3 @@ func TunePlan(cases []scenarios.Case, limits sandbox.Limits, maxParallel, repeat
 	return &Plan{Cases: cases, Limits: limits, Models: []results.Model{results.Serial, results.Pool}, Measures: []results.Measure{results.Exact},
 		Parallel: par, GOMAXPROCS: []int{0}, Pin: results.PinBoth, Repeat: max(repeat, 1), Shuffle: true}
 }
-

@@ -22,8 +22,9 @@ const (
 
 // box is the data of one box of a box plot.
 type box struct {
-	label, model string
-	values       plotter.Values
+	label  string
+	model  results.Model
+	values plotter.Values
 }
 
 func cpuBoxPlot(vs []*view) (*drawing, error) {
@@ -55,7 +56,6 @@ func boxPlot(vs []*view, name, title, xLabel string, value func(*results.Sample)
 		return nil, nil
 	}
 	d := newDrawing(name, title, xLabel, "")
-	colors := modelColors(vs)
 	labels := make([]string, len(boxes))
 	for i, b := range boxes {
 		loc := float64(len(boxes) - 1 - i)
@@ -65,7 +65,7 @@ func boxPlot(vs []*view, name, title, xLabel string, value func(*results.Sample)
 			return nil, fmt.Errorf("report: %s: %w", name, err)
 		}
 		bp.Horizontal = true
-		bp.FillColor = colors[b.model]
+		bp.FillColor = modelColor(b.model)
 		bp.MedianStyle = draw.LineStyle{Color: colorMedian, Width: vg.Points(3)}
 		bp.GlyphStyle.Radius = vg.Points(1.5)
 		thinOutside(bp, maxOutside)
@@ -74,9 +74,9 @@ func boxPlot(vs []*view, name, title, xLabel string, value func(*results.Sample)
 	d.plot.NominalY(labels...)
 	d.plot.X.Min = 0
 	d.height = vg.Length(len(boxes))*boxRow + 3*vg.Centimeter
-	for _, m := range sortedKeys(colors) {
+	for _, m := range results.Models() {
 		if slices.ContainsFunc(boxes, func(b box) bool { return b.model == m }) {
-			d.legend.Add(m, swatch{fill: colors[m]})
+			d.legend.Add(m.String(), swatch{fill: modelColor(m)})
 		}
 	}
 	d.legend.Add("median", swatch{fill: colorMedian, line: true})
@@ -112,8 +112,8 @@ func collectBoxes(vs []*view, value func(*results.Sample) float64) []box {
 // mode, GOMAXPROCS and pinning where they tell it from others.
 func groupLabel(v *view, k results.Key) string {
 	s := fmt.Sprintf("%s p=%d", k.Model, k.Parallelism)
-	if k.Measure != exactMeasure {
-		s += " " + k.Measure
+	if k.Measure != results.Exact {
+		s += " " + k.Measure.String()
 	}
 	if v.varies(k.Model, func(k results.Key) any { return k.GOMAXPROCS }) {
 		s += fmt.Sprintf(" GOMAXPROCS=%d", k.GOMAXPROCS)
@@ -124,20 +124,15 @@ func groupLabel(v *view, k results.Key) string {
 	return s
 }
 
-// modelColors gives every model of the runs a colour of the palette, in
-// the order of their names.
-func modelColors(vs []*view) map[string]color.Color {
-	seen := make(map[string]bool)
-	for _, v := range vs {
-		for _, g := range v.groups {
-			seen[g.Model] = true
-		}
+// modelColor is the colour of model m in every figure of every report, so
+// that a model looks the same from one report to the next: the palette's,
+// in the order of results.Models(), but black, which marks medians.
+func modelColor(m results.Model) color.Color {
+	i := slices.Index(results.Models(), m)
+	if i < 0 {
+		i = len(results.Models())
 	}
-	out := make(map[string]color.Color, len(seen))
-	for i, m := range sortedKeys(seen) {
-		out[m] = okabeIto[i%(len(okabeIto)-1)] // not black: the median is
-	}
-	return out
+	return okabeIto[i%(len(okabeIto)-1)]
 }
 
 // thinOutside keeps at most n of bp's outside points, evenly spread over

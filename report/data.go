@@ -8,21 +8,14 @@ import (
 	"github.com/judgebench/judgebench/results"
 )
 
-// The model and measure mode other groups are compared with, as in package
-// results.
-const (
-	serialModel  = "serial"
-	exactMeasure = "exact"
-)
-
 // view is one input made ready to report: its groups, sorted, and its
 // samples by group.
 type view struct {
 	name   string
 	run    *results.Run
 	groups []results.Group
-	byKey  map[results.Key][]*results.Sample // in file order
-	modal  map[results.Key]map[string]string // cache of modalVerdicts
+	byKey  map[results.Key][]*results.Sample          // in file order
+	modal  map[results.Key]map[string]results.Verdict // cache of modalVerdicts
 }
 
 // newViews returns the views of in, which check has accepted.
@@ -40,12 +33,12 @@ func newView(in Input) *view {
 		run:    in.Run,
 		groups: slices.Clone(in.Run.Groups),
 		byKey:  make(map[results.Key][]*results.Sample),
-		modal:  make(map[results.Key]map[string]string),
+		modal:  make(map[results.Key]map[string]results.Verdict),
 	}
 	if len(v.groups) == 0 && len(in.Run.Samples) > 0 {
 		v.groups = results.ComputeGroups(in.Run.Samples, nil)
 	}
-	slices.SortStableFunc(v.groups, func(a, b results.Group) int { return compareKeys(a.Key, b.Key) })
+	slices.SortStableFunc(v.groups, func(a, b results.Group) int { return results.CompareKeys(a.Key, b.Key) })
 	for i := range in.Run.Samples {
 		s := &in.Run.Samples[i]
 		v.byKey[s.Key()] = append(v.byKey[s.Key()], s)
@@ -53,49 +46,19 @@ func newView(in Input) *view {
 	return v
 }
 
-// compareKeys orders keys by model, measure, parallelism, GOMAXPROCS and
-// pinning (unpinned first), as package results sorts groups.
-func compareKeys(a, b results.Key) int {
-	return cmp.Or(
-		cmp.Compare(a.Model, b.Model),
-		cmp.Compare(a.Measure, b.Measure),
-		cmp.Compare(a.Parallelism, b.Parallelism),
-		cmp.Compare(a.GOMAXPROCS, b.GOMAXPROCS),
-		cmp.Compare(b2i(a.Pinned), b2i(b.Pinned)),
-	)
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // reference returns the key of the group a group of measure is compared
-// with: the serial group measured exact with the largest GOMAXPROCS, unpinned
-// before pinned; without one, the serial group of measure. ok is false when
-// there is none.
-func (v *view) reference(measure string) (key results.Key, ok bool) {
-	for _, m := range []string{exactMeasure, measure} {
-		for _, g := range v.groups {
-			if g.Model != serialModel || g.Measure != m {
-				continue
-			}
-			if !ok || g.GOMAXPROCS > key.GOMAXPROCS || g.GOMAXPROCS == key.GOMAXPROCS && key.Pinned && !g.Pinned {
-				key, ok = g.Key, true
-			}
-		}
-		if ok {
-			return key, true
-		}
+// with (see results.Reference); ok is false when there is none.
+func (v *view) reference(measure results.Measure) (key results.Key, ok bool) {
+	keys := make([]results.Key, len(v.groups))
+	for i, g := range v.groups {
+		keys[i] = g.Key
 	}
-	return key, false
+	return results.Reference(keys, measure)
 }
 
 // modalVerdicts returns the most common verdict of each case of the group
 // k; of verdicts as common, the one seen first.
-func (v *view) modalVerdicts(k results.Key) map[string]string {
+func (v *view) modalVerdicts(k results.Key) map[string]results.Verdict {
 	if m, ok := v.modal[k]; ok {
 		return m
 	}
@@ -108,8 +71,8 @@ func (v *view) modalVerdicts(k results.Key) map[string]string {
 // verdict in the reference group.
 type flip struct {
 	key     results.Key
-	verdict string   // the verdict they turned
-	cases   []string // sorted
+	verdict results.Verdict // the verdict they turned
+	cases   []string        // sorted
 }
 
 // flips returns the verdict flips of every group, in group order and by
@@ -122,7 +85,7 @@ func (v *view) flips() []flip {
 			continue
 		}
 		want := v.modalVerdicts(rk)
-		turned := make(map[string]map[string]bool) // verdict -> cases
+		turned := make(map[results.Verdict]map[string]bool) // verdict -> cases
 		for _, s := range v.byKey[g.Key] {
 			if w, ok := want[s.Case]; ok && s.Verdict != w {
 				if turned[s.Verdict] == nil {
@@ -139,8 +102,8 @@ func (v *view) flips() []flip {
 }
 
 // sortedKeys returns the keys of m in increasing order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -150,7 +113,7 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // varies reports whether the groups of model differ in the part of their
 // key that part returns.
-func (v *view) varies(model string, part func(results.Key) any) bool {
+func (v *view) varies(model results.Model, part func(results.Key) any) bool {
 	var first any
 	seen := false
 	for _, g := range v.groups {

@@ -15,12 +15,6 @@ const (
 	maxrssMin      = 1.5 // ru-maxrss median memory / exact: wrong memory
 )
 
-// The measure modes the diagnosis knows.
-const (
-	rusageChildren = "rusage-children"
-	ruMaxrss       = "ru-maxrss"
-)
-
 // noEffect is the diagnosis of a run in which nothing was found.
 const noEffect = "no effect found"
 
@@ -133,12 +127,12 @@ func verdictFlips(v *view) []string {
 func cpuAttribution(v *view) []string {
 	var out []string
 	for _, g := range v.groups {
-		if g.Measure == exactMeasure || g.CPUVsSerial < attributionMin {
+		if g.Measure == results.Exact || g.CPUVsSerial < attributionMin {
 			continue
 		}
 		ref, _ := v.reference(g.Measure)
 		why := "this measure mode does not attribute CPU time to the case alone"
-		if g.Measure == rusageChildren {
+		if g.Measure == results.RusageChildren {
 			why = "the per-case CPU is a process-wide delta"
 		}
 		out = append(out, fmt.Sprintf("%s reports %.2fx the CPU time of %s at parallelism %d under %s%s: %s",
@@ -149,16 +143,16 @@ func cpuAttribution(v *view) []string {
 
 // refName names the reference group k in a sentence.
 func refName(k results.Key) string {
-	if k.Measure == exactMeasure {
-		return exactMeasure
+	if k.Measure == results.Exact {
+		return results.Exact.String()
 	}
-	return "serial " + k.Measure
+	return "serial " + k.Measure.String()
 }
 
 func memoryAttribution(v *view) []string {
 	var out []string
 	for _, g := range v.groups {
-		if g.Measure != ruMaxrss {
+		if g.Measure != results.RUMaxRSS {
 			continue
 		}
 		e, ok := v.exactTwin(g.Key)
@@ -177,11 +171,11 @@ func (v *view) exactTwin(k results.Key) (results.Group, bool) {
 	var first *results.Group
 	for i := range v.groups {
 		g := &v.groups[i]
-		if g.Model != k.Model || g.Measure != exactMeasure {
+		if g.Model != k.Model || g.Measure != results.Exact {
 			continue
 		}
 		twin := k
-		twin.Measure = exactMeasure
+		twin.Measure = results.Exact
 		if g.Key == twin {
 			return *g, true
 		}
@@ -199,13 +193,13 @@ func waiting(v *view) []string {
 	var out []string
 	n := cores(v.run.Machine)
 	for _, g := range v.groups {
-		if g.Measure == rusageChildren || g.Inflation < inflationMin {
+		if g.Measure == results.RusageChildren || g.Inflation < inflationMin {
 			continue
 		}
 		where := fmt.Sprintf("for %s%s with %s", g.Model, v.setting(g.Key, false), atOnce(g.Parallelism))
 		why := "cases wait for something other than a CPU (sleep, I/O, locks or another load)"
 		switch {
-		case g.Model == "inproc" && g.GOMAXPROCS > 0 && g.GOMAXPROCS < g.Parallelism:
+		case g.Model == results.InProc && g.GOMAXPROCS > 0 && g.GOMAXPROCS < g.Parallelism:
 			where = fmt.Sprintf("for inproc at GOMAXPROCS=%d with %s", g.GOMAXPROCS, atOnce(g.Parallelism))
 			why = "cases wait for the scheduler"
 		case n > 0 && g.Parallelism > n:
@@ -220,7 +214,7 @@ func waiting(v *view) []string {
 func contention(v *view) []string {
 	var out []string
 	for _, g := range v.groups {
-		if g.Measure == rusageChildren || g.Parallelism <= 1 || g.CPUVsSerial < contentionMin {
+		if g.Measure == results.RusageChildren || g.Parallelism <= 1 || g.CPUVsSerial < contentionMin {
 			continue
 		}
 		out = append(out, fmt.Sprintf("cpu_time %+.0f%% at parallelism %d for %s%s: shared cache or memory bandwidth",
@@ -245,8 +239,8 @@ func (v *view) setting(k results.Key, withPar bool) string {
 	if k.Pinned {
 		parts = append(parts, "pinned")
 	}
-	if k.Measure != exactMeasure && v.varies(k.Model, func(k results.Key) any { return k.Measure }) {
-		parts = append(parts, "measured "+k.Measure)
+	if k.Measure != results.Exact && v.varies(k.Model, func(k results.Key) any { return k.Measure }) {
+		parts = append(parts, "measured "+k.Measure.String())
 	}
 	if len(parts) > 0 {
 		s += " (" + strings.Join(parts, ", ") + ")"
@@ -257,7 +251,7 @@ func (v *view) setting(k results.Key, withPar bool) string {
 // exact returns k measured exact: for a sentence that names the measure
 // mode already.
 func exact(k results.Key) results.Key {
-	k.Measure = exactMeasure
+	k.Measure = results.Exact
 	return k
 }
 

@@ -10,7 +10,7 @@ import (
 
 // group returns a group of the key (model, measure, parallelism, GOMAXPROCS)
 // with the fields set changes.
-func group(model, measure string, par, gmp int, set func(*results.Group)) results.Group {
+func group(model results.Model, measure results.Measure, par, gmp int, set func(*results.Group)) results.Group {
 	g := results.Group{Key: results.Key{Model: model, Measure: measure, Parallelism: par, GOMAXPROCS: gmp}, N: 4,
 		Inflation: 1, CPUVsSerial: 1}
 	if set != nil {
@@ -20,8 +20,8 @@ func group(model, measure string, par, gmp int, set func(*results.Group)) result
 }
 
 // sample returns an exact sample of case c under model at parallelism par.
-func sample(c, model string, par int, verdict string) results.Sample {
-	return results.Sample{Case: c, Model: model, Measure: exactMeasure, Parallelism: par, GOMAXPROCS: 2, Verdict: verdict}
+func sample(c string, model results.Model, par int, verdict results.Verdict) results.Sample {
+	return results.Sample{Case: c, Model: model, Measure: results.Exact, Parallelism: par, GOMAXPROCS: 2, Verdict: verdict}
 }
 
 func mibBytes(m float64) float64 { return m * (1 << 20) }

@@ -19,6 +19,16 @@
 // drawn once for all runs: with several runs every line, box and bar is
 // labelled "run/model". Runs should have distinct names.
 //
+// # Terminal and JSON
+//
+// What the commands print is rendered here too, from records alone:
+// [WriteGroupTable] (results.GroupTable as aligned text), [WriteRunSummary]
+// and [WriteRunJSON] for run, [WriteComparison] and [WriteComparisonJSON]
+// for compare (a table per metric, as benchstat shows a comparison),
+// [WriteTuning], [WriteTuningJSON] and [TunePlot] for tune,
+// [WriteCalibration] and [WriteCalibrationJSON] for calibrate, and
+// [WriteDoctor] and [WriteDoctorJSON] for the doctor's findings.
+//
 // # Diagnosis
 //
 // [Diagnose] puts in words what the numbers of a run show: faults lost,
@@ -31,7 +41,8 @@
 // # Figures
 //
 // Every figure has a title, axis labels with units, a legend to the right
-// of the plot and the Okabe–Ito palette, safe for colour-blind readers.
+// of the plot and the Okabe–Ito palette, safe for colour-blind readers; a
+// model has the same colour in every report.
 // [Plots] draws only the figures that have data:
 //
 //   - inflation: inflation against parallelism, a line per model (and

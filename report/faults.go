@@ -5,6 +5,8 @@ import (
 	"image/color"
 	"math"
 
+	"github.com/judgebench/judgebench/results"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -22,7 +24,7 @@ type faultRow struct {
 func faultRows(vs []*view) []faultRow {
 	var rows []faultRow
 	for _, v := range vs {
-		index := make(map[string]int)
+		index := make(map[results.Model]int)
 		for _, g := range v.groups {
 			if g.FaultsInjected == 0 {
 				continue
@@ -31,7 +33,7 @@ func faultRows(vs []*view) []faultRow {
 			if !ok {
 				i = len(rows)
 				index[g.Model] = i
-				label := g.Model
+				label := g.Model.String()
 				if len(vs) > 1 {
 					label = v.name + "/" + label
 				}

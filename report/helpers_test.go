@@ -25,13 +25,13 @@ func readFixture(t testing.TB, name string) Input {
 
 // synthGroup describes one group of a synthetic run.
 type synthGroup struct {
-	model      string
+	model      results.Model
 	par, gmp   int
-	cpu, real  float64 // ms, the median a case takes
-	verdict    string  // of every case; "" for ACCEPTED
+	cpu, real  float64         // ms, the median a case takes
+	verdict    results.Verdict // of every case; "" for ACCEPTED
 	memory     int64
-	measure    string // "" for exact
-	injectEach int    // every injectEach'th case carries an injected fault; 0: none
+	measure    results.Measure // "" for exact
+	injectEach int             // every injectEach'th case carries an injected fault; 0: none
 }
 
 // synthRun returns a run of n samples spread over groups, with its groups
@@ -45,7 +45,7 @@ func synthRun(n int, seed uint64, groups ...synthGroup) *results.Run {
 		for i := range per {
 			slot := i % g.par
 			s := results.Sample{
-				Case: fmt.Sprintf("case-%d", i%500), Model: g.model, Measure: or(g.measure, exactMeasure),
+				Case: fmt.Sprintf("case-%d", i%500), Model: g.model, Measure: or(g.measure, results.Exact),
 				Parallelism: g.par, GOMAXPROCS: g.gmp, Repeat: i / 500, Worker: slot, Seq: i % 500,
 				CPUTimeMS: g.cpu * (0.95 + 0.1*rng.Float64()), RealTimeMS: g.real * (0.9 + 0.2*rng.Float64()),
 				MemoryBytes: g.memory, Verdict: or(g.verdict, results.Accepted),
@@ -68,7 +68,7 @@ func synthRun(n int, seed uint64, groups ...synthGroup) *results.Run {
 	}
 }
 
-func or(s, def string) string {
+func or[T ~string](s, def T) T {
 	if s == "" {
 		return def
 	}

@@ -59,9 +59,9 @@ func lineSeries(vs []*view, keep func(*results.Group) bool, line func(*view, res
 // its measure mode when not exact, and GOMAXPROCS and pinning where the
 // model was run with several.
 func modelLine(v *view, k results.Key) string {
-	s := k.Model
-	if k.Measure != exactMeasure {
-		s += " (" + k.Measure + ")"
+	s := k.Model.String()
+	if k.Measure != results.Exact {
+		s += " (" + k.Measure.String() + ")"
 	}
 	if v.varies(k.Model, func(k results.Key) any { return k.GOMAXPROCS }) {
 		s += fmt.Sprintf(" GOMAXPROCS=%d", k.GOMAXPROCS)
@@ -105,11 +105,11 @@ func throughputPlot(vs []*view) (*drawing, error) {
 }
 
 func gomaxprocsPlot(vs []*view) (*drawing, error) {
-	inproc := func(g *results.Group) bool { return g.Model == "inproc" }
+	inproc := func(g *results.Group) bool { return g.Model == results.InProc }
 	line := func(v *view, k results.Key) string {
 		s := "p=" + strconv.Itoa(k.Parallelism)
-		if k.Measure != exactMeasure {
-			s += " (" + k.Measure + ")"
+		if k.Measure != results.Exact {
+			s += " (" + k.Measure.String() + ")"
 		}
 		if k.Pinned {
 			s += " pinned"

@@ -45,7 +45,7 @@ func facts(v *view) []fact {
 		{"go", orUnknown(m.GoVersion) + fmt.Sprintf(", GOMAXPROCS default %d", m.GOMAXPROCSDefault)},
 		{"governor", cmp.Or(m.Governor, "none (no cpufreq)")},
 		{"settings", fmt.Sprintf("models %s; measure %s; parallel %s; gomaxprocs %s; pin %s; repeat %d",
-			strings.Join(s.Models, ","), strings.Join(s.Measure, ","), ints(s.Parallel), ints(s.GOMAXPROCS), orUnknown(s.Pin), s.Repeat)},
+			join(s.Models), join(s.Measure), ints(s.Parallel), ints(s.GOMAXPROCS), orUnknown(s.Pin.String()), s.Repeat)},
 	}
 }
 
@@ -72,6 +72,15 @@ func ints(x []int) string {
 	s := make([]string, len(x))
 	for i, n := range x {
 		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
+// join joins the names of list with commas.
+func join[T fmt.Stringer](list []T) string {
+	s := make([]string, len(list))
+	for i, x := range list {
+		s[i] = x.String()
 	}
 	return strings.Join(s, ",")
 }

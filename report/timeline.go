@@ -77,7 +77,7 @@ func timelinePlot(vs []*view) (*drawing, error) {
 	d.height = min(max(plotHeight, vg.Length(slots)*0.5*vg.Centimeter+3*vg.Centimeter), 30*vg.Centimeter)
 	for _, ok := range []bool{true, false} {
 		if slices.ContainsFunc(segs.list, func(s segment) bool { return s.ok == ok }) {
-			d.legend.Add(map[bool]string{true: "ACCEPTED", false: "other verdict"}[ok], swatch{fill: verdictColor(ok)})
+			d.legend.Add(map[bool]string{true: results.Accepted.String(), false: "other verdict"}[ok], swatch{fill: verdictColor(ok)})
 		}
 	}
 	return d, nil

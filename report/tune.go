@@ -2,27 +2,21 @@ package report
 
 import (
 	"fmt"
+	"io"
+
+	"github.com/judgebench/judgebench/results"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// TuneLevel is one parallelism, pinned or not, of a tuning sweep.
-type TuneLevel struct {
-	Parallelism int
-	Pinned      bool
-	// CPUVsSerial is the median ratio of a case's cpu_time to its serial
-	// cpu_time, and Lo..Hi its confidence interval.
-	CPUVsSerial, Lo, Hi float64
-	Inflation           float64
-}
-
 // TunePlot draws a tuning sweep: cpu_vs_serial with its confidence interval,
 // and inflation, against parallelism, pinned and not, with the limits a
-// recommendation must keep (1+tolerance for cpu_vs_serial, maxInflation) as
-// reference lines.
-func TunePlot(levels []TuneLevel, tolerance, maxInflation float64) (Figure, error) {
+// recommendation must keep (1+tolerance for cpu_vs_serial, and
+// results.MaxInflation times serial's inflation) as reference lines.
+func TunePlot(t *results.Tuning) (Figure, error) {
+	tolerance, maxInflation := t.Tolerance, results.MaxInflation
 	d := newDrawing("tune", "Tuning: what running cases together costs", "cases at once (parallelism)", "ratio (x)")
 	d.caption = fmt.Sprintf("cpu_vs_serial (with its 95%% interval) must stay under %.2f and inflation under %.2f for a parallelism to be safe.",
 		1+tolerance, maxInflation)
@@ -31,14 +25,18 @@ func TunePlot(levels []TuneLevel, tolerance, maxInflation float64) (Figure, erro
 	for _, pinned := range []bool{false, true} {
 		var cpu, infl plotter.XYs
 		var errs errPoints
-		for _, l := range levels {
+		for _, l := range t.Levels {
 			if l.Pinned != pinned {
 				continue
+			}
+			lo, hi := l.CPUVsSerial, l.CPUVsSerial
+			if l.Lo != nil {
+				lo, hi = *l.Lo, *l.Hi
 			}
 			x := float64(l.Parallelism)
 			cpu, infl = append(cpu, plotter.XY{X: x, Y: l.CPUVsSerial}), append(infl, plotter.XY{X: x, Y: l.Inflation})
 			errs.XYs = append(errs.XYs, plotter.XY{X: x, Y: l.CPUVsSerial})
-			errs.YErrors = append(errs.YErrors, struct{ Low, High float64 }{l.CPUVsSerial - l.Lo, l.Hi - l.CPUVsSerial})
+			errs.YErrors = append(errs.YErrors, struct{ Low, High float64 }{l.CPUVsSerial - lo, hi - l.CPUVsSerial})
 		}
 		if len(cpu) == 0 {
 			continue
@@ -81,3 +79,43 @@ type errPoints struct {
 }
 
 func (e errPoints) Len() int { return len(e.XYs) }
+
+// WriteTuning writes a tuning as `judgebench tune` prints it: where the run
+// and the plot are, a row per level, and the recommendation with its reason.
+func WriteTuning(w io.Writer, path, plot string, t *results.Tuning) error {
+	p := &printer{w: w}
+	p.printf("tune: %s (plot %s)\n", path, plot)
+	rows := [][]string{{"par", "pinned", "cpu/serial", "95% interval", "inflation", "flips", "cases/s", "safe"}}
+	for _, l := range t.Levels {
+		interval := "?"
+		if l.Lo != nil {
+			interval = fmt.Sprintf("%.3f..%.3f", *l.Lo, *l.Hi)
+		}
+		rows = append(rows, []string{fmt.Sprint(l.Parallelism), fmt.Sprint(l.Pinned), fmt.Sprintf("%.3f", l.CPUVsSerial),
+			interval, fmt.Sprintf("%.2f", l.Inflation), fmt.Sprint(l.Flips), fmt.Sprintf("%.1f", l.Throughput),
+			map[bool]string{false: "no", true: "yes"}[l.OK]})
+	}
+	if p.err == nil {
+		p.err = writeAligned(w, []bool{true, true, true, true, true, true, true, true}, rows)
+	}
+	limits := fmt.Sprintf("tolerance %.0f%%, inflation at most %.1fx serial's", t.Tolerance*100, results.MaxInflation)
+	switch {
+	case !t.Safe:
+		p.printf("recommended parallelism: none is safe (%s): %s\n", limits, t.Reason)
+	case t.Pinned:
+		p.printf("recommended parallelism: %d, pinned (%s): %s\n", t.Recommended, limits, t.Reason)
+	default:
+		p.printf("recommended parallelism: %d (%s): %s\n", t.Recommended, limits, t.Reason)
+	}
+	return p.err
+}
+
+// WriteTuningJSON writes a tuning as one JSON object: the paths of run.json
+// and of the plot, then the fields of results.Tuning.
+func WriteTuningJSON(w io.Writer, path, plot string, t *results.Tuning) error {
+	return writeJSON(w, struct {
+		Run  string `json:"run"`
+		Plot string `json:"plot"`
+		*results.Tuning
+	}{path, plot, t})
+}

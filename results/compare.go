@@ -128,6 +128,29 @@ func Compare(base, new *Run, threshold, alpha float64) (*Diff, error) {
 	return d, nil
 }
 
+// Metrics returns the short names of the metrics Compare compares, as
+// [MetricDiff.ShortName] gives them: cpu_time, real_time, memory.
+func Metrics() []string {
+	names := make([]string, len(metrics))
+	for i, m := range metrics {
+		names[i] = strings.TrimSuffix(strings.TrimSuffix(m.name, "_ms"), "_bytes")
+	}
+	return names
+}
+
+// Gate keeps the regressions of the metrics named in gated (short names, as
+// [Metrics] gives them) and clears the others': they are still shown, and no
+// longer fail the comparison.
+func (d *Diff) Gate(gated []string) {
+	for i := range d.Groups {
+		for j := range d.Groups[i].Metrics {
+			if m := &d.Groups[i].Metrics[j]; !slices.Contains(gated, m.ShortName()) {
+				m.Regression = false
+			}
+		}
+	}
+}
+
 // Regressions lists the regressions of d, one per group and measurement, as
 // "model/measure/p=N/gomaxprocs=G[/pinned] metric +x.x%", the metric named
 // cpu_time, real_time or memory.
@@ -235,7 +258,7 @@ func onlyIn(a, b map[Key][][]caseValue) string {
 }
 
 func sortedKeys(m map[Key][][]caseValue) []Key {
-	return slices.SortedFunc(maps.Keys(m), compareKeys)
+	return slices.SortedFunc(maps.Keys(m), CompareKeys)
 }
 
 // compareGroup compares the values of one group, base and new, metric by

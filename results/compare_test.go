@@ -348,3 +348,21 @@ func TestCompareFalseAlarms(t *testing.T) {
 		t.Errorf("same distribution, 20 cases x 1 sample: significant in %.1f%% of %d trials; want about 5%%", rate*100, trials)
 	}
 }
+
+// TestGate: a metric left out of the gated ones is shown but cannot fail.
+func TestGate(t *testing.T) {
+	d := &Diff{Groups: []GroupDiff{{Metrics: []MetricDiff{
+		{Name: "cpu_time_ms"}, {Name: "memory_bytes", Regression: true},
+	}}}}
+	d.Gate([]string{"cpu_time", "memory"})
+	if len(d.Regressions()) != 1 {
+		t.Fatalf("Gate(cpu_time, memory): regressions %q; want the memory one", d.Regressions())
+	}
+	d.Gate([]string{"cpu_time", "real_time"})
+	if got := d.Regressions(); len(got) != 0 {
+		t.Errorf("Gate(cpu_time, real_time): regressions %q; want none", got)
+	}
+	if got, want := Metrics(), []string{"cpu_time", "real_time", "memory"}; !slices.Equal(got, want) {
+		t.Errorf("Metrics() = %q; want %q", got, want)
+	}
+}

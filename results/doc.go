@@ -1,7 +1,18 @@
 // Package results is judgebench's record of a run and the only thing that
 // measurement and analysis share: `judgebench run` writes a run directory
-// with a [Writer]; report, compare and export read it back with [Read]. The
-// package imports nothing else of judgebench.
+// with a [Writer]; report, compare and export read it back with [Read]. It
+// holds the record's vocabulary, and every analysis that is a pure function
+// of runs. The package imports nothing else of judgebench.
+//
+// # Vocabulary
+//
+// The words of the record are types: [Verdict], [Model], [Measure] and
+// [Pin], each a string type with its list of values ([Verdicts], [Models],
+// [Measures], [Pins]), a parser whose error, an [UnknownError], lists them
+// and suggests the closest ("did you mean"), and text marshalling that
+// accepts nothing else: a run.json that names an unknown model does not
+// read. Package sandbox keeps its own Verdict type (it is a leaf); the
+// harness test keeps the two lists the same.
 //
 // # File format
 //
@@ -25,7 +36,13 @@
 // or unknown verdict and a file of another schema, and ignores JSON fields it
 // does not know, which newer writers may add.
 //
-// # Atomic writes
+// # Run directories and atomic writes
+//
+// [CreateNew] makes a new run directory named after the time and the
+// target, "20261130T053249Z-judge", or "-2", "-3", ... after it when taken:
+// each name is taken by an atomic mkdir, so runs started together never
+// share one. [WriteFileAtomic] writes any file through a temporary file,
+// synced and renamed, with its directory synced.
 //
 // A [Writer] appends each sample, as it comes, to a temporary file in the run
 // directory, so memory stays flat however long the run. [Writer.Finish]
@@ -66,14 +83,29 @@
 // zero, else from the earliest start to the latest end of the group's
 // samples; throughput is samples per second of it.
 //
-// # Comparison and export
+// # Comparison, tuning and export
 //
 // Compare matches two runs' groups by key and, for cpu_time, real_time and
 // memory, reports each median with its 95% interval, the change and a
 // p-value: case by case (each case's median ratio, a Wilcoxon signed-rank
 // test of their logs) when a group has enough cases in both runs, else a
 // Mann-Whitney U test of its samples (golang.org/x/perf/benchmath). A
-// regression is a significant increase beyond a threshold. Export writes a
-// run as Go benchmark lines (for benchstat), CSV, or the Markdown group
-// table, which GroupTable defines for every view of the groups.
+// regression is a significant increase beyond a threshold; [Diff.Gate]
+// keeps the regressions of the metrics that may fail the comparison.
+//
+// [Tune] reads a tuning sweep and recommends the highest parallelism at
+// which every level up to it is safe: cpu_vs_serial's 95% upper bound within
+// a tolerance, no verdict flip, inflation within [MaxInflation] times
+// serial's; never more cases at once than the machine's CPUs.
+//
+// Export writes a run as Go benchmark lines (for benchstat), CSV, or the
+// Markdown group table, which [GroupTable] defines for every view of the
+// groups: the terminal summary, report.md, report.html and export.
+//
+// # Other records
+//
+// [Finding] is one check of the doctor (package host), [CalibrationPoint]
+// one point of a calibration: the types report renders without importing
+// the packages that make them. [Median] and [Millis] are the one median and
+// the one millisecond conversion of judgebench.
 package results

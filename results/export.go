@@ -92,7 +92,7 @@ func sorted(samples []Sample) []*Sample {
 		out[i] = &samples[i]
 	}
 	slices.SortStableFunc(out, func(a, b *Sample) int {
-		return cmp.Or(compareKeys(a.Key(), b.Key()), cmp.Compare(a.Case, b.Case), cmp.Compare(a.Repeat, b.Repeat))
+		return cmp.Or(CompareKeys(a.Key(), b.Key()), cmp.Compare(a.Case, b.Case), cmp.Compare(a.Repeat, b.Repeat))
 	})
 	return out
 }
@@ -223,6 +223,6 @@ func writeMarkdown(w *bufio.Writer, run *Run) error {
 	if len(groups) == 0 && len(run.Samples) > 0 {
 		groups = ComputeGroups(run.Samples, nil)
 	}
-	slices.SortStableFunc(groups, func(a, b Group) int { return compareKeys(a.Key, b.Key) })
+	slices.SortStableFunc(groups, func(a, b Group) int { return CompareKeys(a.Key, b.Key) })
 	return WriteMarkdownTable(w, groups)
 }

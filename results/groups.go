@@ -93,13 +93,16 @@ func (t *tally) compute(info map[Key]GroupInfo) []Group {
 	for _, g := range t.groups {
 		accs = append(accs, g)
 	}
-	slices.SortFunc(accs, func(a, b *acc) int { return compareKeys(a.key, b.key) })
-	global := reference(accs, Exact)
+	slices.SortFunc(accs, func(a, b *acc) int { return CompareKeys(a.key, b.key) })
+	keys := make([]Key, len(accs))
+	for i, g := range accs {
+		keys[i] = g.key
+	}
 	out := make([]Group, 0, len(accs))
 	for _, g := range accs {
-		ref := global
-		if ref == nil {
-			ref = reference(accs, g.key.Measure)
+		var ref *acc
+		if k, ok := Reference(keys, g.key.Measure); ok {
+			ref = t.groups[k]
 		}
 		gi, ok := info[g.key]
 		out = append(out, g.group(ref, gi, ok))
@@ -107,7 +110,9 @@ func (t *tally) compute(info map[Key]GroupInfo) []Group {
 	return out
 }
 
-func compareKeys(a, b Key) int {
+// CompareKeys orders keys as groups are sorted: by model, measure,
+// parallelism, GOMAXPROCS and pinning (unpinned first).
+func CompareKeys(a, b Key) int {
 	return cmp.Or(
 		cmp.Compare(a.Model, b.Model),
 		cmp.Compare(a.Measure, b.Measure),
@@ -127,21 +132,25 @@ func cmpBool(a, b bool) int {
 	return -1
 }
 
-// reference returns the serial group of measure with the largest GOMAXPROCS,
-// unpinned before pinned, the first in sorted order among equals; nil if
-// there is none. accs must be sorted.
-func reference(accs []*acc, measure Measure) *acc {
-	var best *acc
-	for _, g := range accs {
-		if g.key.Model != Serial || g.key.Measure != measure {
-			continue
+// Reference returns the key, of keys, of the group that a group of measure
+// is compared with: the serial group measured exact with the largest
+// GOMAXPROCS, unpinned before pinned, the first of equals; without one, the
+// serial group of measure, chosen alike. ok is false when there is none.
+func Reference(keys []Key, measure Measure) (key Key, ok bool) {
+	for _, m := range []Measure{Exact, measure} {
+		for _, k := range keys {
+			if k.Model != Serial || k.Measure != m {
+				continue
+			}
+			if !ok || k.GOMAXPROCS > key.GOMAXPROCS || k.GOMAXPROCS == key.GOMAXPROCS && key.Pinned && !k.Pinned {
+				key, ok = k, true
+			}
 		}
-		if best == nil || g.key.GOMAXPROCS > best.key.GOMAXPROCS ||
-			g.key.GOMAXPROCS == best.key.GOMAXPROCS && best.key.Pinned && !g.key.Pinned {
-			best = g
+		if ok {
+			return key, true
 		}
 	}
-	return best
+	return key, false
 }
 
 // group returns the statistics of g, compared with ref (nil: none). gi is
@@ -176,4 +185,17 @@ func (g *acc) group(ref *acc, gi GroupInfo, ok bool) Group {
 	}
 	out.ThroughputCasesPerS = ratio(float64(out.N), out.ElapsedMS/1000)
 	return out
+}
+
+// WorkerCost is the median time a process-model worker adds to its case
+// (start-up, the case and its outcome as JSON, exit), in milliseconds, over
+// the n samples that had a worker; 0, 0 without any.
+func WorkerCost(samples []Sample) (ms float64, n int) {
+	var costs []float64
+	for _, s := range samples {
+		if s.WorkerMS > 0 {
+			costs = append(costs, s.WorkerMS-s.RealTimeMS)
+		}
+	}
+	return Median(costs), len(costs)
 }

@@ -59,6 +59,8 @@ func TestReadErrors(t *testing.T) {
 		{"not an object", ptr(`[1, 2]`), "", []string{"run.json:1: json: cannot unmarshal array"}},
 		{"bad verdict", ptr(`{"schema":"judgebench/run/v1","samples":[{"case":"a","verdict":"ACCEPTED"},{"case":"b","verdict":"OK"}]}`),
 			"", []string{`run.json: sample 1: case "b": unknown verdict "OK"`}},
+		{"unknown model", ptr(`{"schema":"judgebench/run/v1","samples":[{"case":"a","model":"serail","verdict":"ACCEPTED"}]}`),
+			"", []string{`sample 0: case "a": unknown model "serail" (did you mean "serial"?`}},
 		{"empty verdict", ptr(`{"schema":"judgebench/run/v1","samples":[{"case":"a"}]}`), "", []string{`sample 0: case "a": empty verdict`}},
 		{"syntax error on line 3", ptr("{\n\"schema\": \"judgebench/run/v1\",\n\"target\": x\n}\n"), "", []string{"run.json:3: invalid character 'x'"}},
 		{"type error on line 2", ptr("{\"schema\": \"judgebench/run/v1\",\n\"target\": 5}"), "", []string{"run.json:2: json: cannot unmarshal number"}},

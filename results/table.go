@@ -24,14 +24,14 @@ var tableColumns = []struct {
 	{TableColumn{"gomaxprocs", true}, func(g *Group) string { return strconv.Itoa(g.GOMAXPROCS) }},
 	{TableColumn{"pinned", false}, func(g *Group) string { return map[bool]string{false: "no", true: "yes"}[g.Pinned] }},
 	{TableColumn{"n", true}, func(g *Group) string { return strconv.Itoa(g.N) }},
-	{TableColumn{"cpu ms median", true}, func(g *Group) string { return millis(g.CPUTimeMS.Median) }},
-	{TableColumn{"cpu ms p95", true}, func(g *Group) string { return millis(g.CPUTimeMS.P95) }},
-	{TableColumn{"real ms median", true}, func(g *Group) string { return millis(g.RealTimeMS.Median) }},
-	{TableColumn{"real ms p95", true}, func(g *Group) string { return millis(g.RealTimeMS.P95) }},
-	{TableColumn{"memory MiB median", true}, func(g *Group) string { return fmt.Sprintf("%.1f", g.MemoryBytes.Median/(1<<20)) }},
+	{TableColumn{"cpu ms", true}, func(g *Group) string { return millis(g.CPUTimeMS.Median) }},
+	{TableColumn{"cpu p95", true}, func(g *Group) string { return millis(g.CPUTimeMS.P95) }},
+	{TableColumn{"real ms", true}, func(g *Group) string { return millis(g.RealTimeMS.Median) }},
+	{TableColumn{"real p95", true}, func(g *Group) string { return millis(g.RealTimeMS.P95) }},
+	{TableColumn{"mem MiB", true}, func(g *Group) string { return fmt.Sprintf("%.1f", g.MemoryBytes.Median/(1<<20)) }},
 	{TableColumn{"inflation", true}, func(g *Group) string { return times(g.Inflation) }},
 	{TableColumn{"cpu/serial", true}, func(g *Group) string { return times(g.CPUVsSerial) }},
-	{TableColumn{"faults reported/injected", true}, func(g *Group) string {
+	{TableColumn{"faults", true}, func(g *Group) string {
 		return fmt.Sprintf("%d/%d", g.FaultsReported, g.FaultsInjected)
 	}},
 	{TableColumn{"lost", true}, func(g *Group) string { return strconv.Itoa(g.FaultsLost) }},
@@ -39,9 +39,11 @@ var tableColumns = []struct {
 	{TableColumn{"cases/s", true}, func(g *Group) string { return fmt.Sprintf("%.2f", g.ThroughputCasesPerS) }},
 }
 
-// GroupTable returns the group table as report.md, report.html and `export
-// --format markdown` show it: its columns, and its cells as plain text, a row
-// per group in the order given.
+// GroupTable returns the group table as every view of the groups shows it
+// (the terminal summary, report.md, report.html, `export --format
+// markdown`): its columns, and its cells as plain text, a row per group in
+// the order given. Times are medians and 95th percentiles in milliseconds,
+// memory the median in MiB, faults "reported/injected".
 func GroupTable(groups []Group) ([]TableColumn, [][]string) {
 	cols := make([]TableColumn, len(tableColumns))
 	for i, c := range tableColumns {

@@ -136,11 +136,11 @@ type UnknownError struct {
 }
 
 func (e *UnknownError) Error() string {
-	msg := fmt.Sprintf("unknown %s %q", e.Kind, e.Name)
+	hint := ""
 	if s := Closest(e.Name, e.Valid); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+		hint = fmt.Sprintf("did you mean %q? ", s)
 	}
-	return msg + ": use " + strings.Join(e.Valid, ", ")
+	return fmt.Sprintf("unknown %s %q (%suse %s)", e.Kind, e.Name, hint, strings.Join(e.Valid, ", "))
 }
 
 // unknown returns the UnknownError of name, of kind, whose valid values are

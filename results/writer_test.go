@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"math"
 	"os"
@@ -92,7 +93,7 @@ func TestWriterRoundTrip(t *testing.T) {
 	if !got.StartedAt.Equal(run.StartedAt) || !got.FinishedAt.Equal(run.FinishedAt) {
 		t.Errorf("Read times = %v, %v; want %v, %v", got.StartedAt, got.FinishedAt, run.StartedAt, run.FinishedAt)
 	}
-	bySample := func(a, b Sample) int { return cmp.Or(compareKeys(a.Key(), b.Key()), strings.Compare(a.Case, b.Case)) }
+	bySample := func(a, b Sample) int { return cmp.Or(CompareKeys(a.Key(), b.Key()), strings.Compare(a.Case, b.Case)) }
 	slices.SortFunc(got.Samples, bySample)
 	slices.SortFunc(samples, bySample)
 	want := run
@@ -219,5 +220,48 @@ func TestWriterAbort(t *testing.T) {
 				t.Errorf("Finish after Abort = nil; want an error")
 			}
 		})
+	}
+}
+
+// TestCreateNew: runs started in the same second, even at once, each get a
+// directory of their own, named after the time and the target.
+func TestCreateNew(t *testing.T) {
+	parent := filepath.Join(t.TempDir(), "results")
+	at := time.Date(2026, 11, 30, 5, 32, 49, 0, time.FixedZone("CET", 3600))
+	const n = 8
+	dirs := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			w, err := CreateNew(parent, "problems/a b.yaml", at)
+			if errs[i] = err; err == nil {
+				dirs[i] = filepath.Base(w.Dir())
+				_, errs[i] = w.Finish(Run{}, nil)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("CreateNew = %v", err)
+		}
+	}
+	slices.Sort(dirs)
+	want := []string{"20261130T043249Z-a_b"}
+	for i := 2; i <= n; i++ {
+		want = append(want, fmt.Sprintf("20261130T043249Z-a_b-%d", i))
+	}
+	slices.Sort(want)
+	if !slices.Equal(dirs, want) {
+		t.Errorf("CreateNew %d times in one second = %q; want %q", n, dirs, want)
+	}
+	w, err := CreateNew(parent, "x", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	if _, err := os.Stat(w.Dir()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Abort of a run CreateNew made: %s still exists (%v)", w.Dir(), err)
 	}
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // Limits are the resources one run may use. A zero field means "the default" (see
-// DefaultLimits and WithDefaults), never "unlimited".
+// WithDefaults), never "unlimited".
 type Limits struct {
 	// CPUTime is the user+sys time of the program and its descendants. Default 1s.
 	CPUTime time.Duration
@@ -24,9 +24,6 @@ type Limits struct {
 	// have at once, itself included. Default 64.
 	Processes int
 }
-
-// DefaultLimits returns the limits of the command-line contract.
-func DefaultLimits() Limits { return Limits{}.WithDefaults() }
 
 // WithDefaults returns l with every zero field set to its default.
 func (l Limits) WithDefaults() Limits {

@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 )
 
@@ -25,11 +26,8 @@ func (l *loader) scenario(r *rawScenario) (*Scenario, error) {
 		Workload:    r.Workload,
 		Program:     r.Program,
 		Args:        r.Args,
-		Models:      r.Models,
-		Measure:     r.Measure,
 		Parallel:    r.Parallel,
 		GOMAXPROCS:  r.GOMAXPROCS,
-		Pin:         r.Pin,
 		Repeat:      r.Repeat,
 	}
 	if strings.Contains(s.Summary, "\n") {
@@ -53,7 +51,7 @@ func (l *loader) scenario(r *rawScenario) (*Scenario, error) {
 			return nil, l.wrap([]any{"harness_hold"}, err)
 		}
 	}
-	if err := l.checkSchedule(s); err != nil {
+	if err := l.schedule(s, r); err != nil {
 		return nil, err
 	}
 	if err := l.checkNames(s); err != nil {
@@ -171,8 +169,21 @@ func (l *loader) limits(r rawLimits) (sandbox.Limits, error) {
 	return lim, nil
 }
 
-// checkSchedule checks parallel, gomaxprocs, pin and repeat.
-func (l *loader) checkSchedule(s *Scenario) error {
+// schedule converts and checks models, measure, pin, parallel, gomaxprocs
+// and repeat.
+func (l *loader) schedule(s *Scenario, r *rawScenario) error {
+	var err error
+	if s.Models, err = parseList(l, "models", r.Models, results.ParseModel); err != nil {
+		return err
+	}
+	if s.Measure, err = parseList(l, "measure", r.Measure, results.ParseMeasure); err != nil {
+		return err
+	}
+	if r.Pin != "" {
+		if s.Pin, err = results.ParsePin(r.Pin); err != nil {
+			return l.wrap([]any{"pin"}, err)
+		}
+	}
 	for i, n := range s.Parallel {
 		if n < 1 {
 			return l.errorf([]any{"parallel", i}, "parallel[%d]: %d is less than 1", i, n)
@@ -183,15 +194,24 @@ func (l *loader) checkSchedule(s *Scenario) error {
 			return l.errorf([]any{"gomaxprocs", i}, "gomaxprocs[%d]: %d is negative (0 means the default)", i, n)
 		}
 	}
-	switch s.Pin {
-	case "", "off", "on", "both":
-	default:
-		return l.errorf([]any{"pin"}, "pin: %q is not off, on or both", s.Pin)
-	}
 	if s.Repeat < 0 {
 		return l.errorf([]any{"repeat"}, "repeat: %d is negative", s.Repeat)
 	}
 	return nil
+}
+
+// parseList parses every name of the list at key; an error names the line
+// of the name at fault.
+func parseList[T any](l *loader, key string, names []string, parse func(string) (T, error)) ([]T, error) {
+	var out []T
+	for i, name := range names {
+		v, err := parse(name)
+		if err != nil {
+			return nil, l.wrap([]any{key, i}, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // checkNames checks that s has at least one case and no two cases of the

@@ -62,6 +62,8 @@
 // schedule them; [Scenario.Expand] turns it into concrete [Case] values.
 // [Builtins] and [Builtin] give the scenarios embedded from builtin/*.yaml,
 // [Load] and [Parse] read a YAML scenario file of the same format (errors
-// are one line naming the file and line), and [ProblemDir] reads a directory
-// of N.in with N.out or N.ans test files.
+// are one line naming the file and line, and an unknown model, measure mode
+// or pin setting gets a "did you mean" as an unknown field does), and
+// [ProblemDir] reads a directory of N.in with N.out or N.ans test files.
+// [Resolve] says which of these a TARGET of run or tune names.
 package scenarios

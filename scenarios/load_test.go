@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 )
 
@@ -52,7 +53,7 @@ harness_hold: 256MiB
 			Generate: &Generate{Kind: "sort", Sizes: []int{1000, 20000}, Seed: 1},
 			Limits: sandbox.Limits{CPUTime: 2 * time.Second, RealTime: 6 * time.Second, Memory: 256 * sandbox.MiB,
 				Output: 64 * sandbox.MiB, Stack: 256 * sandbox.MiB, Processes: 64},
-			Models: []string{"serial", "pool"}, Measure: []string{"exact"}, Parallel: []int{1, 2},
+			Models: []results.Model{"serial", "pool"}, Measure: []results.Measure{"exact"}, Parallel: []int{1, 2},
 			GOMAXPROCS: []int{1, 0}, Pin: "off", Repeat: 3, HarnessHold: 256 * sandbox.MiB,
 		},
 	}, {
@@ -124,7 +125,9 @@ func TestParseErrors(t *testing.T) {
 		{ok + "parallel: [1, 0]\n", "scenarios: x.yaml:5: parallel[1]: 0 is less than 1"},
 		{ok + "gomaxprocs: [-1]\n", "scenarios: x.yaml:5: gomaxprocs[0]: -1 is negative (0 means the default)"},
 		{ok + "repeat: -1\n", "scenarios: x.yaml:5: repeat: -1 is negative"},
-		{ok + "pin: sometimes\n", `scenarios: x.yaml:5: pin: "sometimes" is not off, on or both`},
+		{ok + "pin: sometimes\n", `scenarios: x.yaml:5: pin: unknown pin setting "sometimes" (use off, on, both)`},
+		{ok + "models: [pool, serail]\n", `scenarios: x.yaml:5: models[1]: unknown model "serail" (did you mean "serial"? use serial, pool, process, inproc, pool-fireforget, pool-firsterr, pool-exitblind)`},
+		{ok + "measure:\n  - exact\n  - rusage\n", `scenarios: x.yaml:7: measure[1]: unknown measure mode "rusage" (use exact, rusage-children, ru-maxrss)`},
 		{"name: s\nworkload: burn\ncases:\n  - name: a\n    count: -2\n", `scenarios: x.yaml:5: case "a": count -2 is not in 0..10000`},
 		{"name: s\nworkload: burn\ncases:\n  - workload: segv\n", "scenarios: x.yaml:4: cases[0]: no name"},
 		{"name: s\nworkload: burn\ncases:\n  - name: a b\n", `scenarios: x.yaml:4: case name "a b" has white space`},

@@ -2,31 +2,35 @@ package scenarios
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 )
 
 // Scenario is a workload, its cases, and how to schedule them.
 type Scenario struct {
 	Name        string
-	Summary     string         // one line, for `judgebench scenarios`
-	Description string         // what it shows and why, a paragraph
-	Workload    string         // built-in workload every case runs by default ("" when Program is set)
-	Program     []string       // or an external program (argv); a scenario file may give one
-	Args        []string       // default arguments of the workload or program
-	Cases       []CaseSpec     // the cases, before Count is expanded
-	Generate    *Generate      // cases made by program; nil: none
-	Limits      sandbox.Limits // zero fields: defaults
-	Models      []string       // default models for `run`; nil: the run command's default
-	Measure     []string       // measure modes: exact, rusage-children, ru-maxrss; nil: the default
-	Parallel    []int          // cases at once, each >= 1; nil: the default
-	GOMAXPROCS  []int          // 0 means the default
-	Pin         string         // off, on, both ("" = off)
-	Repeat      int            // repetitions of every case; 0 = 1
-	HarnessHold sandbox.Size   // memory the harness holds while running (parent-rss); 0: none
-	File        string         // where it was loaded from; "" for a built-in
+	Summary     string            // one line, for `judgebench scenarios`
+	Description string            // what it shows and why, a paragraph
+	Workload    string            // built-in workload every case runs by default ("" when Program is set)
+	Program     []string          // or an external program (argv); a scenario file may give one
+	Args        []string          // default arguments of the workload or program
+	Cases       []CaseSpec        // the cases, before Count is expanded
+	Generate    *Generate         // cases made by program; nil: none
+	Limits      sandbox.Limits    // zero fields: defaults
+	Models      []results.Model   // default models for `run`; nil: the run command's default
+	Measure     []results.Measure // measure modes; nil: the default
+	Parallel    []int             // cases at once, each >= 1; nil: the default
+	GOMAXPROCS  []int             // 0 means the default
+	Pin         results.Pin       // "": the run command's default
+	Repeat      int               // repetitions of every case; 0 = 1
+	HarnessHold sandbox.Size      // memory the harness holds while running (parent-rss); 0: none
+	File        string            // where it was loaded from; "" for a built-in
 }
 
 // CaseSpec is one entry of a scenario's cases.
@@ -130,3 +134,31 @@ func (spec CaseSpec) names() []string {
 
 // sortCaseName returns the name of the generated sort case of n integers.
 func sortCaseName(n int) string { return "sort-" + strconv.Itoa(n) }
+
+// Resolve finds what a TARGET of `judgebench run` and `tune` names: a
+// built-in scenario, a scenario file, or a problem directory solved by
+// program (the PROG ARGS after "--", which only a problem directory takes).
+// It returns the scenario and its cases.
+func Resolve(target string, program []string) (*Scenario, []Case, error) {
+	sc, ok := Builtin(target)
+	if !ok {
+		info, err := os.Stat(target)
+		switch {
+		case err != nil && !strings.ContainsAny(target, "/."):
+			return nil, nil, fmt.Errorf("%q is no built-in scenario (see `judgebench scenarios`) and no file", target)
+		case err != nil:
+			return nil, nil, err
+		case info.IsDir():
+			cases, err := ProblemDir(target, program)
+			return &Scenario{Name: filepath.Base(target)}, cases, err
+		}
+		if sc, err = Load(target); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(program) > 0 {
+		return nil, nil, fmt.Errorf("a scenario names its own workload: -- PROG is for problem directories")
+	}
+	cases, err := sc.Expand()
+	return sc, cases, err
+}

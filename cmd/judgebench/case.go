@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"time"
 
+	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/spf13/pflag"
 )
@@ -22,7 +21,7 @@ type caseOptions struct {
 	expect  string
 	checker sandbox.Checker
 	json    bool
-	cgroup  string
+	cgroup  sandbox.CgroupMode
 }
 
 func (o *caseOptions) addFlags(fs *pflag.FlagSet) {
@@ -31,7 +30,7 @@ func (o *caseOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.expect, "expect", "", "expected output: a mismatch is WRONG_ANSWER")
 	fs.Var(&o.checker, "checker", "how output is compared: lines, exact or tokens")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of a summary line")
-	fs.StringVar(&o.cgroup, "cgroup", "auto", "cgroup use: auto, v1, v2 or off")
+	addCgroupFlag(fs, &o.cgroup)
 }
 
 func runCaseCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -51,10 +50,6 @@ func runCaseCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 // runCase runs argv once and prints the result; a verdict other than ACCEPTED
 // is exit status 1, a SYSTEM_ERROR exit status 2.
 func runCase(ctx context.Context, o *caseOptions, argv []string, stdout io.Writer) error {
-	mode, err := sandbox.ParseCgroupMode(o.cgroup)
-	if err != nil {
-		return usageErrorf("case: %v", err)
-	}
 	if err := o.limits.Validate(); err != nil {
 		return usageErrorf("case: %v", err)
 	}
@@ -75,7 +70,7 @@ func runCase(ctx context.Context, o *caseOptions, argv []string, stdout io.Write
 		defer f.Close()
 		cmd.Expect = f
 	}
-	sb, err := sandbox.New(sandbox.Options{Cgroup: mode})
+	sb, err := sandbox.New(sandbox.Options{Cgroup: o.cgroup})
 	if err != nil {
 		return fmt.Errorf("case: %w", err)
 	}
@@ -116,9 +111,6 @@ type caseJSON struct {
 	Warnings            []string             `json:"warnings,omitempty"`
 }
 
-// ms is d in milliseconds, to the microsecond.
-func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
-
 func printCase(w io.Writer, r *sandbox.Result, asJSON bool) error {
 	if !asJSON && r.Verdict == sandbox.SystemError {
 		_, err := fmt.Fprintf(w, "%s %s\n", r.Verdict, r.Error)
@@ -126,15 +118,15 @@ func printCase(w io.Writer, r *sandbox.Result, asJSON bool) error {
 	}
 	if !asJSON {
 		_, err := fmt.Fprintf(w, "%s cpu=%.3fms (user %.3fms, sys %.3fms) real=%.3fms memory=%s (%s) exit=%d%s\n",
-			r.Verdict, ms(r.CPUTime), ms(r.User), ms(r.System), ms(r.RealTime), r.Memory, r.MemorySource,
+			r.Verdict, results.Millis(r.CPUTime), results.Millis(r.User), results.Millis(r.System), results.Millis(r.RealTime), r.Memory, r.MemorySource,
 			r.ExitCode, signalSuffix(r))
 		return err
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(caseJSON{
-		Verdict: r.Verdict, CPUTimeMS: ms(r.CPUTime), UserTimeMS: ms(r.User), SysTimeMS: ms(r.System),
-		RealTimeMS: ms(r.RealTime), MemoryBytes: int64(r.Memory), MemorySource: r.MemorySource,
+		Verdict: r.Verdict, CPUTimeMS: results.Millis(r.CPUTime), UserTimeMS: results.Millis(r.User), SysTimeMS: results.Millis(r.System),
+		RealTimeMS: results.Millis(r.RealTime), MemoryBytes: int64(r.Memory), MemorySource: r.MemorySource,
 		ExitCode: r.ExitCode, Signal: r.Signal, SignalName: r.SignalName(), Error: r.Error,
 		VoluntarySwitches: r.VoluntarySwitches, InvoluntarySwitches: r.InvoluntarySwitches,
 		OutputBytes: r.OutputBytes, Warnings: r.Warnings,

@@ -125,3 +125,11 @@ func exitStatus(err error, w io.Writer) int {
 	}
 	return code
 }
+
+// plural is word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

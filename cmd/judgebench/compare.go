@@ -1,85 +1,66 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/judgebench/judgebench/report"
 	"github.com/judgebench/judgebench/results"
-	"github.com/spf13/pflag"
 )
 
 const compareUsage = "compare BASE NEW [--threshold 5%] [--alpha 0.05] [--metrics LIST] [--json]"
 
-// compareOptions are the flags of `judgebench compare`.
-type compareOptions struct {
-	threshold fractionFlag
-	alpha     float64
-	metrics   []string
-	json      bool
-}
-
-func (o *compareOptions) addFlags(fs *pflag.FlagSet) {
-	fs.Var(&o.threshold, "threshold", "smallest change of a median that counts, in percent: 5%, 0.5%, 5 (= 5%)")
-	fs.Float64Var(&o.alpha, "alpha", 0.05, "significance level: a change counts when its p-value is below it")
-	fs.StringSliceVar(&o.metrics, "metrics", []string{"cpu_time", "real_time", "memory"},
-		"which metrics can be a regression (the others are shown, not gated): cpu_time, real_time, memory")
-	fs.BoolVar(&o.json, "json", false, "print the comparison as one JSON object")
-}
-
 // runCompare compares two runs group by group; a regression is exit status 1.
 func runCompare(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	o := compareOptions{threshold: 0.05}
+	threshold := fractionFlag(0.05)
 	fs := newFlagSet("compare", compareUsage, stdout)
-	o.addFlags(fs)
+	fs.Var(&threshold, "threshold", "smallest change of a median that counts, in percent: 5%, 0.5%, 5 (= 5%)")
+	alpha := fs.Float64("alpha", 0.05, "significance level: a change counts when its p-value is below it")
+	metrics := fs.StringSlice("metrics", results.Metrics(),
+		"which metrics can be a regression (the others are shown, not gated): "+strings.Join(results.Metrics(), ", "))
+	asJSON := fs.Bool("json", false, "print the comparison as one JSON object")
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
 	if fs.NArg() != 2 {
 		return usageErrorf("compare: want two runs, BASE and NEW, got %d (usage: judgebench %s)", fs.NArg(), compareUsage)
 	}
-	if !(o.alpha > 0 && o.alpha < 1) {
-		return usageErrorf("compare: --alpha %v: must be between 0 and 1", o.alpha)
+	if !(*alpha > 0 && *alpha < 1) {
+		return usageErrorf("compare: --alpha %v: must be between 0 and 1", *alpha)
 	}
-	for _, m := range o.metrics {
-		if !slices.Contains([]string{"cpu_time", "real_time", "memory"}, m) {
-			return usageErrorf("compare: --metrics: unknown metric %q (use cpu_time, real_time, memory)", m)
+	for _, m := range *metrics {
+		if !slices.Contains(results.Metrics(), m) {
+			return usageErrorf("compare: --metrics: unknown metric %q (use %s)", m, strings.Join(results.Metrics(), ", "))
 		}
 	}
-	basePath, newPath := fs.Arg(0), fs.Arg(1)
-	base, err := results.Read(basePath)
+	base, err := results.Read(fs.Arg(0))
 	if err != nil {
 		return usageErrorf("compare: %v", err)
 	}
-	next, err := results.Read(newPath)
+	next, err := results.Read(fs.Arg(1))
 	if err != nil {
 		return usageErrorf("compare: %v", err)
 	}
-	d, err := results.Compare(base, next, float64(o.threshold), o.alpha)
-	var none *results.NoCommonGroupsError
-	if errors.As(err, &none) {
+	d, err := results.Compare(base, next, float64(threshold), *alpha)
+	if none, ok := errors.AsType[*results.NoCommonGroupsError](err); ok {
 		return usageErrorf("compare: no groups in common: %s has %s, %s has %s",
-			basePath, results.KeyList(none.Base), newPath, results.KeyList(none.New))
+			fs.Arg(0), results.KeyList(none.Base), fs.Arg(1), results.KeyList(none.New))
 	}
 	if err != nil {
 		return usageErrorf("compare: %v", err)
 	}
-	ungate(d, o.metrics)
+	d.Gate(*metrics)
 	for _, w := range d.Warnings {
 		fmt.Fprintf(stderr, "judgebench: warning: %s\n", w)
 	}
-	if o.json {
-		err = writeDiffJSON(stdout, d)
+	if *asJSON {
+		err = report.WriteComparisonJSON(stdout, d)
 	} else {
-		err = writeDiff(stdout, d)
+		err = report.WriteComparison(stdout, d)
 	}
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
@@ -88,204 +69,4 @@ func runCompare(_ context.Context, args []string, _ io.Reader, stdout, stderr io
 		return &exitError{code: 1}
 	}
 	return nil
-}
-
-// writeDiff prints one table per metric, a row per group, then the verdict.
-func writeDiff(w io.Writer, d *results.Diff) error {
-	var table bytes.Buffer
-	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-	for i := range d.Groups[0].Metrics {
-		if i > 0 {
-			fmt.Fprintln(tw)
-		}
-		fmt.Fprintf(tw, "%s\tbase median ± CI\tnew median ± CI\tchange\t\n", d.Groups[0].Metrics[i].Name)
-		for _, g := range d.Groups {
-			m := &g.Metrics[i]
-			mark := ""
-			switch {
-			case m.Regression:
-				mark = "REGRESSION"
-			case m.Improvement:
-				mark = "improvement"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", g.Name(), diffCenter(m.Name, m.Base), diffCenter(m.Name, m.New), diffChange(m), mark)
-		}
-	}
-	fmt.Fprintln(tw)
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for line := range strings.Lines(table.String()) {
-		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+"\n"); err != nil {
-			return err
-		}
-	}
-	_, err := fmt.Fprintln(w, diffVerdict(d))
-	return err
-}
-
-// diffVerdict is "verdict: regression in N groups: GROUP METRIC +x.x% (p=…), …"
-// or "verdict: no regression (M groups compared)".
-func diffVerdict(d *results.Diff) string {
-	var list []string
-	groups := 0
-	for _, g := range d.Groups {
-		regressed := false
-		for _, m := range g.Metrics {
-			if m.Regression {
-				list = append(list, fmt.Sprintf("%s %s %+.1f%% (p=%.3f)", g.Name(), m.ShortName(), m.ChangePct, m.P))
-				regressed = true
-			}
-		}
-		if regressed {
-			groups++
-		}
-	}
-	if groups == 0 {
-		return fmt.Sprintf("verdict: no regression (%d %s compared)", len(d.Groups), plural(len(d.Groups), "group"))
-	}
-	return fmt.Sprintf("verdict: regression in %d %s: %s", groups, plural(groups, "group"), strings.Join(list, ", "))
-}
-
-// diffChange is the change of a median with its test, as benchstat shows
-// it: "+30.0% (p=0.000 n=12+12)", or "~" for a change that is not
-// significant.
-func diffChange(m *results.MetricDiff) string {
-	test := fmt.Sprintf("(p=%.3f n=%d+%d)", m.P, m.Base.N, m.New.N)
-	if m.Paired {
-		test = fmt.Sprintf("per case (p=%.3f, %d cases)", m.P, m.Cases)
-	}
-	if !m.Significant {
-		return "~ " + test
-	}
-	return fmt.Sprintf("%+.1f%% %s", m.ChangePct, test)
-}
-
-// diffCenter is a median in its unit with its confidence interval as a
-// percentage of it: "20.13ms ± 2%".
-func diffCenter(metric string, c results.Center) string {
-	value := diffMS(c.Median)
-	if strings.HasSuffix(metric, "_bytes") {
-		value = diffBytes(c.Median)
-	}
-	switch {
-	case math.IsInf(c.Lo, 0) || math.IsInf(c.Hi, 0):
-		return value + " ± ∞"
-	case c.Median == 0 && c.Lo == 0 && c.Hi == 0:
-		return value + " ± 0%"
-	case c.Median <= 0 || c.Lo < 0:
-		return value + " ± ?"
-	}
-	return fmt.Sprintf("%s ± %.0f%%", value, 100*max(c.Hi/c.Median-1, 1-c.Lo/c.Median))
-}
-
-// diffMS shows milliseconds with four significant digits up to 9999.
-func diffMS(v float64) string {
-	digits := 3
-	for a := math.Abs(v); a >= 10 && digits > 0; a /= 10 {
-		digits--
-	}
-	return strconv.FormatFloat(v, 'f', digits, 64) + "ms"
-}
-
-// diffBytes shows bytes in B, KiB, MiB or GiB.
-func diffBytes(v float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB"}
-	u := 0
-	for ; u < len(units)-1 && math.Abs(v) >= 1024; u++ {
-		v /= 1024
-	}
-	if u == 0 {
-		return strconv.FormatFloat(v, 'f', 0, 64) + "B"
-	}
-	return strconv.FormatFloat(v, 'f', 2, 64) + units[u]
-}
-
-// ungate clears the regressions of metrics not in gated: they are shown,
-// and do not fail the comparison.
-func ungate(d *results.Diff, gated []string) {
-	for i := range d.Groups {
-		for j := range d.Groups[i].Metrics {
-			if m := &d.Groups[i].Metrics[j]; !slices.Contains(gated, m.ShortName()) {
-				m.Regression = false
-			}
-		}
-	}
-}
-
-// diffJSON is the --json form of a comparison.
-type diffJSON struct {
-	Threshold   float64         `json:"threshold"` // a fraction: 0.05 is 5%
-	Alpha       float64         `json:"alpha"`
-	Groups      []groupDiffJSON `json:"groups"`
-	Regressions []string        `json:"regressions"`
-	Warnings    []string        `json:"warnings"`
-	Verdict     string          `json:"verdict"` // "regression" or "no regression"
-}
-
-type groupDiffJSON struct {
-	results.Key
-	Metrics map[string]metricDiffJSON `json:"metrics"`
-}
-
-type metricDiffJSON struct {
-	Base        centerJSON `json:"base"`
-	New         centerJSON `json:"new"`
-	ChangePct   *float64   `json:"change_pct"` // null when infinite: the base median is 0
-	P           float64    `json:"p"`
-	Significant bool       `json:"significant"`
-	Regression  bool       `json:"regression"`
-	Improvement bool       `json:"improvement"`
-}
-
-// centerJSON is a median and its confidence interval; lo and hi are null
-// when the samples are too few for an interval (median is null only for
-// values too large to take a median of).
-type centerJSON struct {
-	Median *float64 `json:"median"`
-	Lo     *float64 `json:"lo"`
-	Hi     *float64 `json:"hi"`
-	N      int      `json:"n"`
-}
-
-// writeDiffJSON prints d as one JSON object.
-func writeDiffJSON(w io.Writer, d *results.Diff) error {
-	out := diffJSON{
-		Threshold: d.Threshold, Alpha: d.Alpha,
-		Regressions: d.Regressions(), Warnings: d.Warnings, Verdict: "no regression",
-	}
-	if len(out.Regressions) > 0 {
-		out.Verdict = "regression"
-	}
-	for _, g := range d.Groups {
-		gj := groupDiffJSON{Key: g.Key, Metrics: make(map[string]metricDiffJSON)}
-		for _, m := range g.Metrics {
-			gj.Metrics[m.Name] = metricDiffJSON{
-				Base: centerOf(m.Base), New: centerOf(m.New), ChangePct: finiteOrNil(m.ChangePct),
-				P: m.P, Significant: m.Significant, Regression: m.Regression, Improvement: m.Improvement,
-			}
-		}
-		out.Groups = append(out.Groups, gj)
-	}
-	if out.Regressions == nil {
-		out.Regressions = []string{}
-	}
-	if out.Warnings == nil {
-		out.Warnings = []string{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
-}
-
-func centerOf(c results.Center) centerJSON {
-	return centerJSON{Median: finiteOrNil(c.Median), Lo: finiteOrNil(c.Lo), Hi: finiteOrNil(c.Hi), N: c.N}
-}
-
-// finiteOrNil is &v, or nil when v is infinite or NaN, which JSON cannot hold.
-func finiteOrNil(v float64) *float64 {
-	if math.IsInf(v, 0) || math.IsNaN(v) {
-		return nil
-	}
-	return &v
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/judgebench/judgebench/harness"
+	"github.com/judgebench/judgebench/results"
 )
 
 // doctorChecks are the checks `judgebench doctor` reports, in order.
@@ -38,7 +38,7 @@ func TestDoctorJSON(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("judgebench doctor --json = %d, stderr %q; want 0", r.code, r.stderr)
 	}
-	var fs []harness.Finding
+	var fs []results.Finding
 	if err := json.Unmarshal([]byte(r.stdout), &fs); err != nil {
 		t.Fatalf("judgebench doctor --json: %v in %q", err, r.stdout)
 	}

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -43,58 +40,10 @@ func runExport(_ context.Context, args []string, _ io.Reader, stdout, _ io.Write
 	if *out == "" {
 		err = write(stdout)
 	} else {
-		err = writeFileAtomic(*out, write)
+		err = results.WriteFileAtomic(*out, write)
 	}
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
-}
-
-// writeFileAtomic writes path through fill: into a temporary file in the same
-// directory, synced, then renamed over path, so that a reader sees the old
-// file or the whole new one. On error path is untouched and the temporary
-// file removed. Errors name path, not the temporary file.
-func writeFileAtomic(path string, fill func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*.tmp")
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, cause(err))
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := fill(f); err != nil {
-		return err
-	}
-	err = f.Chmod(0o644)
-	if err == nil {
-		err = f.Sync()
-	}
-	if err == nil {
-		err = f.Close()
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, cause(err))
-	}
-	return nil
-}
-
-// cause strips the operation and file name off err, an error of package os,
-// when the caller names the file itself.
-func cause(err error) error {
-	var pe *os.PathError
-	var le *os.LinkError
-	switch {
-	case errors.As(err, &pe):
-		return pe.Err
-	case errors.As(err, &le):
-		return le.Err
-	}
-	return err
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -98,7 +100,7 @@ func TestRunScenarioFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, g := range run.Groups {
-		wantLost := map[string]int{"pool": 0, "pool-fireforget": 1}[g.Model]
+		wantLost := map[results.Model]int{"pool": 0, "pool-fireforget": 1}[g.Model]
 		if g.FaultsInjected != 1 || g.FaultsLost != wantLost {
 			t.Errorf("group %s: faults %d injected, %d lost; want 1, %d", g.Model, g.FaultsInjected, g.FaultsLost, wantLost)
 		}
@@ -241,7 +243,7 @@ func TestBuiltinEffects(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, g := range run.Groups {
-		pitfall := strings.HasPrefix(g.Model, "pool-")
+		pitfall := !g.Model.Correct()
 		if g.FaultsInjected != 3 || (pitfall && g.FaultsLost == 0) || (!pitfall && g.FaultsLost != 0) {
 			t.Errorf("lost-errors %s: %d/%d faults reported, %d lost; want every fault of a correct model, a loss for a pitfall",
 				g.Model, g.FaultsReported, g.FaultsInjected, g.FaultsLost)
@@ -291,5 +293,33 @@ func TestRunOrder(t *testing.T) {
 	again, _ := caseOrder("--seed", strconv.FormatInt(seed, 10))
 	if seed != 42 || strings.Join(first, " ") != strings.Join(again, " ") {
 		t.Errorf("run --seed 42: order %q, seed %d; again %q; want the same order from the recorded seed", first, seed, again)
+	}
+}
+
+// TestRunsAtOnce: two runs started together, in the same directory and the
+// same second, both succeed, each with a run directory of its own: no run is
+// lost without a word.
+func TestRunsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	var cmds []*exec.Cmd
+	var stderrs []*bytes.Buffer
+	for range 2 {
+		cmd, _, stderr := runProcess(t.Context(), t, "run", "lost-errors", "--models", "serial", "--quiet")
+		cmd.Dir = dir
+		cmds, stderrs = append(cmds, cmd), append(stderrs, stderr)
+	}
+	for _, c := range cmds {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Errorf("run %d: %v, stderr %q; want exit 0", i, err, stderrs[i])
+		}
+	}
+	runs, _ := filepath.Glob(filepath.Join(dir, results.DefaultDir, "*", results.FileName))
+	if len(runs) != 2 {
+		t.Errorf("two runs at once left %q; want two run.json in two directories", runs)
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -15,33 +13,40 @@ import (
 	"github.com/judgebench/judgebench/report"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
+	"github.com/judgebench/judgebench/teach"
 )
 
 // teachOptions are the flags of `judgebench teach`.
 type teachOptions struct {
 	out    string
-	cgroup string
+	cgroup sandbox.CgroupMode
 }
 
 const teachUsage = "teach [PITFALL] [--out DIR]"
 
-func runTeach(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func runTeach(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
 	var o teachOptions
 	fs := newFlagSet("teach", teachUsage, stdout)
 	fs.StringVar(&o.out, "out", "", "keep the runs in DIR, and write the report of them there")
-	fs.StringVar(&o.cgroup, "cgroup", "auto", "cgroup use: auto, v1, v2 or off")
+	addCgroupFlag(fs, &o.cgroup)
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
-	lessons, err := pickLessons(fs.Args())
-	if err != nil {
-		return usageErrorf("teach: %v", err)
-	}
-	if _, err := sandbox.ParseCgroupMode(o.cgroup); err != nil {
-		return usageErrorf("teach: %v", err)
+	lessons := teach.Lessons()
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		l, err := teach.Find(fs.Arg(0))
+		if err != nil {
+			return usageErrorf("teach: %v", err)
+		}
+		lessons = []teach.Lesson{l}
+	default:
+		return usageErrorf("teach: one pitfall at most, got %q", fs.Args())
 	}
 	dir := o.out
 	if dir == "" {
+		var err error
 		if dir, err = os.MkdirTemp("", "judgebench-teach-"); err != nil {
 			return fmt.Errorf("teach: %w", err)
 		}
@@ -50,94 +55,40 @@ func runTeach(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	start := time.Now()
 	var runs []string
 	for _, l := range lessons {
-		paths, err := teach(ctx, stdout, l, dir, sandbox.CgroupMode(o.cgroup))
-		runs = append(runs, paths...)
+		out, err := showLesson(ctx, stdout, l, dir, o.cgroup)
+		runs = append(runs, out.Runs...)
+		if errors.Is(err, harness.ErrInterrupted) {
+			return errInterrupted
+		}
 		if err != nil {
-			if errors.Is(err, context.Canceled) {
-				return errInterrupted
-			}
 			return fmt.Errorf("teach: %s: %w", l.Name, err)
 		}
 	}
-	plural := "s"
-	if len(lessons) == 1 {
-		plural = ""
-	}
-	fmt.Fprintf(stdout, "\n%d lesson%s in %.1fs.\n", len(lessons), plural, time.Since(start).Seconds())
+	fmt.Fprintf(stdout, "\n%d %s in %.1fs.\n", len(lessons), plural(len(lessons), "lesson"), time.Since(start).Seconds())
 	if o.out != "" {
 		return writeTeachReport(stdout, o.out, runs)
 	}
 	return nil
 }
 
-// pickLessons returns the lesson named in args, or all of them.
-func pickLessons(args []string) ([]harness.Lesson, error) {
-	all := harness.Lessons()
-	if len(args) == 0 {
-		return all, nil
-	}
-	var names []string
-	for _, l := range all {
-		names = append(names, l.Name)
-	}
-	if len(args) > 1 {
-		return nil, fmt.Errorf("one pitfall at most, got %q", args)
-	}
-	i := slices.Index(names, args[0])
-	if i < 0 {
-		return nil, fmt.Errorf("no pitfall %q (use one of %s)", args[0], strings.Join(names, ", "))
-	}
-	return all[i : i+1], nil
-}
-
-// teach shows one lesson: the post, the Go analogue, the live runs with their
-// table, what they show and the fix. It returns the run directories.
-func teach(ctx context.Context, w io.Writer, l harness.Lesson, dir string, cgroup sandbox.CgroupMode) ([]string, error) {
+// showLesson shows one lesson: the post, the Go analogue, the live runs with
+// their table, what they show and the fix.
+func showLesson(ctx context.Context, w io.Writer, l teach.Lesson, dir string, cgroup sandbox.CgroupMode) (*teach.Outcome, error) {
 	fmt.Fprintf(w, "\n== %s: %s\n\n", l.Name, l.Title)
 	fmt.Fprint(w, wrap("The post: "+l.Post, 100), wrap("In Go: "+l.Analog, 100))
 	if l.Demo != nil {
 		fmt.Fprintf(w, "\n%s\n", l.Demo())
 	}
-	var groups []results.Group
-	var samples []results.Sample
-	var paths []string
-	for i, p := range l.Plans() {
-		p.Cgroup = cgroup
-		path, run, err := teachRun(ctx, p, filepath.Join(dir, fmt.Sprintf("%s-%d", l.Name, i+1)))
-		if err != nil {
-			return paths, err
-		}
-		paths = append(paths, path)
-		groups, samples = append(groups, run.Groups...), append(samples, run.Samples...)
+	out, err := l.Run(ctx, dir, cgroup)
+	if err != nil {
+		return out, err
 	}
 	fmt.Fprintln(w)
-	if err := groupTable(w, groups); err != nil {
-		return paths, err
+	if err := report.WriteGroupTable(w, out.Groups); err != nil {
+		return out, err
 	}
-	fmt.Fprint(w, "\n", wrap("What it shows: "+l.Explain(groups, samples), 100), wrap("The fix: "+l.Fix, 100))
-	return paths, nil
-}
-
-// teachRun runs one plan of a lesson into dir and reads the run back.
-func teachRun(ctx context.Context, p *harness.Plan, dir string) (string, *results.Run, error) {
-	h, err := harness.New(p)
-	if err != nil {
-		return "", nil, err
-	}
-	defer h.Close()
-	w, err := results.Create(dir)
-	if err != nil {
-		return "", nil, err
-	}
-	header := results.Run{Schema: results.Schema, Target: filepath.Base(dir), StartedAt: time.Now().UTC(), Machine: h.Machine()}
-	info, runErr := h.Run(ctx, w)
-	header.FinishedAt, header.Interrupted = time.Now().UTC(), runErr != nil
-	path, err := w.Finish(header, info)
-	if err := errors.Join(runErr, err); err != nil {
-		return path, nil, err
-	}
-	run, err := results.Read(path)
-	return path, run, err
+	_, err = fmt.Fprint(w, "\n", wrap("What it shows: "+out.Shows, 100), wrap("The fix: "+l.Fix, 100))
+	return out, err
 }
 
 // wrap folds text into lines of at most width, ending with a newline.

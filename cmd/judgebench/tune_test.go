@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/judgebench/judgebench/harness"
+	"github.com/judgebench/judgebench/results"
 )
 
 // TestTuneCPUBound: on a CPU-bound problem tune never recommends more cases
@@ -24,7 +24,7 @@ func TestTuneCPUBound(t *testing.T) {
 	}
 	var got struct {
 		Plot string `json:"plot"`
-		harness.Tuning
+		results.Tuning
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("tune --json printed %q: %v", r.stdout, err)

@@ -1,4 +1,4 @@
-package harness
+package host
 
 import (
 	"cmp"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/judgebench/judgebench/results"
 )
 
 // fakeTree writes files (path relative to the root: contents) under a new
@@ -118,7 +120,7 @@ func TestChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.check+"/"+tt.name, func(t *testing.T) {
-			h := host{root: fakeTree(t, tt.files), cpus: cmp.Or(tt.cpus, 2), procs: cmp.Or(tt.procs, 2)}
+			h := probe{root: fakeTree(t, tt.files), cpus: cmp.Or(tt.cpus, 2), procs: cmp.Or(tt.procs, 2)}
 			f := checkNamed(t, tt.check).find(h)
 			if f.Status != tt.status || !strings.Contains(f.Value, tt.value) {
 				t.Errorf("check(%s) = %+v; want status %s, value with %q", tt.check, f, tt.status, tt.value)
@@ -162,24 +164,9 @@ func TestDoctorHere(t *testing.T) {
 			t.Errorf("Doctor()[%d] = %+v; want check %s with a status, value and why", i, f, checks[i].name)
 		}
 	}
-	for _, w := range Warnings(fs) {
+	for _, w := range results.Warnings(fs) {
 		if strings.Count(w, ": ") < 2 {
 			t.Errorf("Warnings() has %q; want \"check: value: why\"", w)
 		}
-	}
-}
-
-func TestWarnings(t *testing.T) {
-	fs := []Finding{
-		{Check: "swap", Status: "warn", Value: "1 swap areas", Why: "pages move."},
-		{Check: "thp", Status: "ok", Value: "madvise", Why: "stalls."},
-		{Check: "boost", Status: "unknown", Value: "?", Why: "clocks."},
-	}
-	got, want := Warnings(fs), []string{"swap: 1 swap areas: pages move."}
-	if !slices.Equal(got, want) {
-		t.Errorf("Warnings(%v) = %q; want %q", fs, got, want)
-	}
-	if got := Warnings(nil); got == nil || len(got) != 0 {
-		t.Errorf("Warnings(nil) = %#v; want an empty, non-nil slice", got)
 	}
 }

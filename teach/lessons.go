@@ -1,4 +1,4 @@
-package harness
+package teach
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/judgebench/judgebench/harness"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
@@ -25,7 +26,7 @@ type Lesson struct {
 	// not a run (a func that cannot be encoded, say).
 	Demo func() string
 	// Plans are the compact runs of the lesson.
-	Plans func() []*Plan
+	Plans func() []*harness.Plan
 	// Explain says in one sentence what the runs show.
 	Explain func(groups []results.Group, samples []results.Sample) string
 }
@@ -37,9 +38,9 @@ func Lessons() []Lesson {
 }
 
 // plan is a compact plan: one repetition, cases in order, exact measurement.
-func plan(cases []scenarios.Case, models []string, parallel ...int) *Plan {
-	return &Plan{Cases: cases, Models: models, Measures: []string{Exact}, Parallel: parallel,
-		GOMAXPROCS: []int{0}, Pin: []bool{false}, Repeat: 1, Limits: sandbox.Limits{CPUTime: 2 * time.Second}}
+func plan(cases []scenarios.Case, models []results.Model, parallel ...int) *harness.Plan {
+	return &harness.Plan{Cases: cases, Models: models, Measures: []results.Measure{results.Exact}, Parallel: parallel,
+		GOMAXPROCS: []int{0}, Pin: results.PinOff, Repeat: 1, Limits: sandbox.Limits{CPUTime: 2 * time.Second}}
 }
 
 // cases returns n cases of workload with args.
@@ -52,7 +53,7 @@ func cases(n int, workload string, args ...string) []scenarios.Case {
 }
 
 // group finds the group of model, measure and parallelism (0: any).
-func group(gs []results.Group, model, measure string, par int) results.Group {
+func group(gs []results.Group, model results.Model, measure results.Measure, par int) results.Group {
 	for _, g := range gs {
 		if g.Model == model && g.Measure == measure && (par == 0 || g.Parallelism == par) {
 			return g
@@ -71,14 +72,14 @@ func gilLesson() Lesson {
 			"as goroutines take turns on one thread, just as the post's threads did.",
 		Fix: "Run cases as child processes (pool or process), or at least as many Ps as cases at once; " +
 			"judge by CPU time, never by wall time alone.",
-		Plans: func() []*Plan {
-			p := plan(cases(2, "burn", "100ms"), []string{InProc, Pool}, 1, 2)
+		Plans: func() []*harness.Plan {
+			p := plan(cases(2, "burn", "100ms"), []results.Model{results.InProc, results.Pool}, 1, 2)
 			p.GOMAXPROCS = []int{1}
-			return []*Plan{p}
+			return []*harness.Plan{p}
 		},
 		Explain: func(gs []results.Group, _ []results.Sample) string {
 			return fmt.Sprintf("Two at once at GOMAXPROCS=1: real time is %.2fx the CPU time as goroutines (inproc), %.2fx as child processes (pool).",
-				group(gs, InProc, Exact, 2).Inflation, group(gs, Pool, Exact, 2).Inflation)
+				group(gs, results.InProc, results.Exact, 2).Inflation, group(gs, results.Pool, results.Exact, 2).Inflation)
 		},
 	}
 }
@@ -94,11 +95,11 @@ func oversubscribeLesson() Lesson {
 			"the cores; past that, cases wait for a CPU and real time grows while CPU time stays flat.",
 		Fix: "Run at most as many cases at once as there are cores (judgebench run with --parallel 1,2,4,... shows where it breaks), " +
 			"and give real-time limits room above CPU-time limits.",
-		Plans: func() []*Plan {
-			return []*Plan{plan(cases(2*n, "burn", "100ms"), []string{Pool}, 1, n, 2*n)}
+		Plans: func() []*harness.Plan {
+			return []*harness.Plan{plan(cases(2*n, "burn", "100ms"), []results.Model{results.Pool}, 1, n, 2*n)}
 		},
 		Explain: func(gs []results.Group, _ []results.Sample) string {
-			at, over := group(gs, Pool, Exact, n), group(gs, Pool, Exact, 2*n)
+			at, over := group(gs, results.Pool, results.Exact, n), group(gs, results.Pool, results.Exact, 2*n)
 			return fmt.Sprintf("With %d at once (the CPUs) real time is %.2fx CPU time; with %d it is %.2fx, while CPU time stays %.0f ms -> %.0f ms.",
 				n, at.Inflation, 2*n, over.Inflation, at.CPUTimeMS.Median, over.CPUTimeMS.Median)
 		},
@@ -114,13 +115,13 @@ func contentionLesson() Lesson {
 			"not only their real time, grows. CPU-bound ones stay within about 1%.",
 		Fix: "Calibrate limits at the parallelism the judge really runs, or run fewer memory-heavy cases at once; " +
 			"pin cases to separate cores if the machine has them.",
-		Plans: func() []*Plan {
-			p := plan(cases(2, "memwalk", "512", "3"), []string{Serial, Pool}, 1, 2)
+		Plans: func() []*harness.Plan {
+			p := plan(cases(2, "memwalk", "512", "3"), []results.Model{results.Serial, results.Pool}, 1, 2)
 			p.Limits = sandbox.Limits{CPUTime: 5 * time.Second, Memory: 768 * sandbox.MiB}
-			return []*Plan{p}
+			return []*harness.Plan{p}
 		},
 		Explain: func(gs []results.Group, _ []results.Sample) string {
-			g := group(gs, Pool, Exact, 2)
+			g := group(gs, results.Pool, results.Exact, 2)
 			return fmt.Sprintf("Two memory-bound cases at once: CPU time %+.0f%% against serial (cpu_vs_serial %.2f).", (g.CPUVsSerial-1)*100, g.CPUVsSerial)
 		},
 	}
@@ -136,18 +137,18 @@ func lostErrorsLesson() Lesson {
 			"errgroup whose Wait keeps only the first error, a harness that compares output and ignores the exit status.",
 		Fix: "Every case writes its own result slot, errors included; count faults reported against faults " +
 			"injected; judge exit status and signal, not only output.",
-		Plans: func() []*Plan {
+		Plans: func() []*harness.Plan {
 			sc, _ := scenarios.Builtin("lost-errors")
 			cs, _ := sc.Expand()
-			return []*Plan{plan(cs, []string{Serial, Pool, FireForget, FirstErr, ExitBlind}, 2)}
+			return []*harness.Plan{plan(cs, []results.Model{results.Serial, results.Pool, results.FireForget, results.FirstErr, results.ExitBlind}, 2)}
 		},
 		Explain: func(gs []results.Group, _ []results.Sample) string {
 			var lost []string
-			for _, m := range []string{FireForget, FirstErr, ExitBlind} {
-				g := group(gs, m, Exact, 0)
+			for _, m := range []results.Model{results.FireForget, results.FirstErr, results.ExitBlind} {
+				g := group(gs, m, results.Exact, 0)
 				lost = append(lost, fmt.Sprintf("%s lost %d of %d", m, g.FaultsLost, g.FaultsInjected))
 			}
-			g := group(gs, Pool, Exact, 0)
+			g := group(gs, results.Pool, results.Exact, 0)
 			return fmt.Sprintf("The pool reported %d of %d faults; %s.", g.FaultsReported, g.FaultsInjected, strings.Join(lost, ", "))
 		},
 	}
@@ -155,20 +156,20 @@ func lostErrorsLesson() Lesson {
 
 func rusageLesson() Lesson {
 	return Lesson{
-		Name:  "rusage-children",
+		Name:  string(results.RusageChildren),
 		Title: "CPU time from RUSAGE_CHILDREN",
 		Post:  "A judge took each case's CPU time as the growth of getrusage(RUSAGE_CHILDREN) around it.",
 		Analog: "RUSAGE_CHILDREN is process-wide: it grows with every child reaped meanwhile, so once cases " +
 			"overlap each one is charged for its neighbours.",
 		Fix: "Take each case's CPU time from wait4 of that child (or its own cgroup), never from a process-wide delta.",
-		Plans: func() []*Plan {
-			p := plan(cases(4, "burn", "100ms"), []string{Serial, Pool}, 2)
-			p.Measures = []string{Exact, RusageChildren}
-			return []*Plan{p}
+		Plans: func() []*harness.Plan {
+			p := plan(cases(4, "burn", "100ms"), []results.Model{results.Serial, results.Pool}, 2)
+			p.Measures = []results.Measure{results.Exact, results.RusageChildren}
+			return []*harness.Plan{p}
 		},
 		Explain: func(gs []results.Group, _ []results.Sample) string {
 			return fmt.Sprintf("Two at once: RUSAGE_CHILDREN deltas report %.2fx the serial CPU time; wait4 of each child reports %.2fx.",
-				group(gs, Pool, RusageChildren, 2).CPUVsSerial, group(gs, Pool, Exact, 2).CPUVsSerial)
+				group(gs, results.Pool, results.RusageChildren, 2).CPUVsSerial, group(gs, results.Pool, results.Exact, 2).CPUVsSerial)
 		},
 	}
 }
@@ -181,15 +182,15 @@ func parentRSSLesson() Lesson {
 		Analog: "Go forks with CLONE_VM, and the kernel folds the old image's high-water mark into the child's at " +
 			"exec: a small program started by a harness holding 256 MiB reports 256 MiB.",
 		Fix: "Measure memory with a per-case cgroup (memory.peak) or VmHWM at a ptrace exit stop, never ru_maxrss.",
-		Plans: func() []*Plan {
-			p := plan(cases(2, "alloc", "8"), []string{Serial}, 1)
-			p.Measures = []string{Exact, RUMaxRSS}
+		Plans: func() []*harness.Plan {
+			p := plan(cases(2, "alloc", "8"), []results.Model{results.Serial}, 1)
+			p.Measures = []results.Measure{results.Exact, results.RUMaxRSS}
 			p.HarnessHold = 256 * sandbox.MiB
 			p.Limits.Memory = 64 * sandbox.MiB
-			return []*Plan{p}
+			return []*harness.Plan{p}
 		},
 		Explain: func(gs []results.Group, _ []results.Sample) string {
-			e, r := group(gs, Serial, Exact, 0), group(gs, Serial, RUMaxRSS, 0)
+			e, r := group(gs, results.Serial, results.Exact, 0), group(gs, results.Serial, results.RUMaxRSS, 0)
 			return fmt.Sprintf("A case touching 8 MiB: %.1f MiB measured exactly, %.1f MiB by ru_maxrss; under a 64 MiB limit %d of %d cases flip to MEMORY_LIMIT_EXCEEDED.",
 				e.MemoryBytes.Median/(1<<20), r.MemoryBytes.Median/(1<<20), r.VerdictFlips, r.N)
 		},
@@ -207,13 +208,15 @@ func serializationLesson() Lesson {
 		Fix: "Send names and arguments, and look the code up on the other side; keep pools and clients out of what you send.",
 		Demo: func() string {
 			_, err := json.Marshal(struct{ Check func() bool }{func() bool { return true }})
-			msg, _ := CaseJSON(scenarios.Case{Name: "burn-1", Workload: "burn", Args: []string{"20ms"}})
+			msg, _ := harness.CaseJSON(scenarios.Case{Name: "burn-1", Workload: "burn", Args: []string{"20ms"}})
 			return fmt.Sprintf("Encoding a case that holds a func: %v\nEncoding a case as data: %s", err, msg)
 		},
-		Plans: func() []*Plan { return []*Plan{plan(cases(2, "burn", "20ms"), []string{Process}, 2)} },
+		Plans: func() []*harness.Plan {
+			return []*harness.Plan{plan(cases(2, "burn", "20ms"), []results.Model{results.Process}, 2)}
+		},
 		Explain: func(_ []results.Group, ss []results.Sample) string {
 			return fmt.Sprintf("Sent as data, %d of %d cases ran in worker processes of their own and came back ACCEPTED.",
-				count(ss, Process, results.Accepted), count(ss, Process, ""))
+				count(ss, results.Process, results.Accepted), count(ss, results.Process, ""))
 		},
 	}
 }
@@ -226,27 +229,27 @@ func panicLesson() Lesson {
 		Analog: "it is worse: a panic no one recovers, in any goroutine, ends the whole process. A judge that " +
 			"runs cases as goroutines without recovering loses every case with one.",
 		Fix: "Recover in every per-case goroutine, turning the panic into that case's result; better, run cases as children.",
-		Plans: func() []*Plan {
-			naive := plan([]scenarios.Case{{Name: "4-cases-in-goroutines", Workload: "goroutines", Args: []string{"4"}}}, []string{Serial}, 1)
+		Plans: func() []*harness.Plan {
+			naive := plan([]scenarios.Case{{Name: "4-cases-in-goroutines", Workload: "goroutines", Args: []string{"4"}}}, []results.Model{results.Serial}, 1)
 			cs := append(cases(3, "burn", "20ms"), scenarios.Case{Name: "panic", Workload: "panic", ExpectVerdict: sandbox.RuntimeError})
-			return []*Plan{naive, plan(cs, []string{InProc}, 4)}
+			return []*harness.Plan{naive, plan(cs, []results.Model{results.InProc}, 4)}
 		},
 		Explain: func(_ []results.Group, ss []results.Sample) string {
 			exit := -1
 			for _, s := range ss {
-				if s.Model == Serial {
+				if s.Model == results.Serial {
 					exit = s.ExitCode
 				}
 			}
 			return fmt.Sprintf("Without recover, the one process running 4 cases as goroutines exited with status %d: no case reported. "+
 				"Recovering per case (inproc): %d ACCEPTED, %d RUNTIME_ERROR, every case accounted for.",
-				exit, count(ss, InProc, results.Accepted), count(ss, InProc, results.RuntimeError))
+				exit, count(ss, results.InProc, results.Accepted), count(ss, results.InProc, results.RuntimeError))
 		},
 	}
 }
 
 // count counts the samples of model with verdict ("": any).
-func count(ss []results.Sample, model, verdict string) int {
+func count(ss []results.Sample, model results.Model, verdict results.Verdict) int {
 	n := 0
 	for _, s := range ss {
 		if s.Model == model && (verdict == "" || s.Verdict == verdict) {
@@ -254,9 +257,4 @@ func count(ss []results.Sample, model, verdict string) int {
 		}
 	}
 	return n
-}
-
-// CaseJSON is a case as it travels to a process-model worker.
-func CaseJSON(c scenarios.Case) ([]byte, error) {
-	return json.Marshal(job{Case: c, Limits: toWire(sandbox.Limits{}), Cgroup: "auto", Mode: Exact})
 }

@@ -1,34 +1,31 @@
-package harness
+package host
 
 import (
 	"bufio"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"github.com/judgebench/judgebench/results"
-	"github.com/judgebench/judgebench/sandbox"
 	"golang.org/x/sys/unix"
 )
 
 // gomaxprocsDefault is GOMAXPROCS as the process started.
 var gomaxprocsDefault = runtime.GOMAXPROCS(0)
 
-// Machine describes this host, and the sandbox the harness uses, for the
-// record of a run. GOMAXPROCS is the harness's: child processes run with
-// their own.
-func (h *Harness) Machine() results.Machine { return describe(h.sb) }
+// DefaultGOMAXPROCS returns GOMAXPROCS as the process started, before any
+// sweep changed it.
+func DefaultGOMAXPROCS() int { return gomaxprocsDefault }
 
-// describe describes this host and sb.
-func describe(sb *sandbox.Sandbox) results.Machine {
+// Describe describes this host for the record of a run: CPU, cores, SMT,
+// kernel, governor, Go, the CPU quota and the doctor's warnings. What the
+// sandbox uses (CgroupVersion, SandboxWarnings) is the sandbox's to say.
+func Describe() results.Machine {
 	m := results.Machine{
 		LogicalCores:      runtime.NumCPU(),
 		GoVersion:         runtime.Version(),
 		GOMAXPROCSDefault: gomaxprocsDefault,
-		CgroupVersion:     sb.Cgroup(),
-		DoctorWarnings:    Warnings(Doctor()),
-		SandboxWarnings:   append([]string{}, sb.Warnings()...),
+		DoctorWarnings:    results.Warnings(Doctor()),
 		Governor:          readTrim("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
 	}
 	m.Hostname, _ = os.Hostname()
@@ -41,7 +38,7 @@ func describe(sb *sandbox.Sandbox) results.Machine {
 	if unix.Uname(&u) == nil {
 		m.Kernel = unix.ByteSliceToString(u.Release[:])
 	}
-	self := host{root: "/", cpus: m.LogicalCores, procs: runtime.GOMAXPROCS(0)}
+	self := probe{root: "/", cpus: m.LogicalCores, procs: runtime.GOMAXPROCS(0)}
 	if cpus, _, err := self.quota(); err == nil {
 		m.ContainerCPULimit = cpus
 	}
@@ -78,13 +75,4 @@ func cpuinfo() (model string, cores int) {
 		}
 	}
 	return model, len(seen)
-}
-
-func ratio(a, b string) float64 {
-	x, err1 := strconv.ParseFloat(a, 64)
-	y, err2 := strconv.ParseFloat(b, 64)
-	if err1 != nil || err2 != nil || y == 0 {
-		return 0
-	}
-	return x / y
 }

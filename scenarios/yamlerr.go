@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/judgebench/judgebench/results"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -126,34 +127,15 @@ func suggest(key, typ string) string {
 	if !ok {
 		return ""
 	}
+	var names []string
 	for i := range t.NumField() {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
-		if editDistance(key, name) <= 2 {
-			return fmt.Sprintf(" (did you mean %q?)", name)
-		}
+		names = append(names, name)
+	}
+	if name := results.Closest(key, names); name != "" {
+		return fmt.Sprintf(" (did you mean %q?)", name)
 	}
 	return ""
-}
-
-// editDistance returns the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // tabIndented reports whether line (1-based) of data has a tab in its

@@ -1,4 +1,4 @@
-package harness
+package host
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func cgroup(h host) (string, string) {
+func cgroup(h probe) (string, string) {
 	mounts, own, err := h.cgroups()
 	if err != nil {
 		return statusUnknown, "cannot read /proc/self/mountinfo or /proc/self/cgroup"
@@ -48,7 +48,7 @@ func cgroup(h host) (string, string) {
 }
 
 // writable is nil when this process may make cgroups in dir.
-func (h host) writable(dir string) error {
+func (h probe) writable(dir string) error {
 	err := unix.Access(filepath.Join(h.root, dir), unix.W_OK)
 	if err != nil {
 		return fmt.Errorf("not writable: %w", err)
@@ -56,7 +56,7 @@ func (h host) writable(dir string) error {
 	return nil
 }
 
-func cpuQuotaCheck(h host) (string, string) {
+func cpuQuotaCheck(h probe) (string, string) {
 	q, src, err := h.quota()
 	switch {
 	case err != nil:
@@ -71,7 +71,7 @@ func cpuQuotaCheck(h host) (string, string) {
 	return statusOK, v
 }
 
-func gomaxprocs(h host) (string, string) {
+func gomaxprocs(h probe) (string, string) {
 	allowed := float64(h.cpus)
 	v := fmt.Sprintf("%d on %d CPUs", h.procs, h.cpus)
 	if q, _, err := h.quota(); err == nil && q > 0 {
@@ -86,7 +86,7 @@ func gomaxprocs(h host) (string, string) {
 
 // quota returns the CPUs that the tightest CPU quota on this process's cgroups
 // and their ancestors allows (0 for none), and which file sets it.
-func (h host) quota() (cpus float64, src string, err error) {
+func (h probe) quota() (cpus float64, src string, err error) {
 	mounts, own, err := h.cgroups()
 	if err != nil {
 		return 0, "", err
@@ -115,7 +115,7 @@ func (h host) quota() (cpus float64, src string, err error) {
 // quotaIn returns the CPUs the quota set in cgroup directory d allows, 0 for
 // none: v2 cpu.max "QUOTA PERIOD" (QUOTA "max" for none), v1 cpu.cfs_quota_us
 // (-1 for none) over cpu.cfs_period_us, both in microseconds.
-func (h host) quotaIn(d string, v2 bool) (float64, string) {
+func (h probe) quotaIn(d string, v2 bool) (float64, string) {
 	var q, p string
 	if v2 {
 		v, _ := h.read(filepath.Join(d, "cpu.max"))
@@ -141,7 +141,7 @@ func (h host) quotaIn(d string, v2 bool) (float64, string) {
 
 // cgroups returns the cgroup mounts and this process's own cgroups: a v1
 // controller (or "" for v2) to its path.
-func (h host) cgroups() ([]sandbox.CgroupMount, map[string]string, error) {
+func (h probe) cgroups() ([]sandbox.CgroupMount, map[string]string, error) {
 	info, err := h.read("proc/self/mountinfo")
 	if err != nil {
 		return nil, nil, err

@@ -1,4 +1,4 @@
-package harness
+package host
 
 import (
 	"bufio"
@@ -11,26 +11,19 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-)
 
-// Finding is one thing the doctor checked.
-type Finding struct {
-	Check  string `json:"check"`         // governor, boost, smt, swap, thp, aslr, cgroup, cpu-quota, load, gomaxprocs or virtualization
-	Status string `json:"status"`        // "ok", "warn", or "unknown" (could not be read)
-	Value  string `json:"value"`         // what was found, e.g. "powersave on 2 of 2 CPUs"
-	Why    string `json:"why"`           // one sentence: why it matters for timing
-	Fix    string `json:"fix,omitempty"` // one sentence: what to do; empty unless Status is "warn"
-}
+	"github.com/judgebench/judgebench/results"
+)
 
 const (
-	statusOK      = "ok"
-	statusWarn    = "warn"
-	statusUnknown = "unknown"
+	statusOK      = results.FindingOK
+	statusWarn    = results.FindingWarn
+	statusUnknown = results.FindingUnknown
 )
 
-// host is what the checks look at: a file tree ("/" on this host, a fake /sys
-// and /proc in tests) and this process's CPU figures.
-type host struct {
+// probe is what the checks look at: a file tree ("/" on this host, a fake
+// /sys and /proc in tests) and this process's CPU figures.
+type probe struct {
 	root  string
 	cpus  int // runtime.NumCPU(): the CPUs this process may run on
 	procs int // GOMAXPROCS
@@ -40,7 +33,7 @@ type host struct {
 // a value; why and fix complete the finding.
 type check struct {
 	name, why, fix string
-	run            func(host) (status, value string)
+	run            func(probe) (status, value string)
 }
 
 var checks = []check{
@@ -70,19 +63,19 @@ var checks = []check{
 
 // Doctor checks this host for timing hazards, one finding per check. It never
 // fails: what it cannot read is "unknown".
-func Doctor() []Finding { return doctorAt("/") }
+func Doctor() []results.Finding { return doctorAt("/") }
 
-func doctorAt(root string) []Finding {
-	h := host{root: root, cpus: runtime.NumCPU(), procs: runtime.GOMAXPROCS(0)}
-	fs := make([]Finding, len(checks))
+func doctorAt(root string) []results.Finding {
+	h := probe{root: root, cpus: runtime.NumCPU(), procs: runtime.GOMAXPROCS(0)}
+	fs := make([]results.Finding, len(checks))
 	for i, c := range checks {
 		fs[i] = c.find(h)
 	}
 	return fs
 }
 
-func (c check) find(h host) Finding {
-	f := Finding{Check: c.name, Why: c.why}
+func (c check) find(h probe) results.Finding {
+	f := results.Finding{Check: c.name, Why: c.why}
 	f.Status, f.Value = c.run(h)
 	if f.Status == statusWarn {
 		f.Fix = c.fix
@@ -90,24 +83,13 @@ func (c check) find(h host) Finding {
 	return f
 }
 
-// Warnings returns "check: value: why" for every warn finding; never nil.
-func Warnings(fs []Finding) []string {
-	w := []string{}
-	for _, f := range fs {
-		if f.Status == statusWarn {
-			w = append(w, f.Check+": "+f.Value+": "+f.Why)
-		}
-	}
-	return w
-}
-
 // read returns the trimmed contents of path under h.root.
-func (h host) read(path string) (string, error) {
+func (h probe) read(path string) (string, error) {
 	data, err := os.ReadFile(filepath.Join(h.root, path))
 	return strings.TrimSpace(string(data)), err
 }
 
-func governor(h host) (string, string) {
+func governor(h probe) (string, string) {
 	dir := filepath.Join(h.root, "sys/devices/system/cpu")
 	entries, _ := os.ReadDir(dir)
 	count, n := map[string]int{}, 0
@@ -139,7 +121,7 @@ func governor(h host) (string, string) {
 	return statusWarn, v
 }
 
-func boost(h host) (string, string) {
+func boost(h probe) (string, string) {
 	if v, err := h.read("sys/devices/system/cpu/intel_pstate/no_turbo"); err == nil {
 		return onOff(v, "0", "1", "intel_pstate no_turbo", "turbo")
 	}
@@ -160,7 +142,7 @@ func onOff(v, on, off, file, what string) (string, string) {
 	return statusUnknown, fmt.Sprintf("%s=%q", file, v)
 }
 
-func smt(h host) (string, string) {
+func smt(h probe) (string, string) {
 	if c, err := h.read("sys/devices/system/cpu/smt/control"); err == nil && c == "notsupported" {
 		return statusOK, "not supported"
 	}
@@ -171,7 +153,7 @@ func smt(h host) (string, string) {
 	return onOff(v, "1", "0", "smt/active", "SMT")
 }
 
-func swap(h host) (string, string) {
+func swap(h probe) (string, string) {
 	data, err := h.read("proc/swaps")
 	if err != nil {
 		return statusUnknown, "cannot read /proc/swaps"
@@ -190,7 +172,7 @@ func swap(h host) (string, string) {
 	return statusWarn, fmt.Sprintf("%d swap areas, %d MiB (%d MiB used)", n, size>>10, used>>10)
 }
 
-func thp(h host) (string, string) {
+func thp(h probe) (string, string) {
 	v, err := h.read("sys/kernel/mm/transparent_hugepage/enabled")
 	_, rest, ok1 := strings.Cut(v, "[")
 	mode, _, ok2 := strings.Cut(rest, "]")
@@ -205,7 +187,7 @@ func thp(h host) (string, string) {
 	return statusOK, mode
 }
 
-func aslr(h host) (string, string) {
+func aslr(h probe) (string, string) {
 	v, err := h.read("proc/sys/kernel/randomize_va_space")
 	switch {
 	case err != nil:
@@ -220,7 +202,7 @@ func aslr(h host) (string, string) {
 	return statusUnknown, fmt.Sprintf("randomize_va_space=%q", v)
 }
 
-func load(h host) (string, string) {
+func load(h probe) (string, string) {
 	v, err := h.read("proc/loadavg")
 	f := strings.Fields(v)
 	if err != nil || len(f) == 0 {
@@ -241,7 +223,7 @@ func load(h host) (string, string) {
 var hypervisors = []string{"KVM", "QEMU", "VMware", "VirtualBox", "Xen", "Virtual Machine", "Bochs",
 	"Parallels", "Google Compute Engine", "OpenStack", "BHYVE", "Cloud Hypervisor", "Firecracker"}
 
-func virtualization(h host) (string, string) {
+func virtualization(h probe) (string, string) {
 	var dmi []string
 	for _, f := range []string{"sys/class/dmi/id/sys_vendor", "sys/class/dmi/id/product_name"} {
 		if v, err := h.read(f); err == nil && v != "" {
@@ -265,7 +247,7 @@ func virtualization(h host) (string, string) {
 }
 
 // hypervisorFlag reports whether a "flags" line of /proc/cpuinfo has "hypervisor".
-func hypervisorFlag(h host) (bool, error) {
+func hypervisorFlag(h probe) (bool, error) {
 	f, err := os.Open(filepath.Join(h.root, "proc/cpuinfo"))
 	if err != nil {
 		return false, err
