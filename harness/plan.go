@@ -28,9 +28,16 @@ type Plan struct {
 	// HarnessHold is memory the harness holds, touched, while it runs.
 	HarnessHold sandbox.Size
 	Cgroup      sandbox.CgroupMode
-	// Progress, if set, is called after every case with the cases done and
-	// the total; from one goroutine at a time.
-	Progress func(done, total int)
+	// Progress, if set, is called after every case; from one goroutine at a
+	// time.
+	Progress func(Progress)
+}
+
+// Progress is how far a run has come: cases done of the total, and the
+// group of the case that just ended.
+type Progress struct {
+	Done, Total int
+	Group       results.Key
 }
 
 // Settings returns the record of p's settings, with the limits in force.

@@ -30,7 +30,6 @@ type Harness struct {
 	sink Sink // of the current Run; safe for concurrent use
 
 	mu   sync.Mutex
-	ref  map[string]sandbox.Verdict // serial reference verdict of each case
 	info map[results.Key]results.GroupInfo
 	done int
 }
@@ -44,7 +43,7 @@ func New(p *Plan) (*Harness, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Harness{plan: p, sb: sb, ref: map[string]sandbox.Verdict{}, info: map[results.Key]results.GroupInfo{}}, nil
+	return &Harness{plan: p, sb: sb, info: map[results.Key]results.GroupInfo{}}, nil
 }
 
 // Close releases the sandbox and whatever the runs left.
@@ -142,7 +141,7 @@ func (h *Harness) worker(ctx context.Context, fail context.CancelCauseFunc, g *g
 	run := h.executor(g.st)
 	for i := range jobs {
 		c := &h.plan.Cases[i]
-		expect, injected := h.expected(g.st, c)
+		expect, injected := expected(c)
 		seq, began := int(g.seq.Add(1)-1), time.Now()
 		o := safely(func() outcome { return run(ctx, c) })
 		if ctx.Err() != nil && o.Verdict == sandbox.SystemError {
@@ -194,19 +193,13 @@ func safely(f func() outcome) (o outcome) {
 	return f()
 }
 
-// expected is what c is known to produce under st, and whether it was
-// injected: the scenario's verdict, else (for models other than serial, which
-// is the reference) the serial reference verdict once serial has run it.
-func (h *Harness) expected(st setting, c *scenarios.Case) (sandbox.Verdict, bool) {
+// expected is the verdict c must get, and whether a fault was injected: the
+// scenario's verdict, else ACCEPTED.
+func expected(c *scenarios.Case) (sandbox.Verdict, bool) {
 	if c.ExpectVerdict != 0 {
 		return c.ExpectVerdict, true
 	}
-	if st.model == results.Serial {
-		return 0, false
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.ref[c.Name], false
+	return sandbox.Accepted, false
 }
 
 // record applies the model's pitfall, if any, and sends the sample on.
@@ -215,29 +208,21 @@ func (h *Harness) record(g *groupRun, c *scenarios.Case, o outcome, slot, seq in
 	switch g.st.model {
 	case results.FireForget:
 		if failed {
-			return h.progress(total) // the result of a failed case is dropped
+			return h.progress(g.st.key(), total) // the result of a failed case is dropped
 		}
 	case results.FirstErr:
 		if failed && !g.firstErr.CompareAndSwap(false, true) {
-			return h.progress(total) // only the first error survives
+			return h.progress(g.st.key(), total) // only the first error survives
 		}
 	case results.ExitBlind:
 		o = exitBlind(o)
-	case results.Serial:
-		if g.st.measure == results.Exact {
-			h.mu.Lock()
-			if _, ok := h.ref[c.Name]; !ok {
-				h.ref[c.Name] = o.Verdict
-			}
-			h.mu.Unlock()
-		}
 	}
 	s := o.sample(c.Name, g.st, g.rep, slot, seq, offset, expect)
 	s.FaultInjected = injected
 	if o.Worker > 0 {
 		s.WorkerMS = results.Millis(o.Worker)
 	}
-	return errors.Join(h.sink.Add(s), h.progress(total))
+	return errors.Join(h.sink.Add(s), h.progress(g.st.key(), total))
 }
 
 // exitBlind judges as a harness that compares the output and ignores how the
@@ -253,14 +238,15 @@ func exitBlind(o outcome) outcome {
 	return o
 }
 
-func (h *Harness) progress(total int) error {
+// progress counts a case of group done and reports it.
+func (h *Harness) progress(group results.Key, total int) error {
 	if h.plan.Progress == nil {
 		return nil
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.done++
-	h.plan.Progress(h.done, total)
+	h.plan.Progress(Progress{Done: h.done, Total: total, Group: group})
 	return nil
 }
 

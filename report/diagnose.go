@@ -22,6 +22,10 @@ const noEffect = "no effect found"
 // first, and in group order within each kind:
 //
 //   - an interrupted run, and samples with verdict SYSTEM_ERROR;
+//   - failing cases: cases that did not get their expected verdict under a
+//     correct model measured exact (results.Failures), a line each (the
+//     first ten), as `judgebench run` lists them; those make its exit
+//     status 1;
 //   - lost faults: a group with faults_lost > 0 ("pool-fireforget lost 3 of
 //     3 faults");
 //   - verdict flips: the cases whose verdict in a group differs from their
@@ -43,7 +47,9 @@ const noEffect = "no effect found"
 //     for the scheduler");
 //   - contention: cpu_vs_serial >= 1.1 with more than one case at once
 //     ("cpu_time +58% at parallelism 2 for pool: shared cache or memory
-//     bandwidth").
+//     bandwidth");
+//   - medians that include samples that were not ACCEPTED, whose times are
+//     those of runs that failed or were killed at a limit.
 //
 // Waiting and contention skip the rusage-children measure mode, whose CPU
 // times are wrong by design. The groups are those of the run, or computed
@@ -59,8 +65,8 @@ func Diagnose(run *results.Run) []string {
 func diagnose(v *view) []string {
 	var out []string
 	for _, check := range []func(*view) []string{
-		interrupted, systemErrors, lostFaults, verdictFlips,
-		cpuAttribution, memoryAttribution, waiting, contention,
+		interrupted, systemErrors, failingCases, lostFaults, verdictFlips,
+		cpuAttribution, memoryAttribution, waiting, contention, notAccepted,
 	} {
 		out = append(out, check(v)...)
 	}
@@ -99,6 +105,36 @@ func systemErrors(v *view) []string {
 		why = fmt.Sprintf("; the first, case %s under %s: %s", first.Case, first.Model, first.Error)
 	}
 	return []string{fmt.Sprintf("%s SYSTEM_ERROR: the harness could not run %s%s", plural(n, "sample is", "samples are"), them(n), why)}
+}
+
+// maxFailures is how many failing cases the diagnosis names.
+const maxFailures = 10
+
+func failingCases(v *view) []string {
+	failures := results.Failures(v.run.Samples)
+	var out []string
+	for i, f := range failures {
+		if i == maxFailures {
+			out = append(out, fmt.Sprintf("and %d more cases that did not get their expected verdict", len(failures)-i))
+			break
+		}
+		out = append(out, FailureText(f))
+	}
+	return out
+}
+
+func notAccepted(v *view) []string {
+	n, groups := 0, 0
+	for _, g := range v.groups {
+		if k := g.N - g.Verdicts[results.Accepted]; k > 0 && g.Verdicts != nil {
+			n, groups = n+k, groups+1
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("the medians include %s that %s not ACCEPTED (in %s): their times are those of runs that failed or were killed at a limit",
+		plural(n, "sample", "samples"), map[bool]string{true: "was", false: "were"}[n == 1], plural(groups, "group", "groups"))}
 }
 
 func lostFaults(v *view) []string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/judgebench/judgebench/results"
@@ -52,7 +53,8 @@ func writeAligned(w io.Writer, right []bool, rows [][]string) error {
 }
 
 // WriteRunSummary writes what `judgebench run` prints of the run read from
-// path: where it is, its group table, and what a process-model worker costs.
+// path: where it is, its group table, what a process-model worker costs,
+// and every case that did not get its expected verdict.
 func WriteRunSummary(w io.Writer, path string, run *results.Run) error {
 	p := &printer{w: w}
 	p.printf("run: %s (%d samples)\n", path, len(run.Samples))
@@ -62,19 +64,99 @@ func WriteRunSummary(w io.Writer, path string, run *results.Run) error {
 	if cost, n := results.WorkerCost(run.Samples); n > 0 {
 		p.printf("process model: a worker process costs %.1fms per case beyond the case itself (median of %d)\n", cost, n)
 	}
+	if cause := results.Unmeasured(run.Samples); cause != "" {
+		p.printf("nothing could be measured: %s\n", cause)
+		return p.err
+	}
+	failures := results.Failures(run.Samples)
+	if len(failures) > 0 {
+		p.printf("%s of %d did not get the expected verdict:\n", plural(len(failures), "case", "cases"), caseCount(run.Samples))
+	}
+	for _, f := range failures {
+		p.printf("  %s\n", FailureText(f))
+	}
 	return p.err
 }
 
+// FailureText says in one line what went wrong with a case: its verdicts
+// against the expected one, where (when not everywhere), and why: where the
+// output first differs, the exit status or signal, or the error.
+func FailureText(f results.Failure) string {
+	var got []string
+	for _, v := range results.Verdicts() {
+		if n := f.Got[v]; n > 0 {
+			got = append(got, fmt.Sprintf("%s in %d of %d", v, n, f.N))
+		}
+	}
+	s := fmt.Sprintf("case %s: %s (expected %s)", f.Case, strings.Join(got, ", "), f.Expected)
+	if total := sum(f.Got); total < f.N {
+		s += fmt.Sprintf(", first under %s", f.First.Key().Name())
+	}
+	if why := failureCause(&f.First); why != "" {
+		s += ": " + why
+	}
+	return s
+}
+
+// failureCause is why s failed, in a few words: "" when its verdict says
+// it all.
+func failureCause(s *results.Sample) string {
+	switch {
+	case s.CheckerMessage != "":
+		return s.CheckerMessage
+	case s.Error != "":
+		return s.Error
+	case s.Verdict == results.RuntimeError && s.Signal != 0:
+		return fmt.Sprintf("killed by signal %d (%v)", s.Signal, syscall.Signal(s.Signal))
+	case s.Verdict == results.RuntimeError:
+		return fmt.Sprintf("exit status %d", s.ExitCode)
+	}
+	return ""
+}
+
+func sum(m map[results.Verdict]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// caseCount is the number of distinct cases of samples.
+func caseCount(samples []results.Sample) int {
+	seen := make(map[string]bool)
+	for i := range samples {
+		seen[samples[i].Case] = true
+	}
+	return len(seen)
+}
+
 // WriteRunJSON writes the summary of `judgebench run --json`: the path of
-// run.json, whether the run was interrupted, its number of samples and its
-// groups.
+// run.json, whether the run was interrupted, its number of samples, its
+// groups, the cases that did not get their expected verdict, and why
+// nothing could be measured ("" when something was).
 func WriteRunJSON(w io.Writer, path string, run *results.Run) error {
+	type failure struct {
+		Case           string                  `json:"case"`
+		Expected       results.Verdict         `json:"expected_verdict"`
+		Got            map[results.Verdict]int `json:"verdicts"`
+		N              int                     `json:"n"`
+		Group          string                  `json:"first_group"`
+		Error          string                  `json:"error,omitempty"`
+		CheckerMessage string                  `json:"checker_message,omitempty"`
+	}
+	failures := []failure{}
+	for _, f := range results.Failures(run.Samples) {
+		failures = append(failures, failure{f.Case, f.Expected, f.Got, f.N, f.First.Key().Name(), f.First.Error, f.First.CheckerMessage})
+	}
 	return writeJSON(w, struct {
 		Run         string          `json:"run"`
 		Interrupted bool            `json:"interrupted"`
 		Samples     int             `json:"samples"`
 		Groups      []results.Group `json:"groups"`
-	}{path, run.Interrupted, len(run.Samples), run.Groups})
+		Failures    []failure       `json:"failures"`
+		Unmeasured  string          `json:"unmeasured,omitempty"`
+	}{path, run.Interrupted, len(run.Samples), run.Groups, failures, results.Unmeasured(run.Samples)})
 }
 
 // WriteDoctor writes the doctor's findings, one aligned line each, "STATUS

@@ -2,6 +2,8 @@ package results
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -25,11 +27,12 @@ func (w *Writer) Finish(run Run, info map[Key]GroupInfo) (string, error) {
 		return "", fmt.Errorf("results: finish: %w", err)
 	}
 	groups := w.tally.compute(info)
+	refs := w.tally.referenceVerdicts()
 	w.tally = nil
 	run.Schema = Schema
 	path := filepath.Join(w.dir, FileName)
 	err := WriteFileAtomic(path, func(out io.Writer) error {
-		return w.encode(bufio.NewWriterSize(out, 64<<10), &run, groups)
+		return w.encode(bufio.NewWriterSize(out, 64<<10), &run, groups, refs)
 	})
 	if err != nil {
 		return "", fmt.Errorf("results: finish: %w", err)
@@ -46,8 +49,9 @@ type header struct {
 }
 
 // encode writes run.json to out: the header fields of run on the first line,
-// then one line per sample and one per group.
-func (w *Writer) encode(out *bufio.Writer, run *Run, groups []Group) error {
+// then one line per sample, with its reference verdict from refs, and one
+// per group.
+func (w *Writer) encode(out *bufio.Writer, run *Run, groups []Group, refs func(string, Measure) Verdict) error {
 	head, err := marshal(header{Run: run})
 	if err != nil {
 		return err
@@ -57,7 +61,7 @@ func (w *Writer) encode(out *bufio.Writer, run *Run, groups []Group) error {
 	if _, err := w.tmp.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, w.tmp); err != nil {
+	if err := copySamples(out, w.tmp, refs); err != nil {
 		return err
 	}
 	out.WriteString("\n],\n\"groups\":[")
@@ -74,4 +78,45 @@ func (w *Writer) encode(out *bufio.Writer, run *Run, groups []Group) error {
 	}
 	out.WriteString("\n]}\n")
 	return out.Flush() // bufio errors are sticky
+}
+
+// maxSampleLine is the longest sample line a run file may hold: Add cuts
+// the free texts of a sample (its error, its checker message) to maxText.
+const (
+	maxSampleLine = 16 << 20
+	maxText       = 64 << 10
+)
+
+// copySamples copies the sample lines of tmp (as Add wrote them: each on a
+// line of its own, a comma ending all but the last) to out, each with its
+// reference verdict added as its last field.
+func copySamples(out *bufio.Writer, tmp io.Reader, refs func(string, Measure) Verdict) error {
+	sc := bufio.NewScanner(tmp)
+	sc.Buffer(make([]byte, 64<<10), maxSampleLine)
+	first := true
+	for sc.Scan() {
+		line := bytes.TrimSuffix(sc.Bytes(), []byte(","))
+		if len(line) == 0 {
+			continue
+		}
+		var id struct {
+			Case    string  `json:"case"`
+			Measure Measure `json:"measure"`
+		}
+		if err := json.Unmarshal(line, &id); err != nil {
+			return fmt.Errorf("samples file: %w", err)
+		}
+		if !first {
+			out.WriteString(",")
+		}
+		first = false
+		out.WriteString("\n")
+		if ref := refs(id.Case, id.Measure); ref != "" {
+			out.Write(line[:len(line)-1]) // without its closing brace
+			fmt.Fprintf(out, ",%q:%q}", "reference_verdict", ref)
+		} else {
+			out.Write(line)
+		}
+	}
+	return sc.Err()
 }

@@ -94,20 +94,60 @@ func (t *tally) compute(info map[Key]GroupInfo) []Group {
 		accs = append(accs, g)
 	}
 	slices.SortFunc(accs, func(a, b *acc) int { return CompareKeys(a.key, b.key) })
-	keys := make([]Key, len(accs))
-	for i, g := range accs {
-		keys[i] = g.key
-	}
 	out := make([]Group, 0, len(accs))
 	for _, g := range accs {
-		var ref *acc
-		if k, ok := Reference(keys, g.key.Measure); ok {
-			ref = t.groups[k]
-		}
 		gi, ok := info[g.key]
-		out = append(out, g.group(ref, gi, ok))
+		out = append(out, g.group(t.reference(g.key.Measure), gi, ok, t.names()))
 	}
 	return out
+}
+
+// reference returns the reference group of the groups of measure, nil when
+// there is none.
+func (t *tally) reference(measure Measure) *acc {
+	keys := make([]Key, 0, len(t.groups))
+	for k := range t.groups {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, CompareKeys)
+	if k, ok := Reference(keys, measure); ok {
+		return t.groups[k]
+	}
+	return nil
+}
+
+// names returns the interned names by number.
+func (t *tally) names() []string {
+	names := make([]string, len(t.ids))
+	for name, id := range t.ids {
+		names[id] = name
+	}
+	return names
+}
+
+// referenceVerdicts returns a function giving the reference verdict of a
+// case in a group of measure: its most common verdict in the reference
+// group, "" when the reference did not run it or there is none.
+func (t *tally) referenceVerdicts() func(c string, measure Measure) Verdict {
+	names := t.names()
+	modals := make(map[Measure]map[int32]int32)
+	return func(c string, measure Measure) Verdict {
+		m, ok := modals[measure]
+		if !ok {
+			if ref := t.reference(measure); ref != nil {
+				m = modalVerdicts(ref)
+			}
+			modals[measure] = m
+		}
+		id, ok := t.ids[c]
+		if !ok {
+			return ""
+		}
+		if v, ok := m[id]; ok {
+			return Verdict(names[v])
+		}
+		return ""
+	}
 }
 
 // CompareKeys orders keys as groups are sorted: by model, measure,
@@ -154,14 +194,18 @@ func Reference(keys []Key, measure Measure) (key Key, ok bool) {
 }
 
 // group returns the statistics of g, compared with ref (nil: none). gi is
-// used when ok.
-func (g *acc) group(ref *acc, gi GroupInfo, ok bool) Group {
+// used when ok; names are the interned names by number.
+func (g *acc) group(ref *acc, gi GroupInfo, ok bool, names []string) Group {
 	out := Group{
 		Key:         g.key,
 		N:           len(g.cpu),
 		CPUTimeMS:   describe(g.cpu),
 		RealTimeMS:  describe(g.real),
 		MemoryBytes: describe(g.mem),
+		Verdicts:    make(map[Verdict]int),
+	}
+	for _, v := range g.verdicts {
+		out.Verdicts[Verdict(names[v])]++
 	}
 	out.Inflation = ratio(out.RealTimeMS.Median, out.CPUTimeMS.Median)
 	switch {

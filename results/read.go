@@ -62,6 +62,7 @@ func decode(data []byte) (*Run, int, error) {
 			return nil, 0, fmt.Errorf("sample %d: %w", i, err)
 		}
 	}
+	countVerdicts(&run)
 	return &run, 0, nil
 }
 
@@ -135,4 +136,24 @@ func jsonError(err error) error {
 		return fmt.Errorf("truncated file: %w", err)
 	}
 	return err
+}
+
+// countVerdicts fills in the verdict counts of groups that lack them (files
+// of older versions) from the samples.
+func countVerdicts(run *Run) {
+	var missing map[Key]*Group
+	for i := range run.Groups {
+		if g := &run.Groups[i]; g.Verdicts == nil {
+			if missing == nil {
+				missing = make(map[Key]*Group)
+			}
+			g.Verdicts = make(map[Verdict]int)
+			missing[g.Key] = g
+		}
+	}
+	for i := range run.Samples {
+		if g, ok := missing[run.Samples[i].Key()]; ok {
+			g.Verdicts[run.Samples[i].Verdict]++
+		}
+	}
 }

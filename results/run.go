@@ -87,13 +87,21 @@ type Sample struct {
 	MemoryBytes   int64   `json:"memory_bytes"`
 	MemorySource  string  `json:"memory_source,omitempty"`
 	Verdict       Verdict `json:"verdict"`
-	// ExpectedVerdict is what the case is known to produce (an injected fault,
-	// or the serial reference), "" when unknown.
+	// ExpectedVerdict is the verdict the case must get: ACCEPTED, or an
+	// injected fault's, or the scenario's. "" (only in files of older
+	// versions) counts as ACCEPTED.
 	ExpectedVerdict Verdict `json:"expected_verdict,omitempty"`
+	// ReferenceVerdict is the case's verdict in the reference group (the
+	// serial group measured exact, see Reference): its most common there, of
+	// equally common the first seen. Verdict flips are counted against it.
+	// Set when run.json is written; "" when the case has no reference.
+	ReferenceVerdict Verdict `json:"reference_verdict,omitempty"`
 	// FaultInjected is true when ExpectedVerdict was injected (the scenario
-	// said so), false when it is the serial reference or unknown. Only
-	// injected faults count as faults.
-	FaultInjected       bool   `json:"fault_injected,omitempty"`
+	// said so). Only injected faults count as faults.
+	FaultInjected bool `json:"fault_injected,omitempty"`
+	// CheckerMessage says where the output first differs from the expected
+	// output, or what a checker program said; "" when it matched.
+	CheckerMessage      string `json:"checker_message,omitempty"`
 	ExitCode            int    `json:"exit_code"`
 	Signal              int    `json:"signal"`
 	Error               string `json:"error"`
@@ -131,11 +139,13 @@ type Group struct {
 	// the cases both ran; 0 when there is no serial group to compare with.
 	CPUVsSerial         float64 `json:"cpu_vs_serial"`
 	ThroughputCasesPerS float64 `json:"throughput_cases_per_s"`
-	FaultsInjected      int     `json:"faults_injected"`
-	FaultsReported      int     `json:"faults_reported"`
-	FaultsLost          int     `json:"faults_lost"`
-	VerdictFlips        int     `json:"verdict_flips"`
-	ElapsedMS           float64 `json:"elapsed_ms"` // wall time of the whole group
+	// Verdicts counts the group's samples by verdict.
+	Verdicts       map[Verdict]int `json:"verdicts"`
+	FaultsInjected int             `json:"faults_injected"`
+	FaultsReported int             `json:"faults_reported"`
+	FaultsLost     int             `json:"faults_lost"`
+	VerdictFlips   int             `json:"verdict_flips"`
+	ElapsedMS      float64         `json:"elapsed_ms"` // wall time of the whole group
 }
 
 // Stats summarise one measurement over a group's samples.

@@ -24,6 +24,7 @@ var tableColumns = []struct {
 	{TableColumn{"gomaxprocs", true}, func(g *Group) string { return strconv.Itoa(g.GOMAXPROCS) }},
 	{TableColumn{"pinned", false}, func(g *Group) string { return map[bool]string{false: "no", true: "yes"}[g.Pinned] }},
 	{TableColumn{"n", true}, func(g *Group) string { return strconv.Itoa(g.N) }},
+	{TableColumn{"verdicts", false}, func(g *Group) string { return VerdictCounts(g.Verdicts) }},
 	{TableColumn{"cpu ms", true}, func(g *Group) string { return millis(g.CPUTimeMS.Median) }},
 	{TableColumn{"cpu p95", true}, func(g *Group) string { return millis(g.CPUTimeMS.P95) }},
 	{TableColumn{"real ms", true}, func(g *Group) string { return millis(g.RealTimeMS.Median) }},

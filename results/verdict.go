@@ -39,6 +39,21 @@ func (v Verdict) String() string { return string(v) }
 // Valid reports whether v is one of the verdicts; "" is not.
 func (v Verdict) Valid() bool { return valid(v, Verdicts()) }
 
+// shortNames are the verdicts' short names, as judges show them.
+var shortNames = map[Verdict]string{Accepted: "AC", WrongAnswer: "WA", CPUTimeLimitExceeded: "TLE",
+	RealTimeLimitExceeded: "RTLE", MemoryLimitExceeded: "MLE", OutputLimitExceeded: "OLE",
+	RuntimeError: "RE", SystemError: "SE"}
+
+// Short returns the short name of v, as judges show it: AC, WA, TLE (CPU
+// time), RTLE (real time), MLE, OLE, RE, SE; the record name of anything
+// else.
+func (v Verdict) Short() string {
+	if s, ok := shortNames[v]; ok {
+		return s
+	}
+	return string(v)
+}
+
 // MarshalText returns the record name of v; "" stays "".
 func (v Verdict) MarshalText() ([]byte, error) { return []byte(v), nil }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // FileName is the name of the run file in a run directory.
@@ -137,6 +138,7 @@ func (w *Writer) Add(s Sample) error {
 	if err := checkSample(&s); err != nil {
 		return fmt.Errorf("results: add: %w", err)
 	}
+	s.Error, s.CheckerMessage = cut(s.Error, maxText), cut(s.CheckerMessage, maxText)
 	line, err := marshal(&s)
 	if err != nil {
 		return fmt.Errorf("results: add: case %q: %w", s.Case, err)
@@ -211,4 +213,16 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// cut returns s cut to at most n bytes, at a rune boundary, marked "...".
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s[len(s)-1:]) && !utf8.RuneStart(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return strings.ToValidUTF8(s, "") + "..."
 }

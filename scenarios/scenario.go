@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -149,6 +150,11 @@ func Resolve(target string, program []string) (*Scenario, []Case, error) {
 		case err != nil:
 			return nil, nil, err
 		case info.IsDir():
+			if len(program) > 0 {
+				if _, err := exec.LookPath(program[0]); err != nil {
+					return nil, nil, fmt.Errorf("the program cannot start: %w", err)
+				}
+			}
 			cases, err := ProblemDir(target, program)
 			return &Scenario{Name: filepath.Base(target)}, cases, err
 		}

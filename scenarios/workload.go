@@ -92,12 +92,12 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // Main runs the workload args[0] with arguments args[1:] as a program does and
 // returns the process exit status: 0 on success, the Code of an [ExitError],
 // and 2 after one line "judgebench: work NAME: problem" on stderr for an
-// unknown workload, bad arguments or any other error. With no arguments it
-// lists the workloads on stderr and returns 2.
+// unknown workload, bad arguments or any other error. With no arguments, or
+// help, -h or --help, it lists the workloads on stdout and returns 0.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		printList(stderr)
-		return 2
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		printList(stdout)
+		return 0
 	}
 	w, ok := Lookup(args[0])
 	if !ok {

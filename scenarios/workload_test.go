@@ -81,13 +81,15 @@ func TestMainInProcess(t *testing.T) {
 }
 
 func TestMainList(t *testing.T) {
-	code, stdout, stderr := runMain(t.Context(), "")
-	if code != 2 || stdout != "" {
-		t.Errorf("Main() = %d, stdout %q; want 2, \"\"", code, stdout)
-	}
-	for _, w := range Workloads() {
-		if !strings.Contains(stderr, w.Usage) || !strings.Contains(stderr, w.Summary) {
-			t.Errorf("Main() stderr lacks %q and its summary:\n%s", w.Usage, stderr)
+	for _, args := range [][]string{nil, {"help"}, {"--help"}, {"-h"}} {
+		code, stdout, stderr := runMain(t.Context(), "", args...)
+		if code != 0 || stderr != "" {
+			t.Errorf("Main(%q) = %d, stderr %q; want 0, \"\"", args, code, stderr)
+		}
+		for _, w := range Workloads() {
+			if !strings.Contains(stdout, w.Usage) || !strings.Contains(stdout, w.Summary) {
+				t.Errorf("Main(%q) stdout lacks %q and its summary:\n%s", args, w.Usage, stdout)
+			}
 		}
 	}
 }

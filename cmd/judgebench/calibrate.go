@@ -14,7 +14,7 @@ const calibrateUsage = "calibrate [--tolerance 1%] [--floor 2ms] [--durations LI
 
 // calibrateOptions are the flags of `judgebench calibrate`.
 type calibrateOptions struct {
-	durations []time.Duration
+	durations durationsFlag
 	tolerance fractionFlag
 	floor     time.Duration
 	repeat    int
@@ -24,12 +24,13 @@ type calibrateOptions struct {
 }
 
 func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
-	o := calibrateOptions{tolerance: 0.01}
+	o := calibrateOptions{tolerance: 0.01, repeat: 5,
+		durations: durationsFlag{10 * time.Millisecond, 100 * time.Millisecond, time.Second}}
 	fs := newFlagSet("calibrate", calibrateUsage, stdout)
-	fs.DurationSliceVar(&o.durations, "durations", nil, "CPU times of the burns (default 10ms,100ms,1s)")
+	fs.Var(&o.durations, "durations", "CPU times of the burns")
 	fs.Var(&o.tolerance, "tolerance", "allowed cpu_time error, relative to the program's own clock")
 	fs.Var((*durationFlag)(&o.floor), "floor", "error always allowed: a process's exit comes after its last clock read (default 2ms)")
-	fs.IntVar(&o.repeat, "repeat", 5, "runs of each burn at each parallelism")
+	fs.Var(&intFlag{v: &o.repeat, min: 1}, "repeat", "runs of each burn at each parallelism")
 	fs.StringVar(&o.out, "out", "", "run directory (default judgebench-results/<UTC time>-calibrate/)")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
 	addCgroupFlag(fs, &o.cgroup)
@@ -38,14 +39,6 @@ func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, _ io.
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("calibrate: takes no arguments, got %q", fs.Args())
-	}
-	for _, d := range o.durations {
-		if d <= 0 {
-			return usageErrorf("calibrate: --durations %v: each must be positive", d)
-		}
-	}
-	if o.repeat < 1 {
-		return usageErrorf("calibrate: --repeat %d: must be at least 1", o.repeat)
 	}
 	return calibrate(ctx, &o, stdout)
 }

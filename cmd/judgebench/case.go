@@ -83,7 +83,7 @@ func runCase(ctx context.Context, o *caseOptions, argv []string, stdout io.Write
 	}
 	switch {
 	case ctx.Err() != nil:
-		return errInterrupted
+		return interrupted(context.Cause(ctx))
 	case res.Verdict == sandbox.SystemError:
 		return &exitError{code: 2, msg: "case: " + res.Error}
 	case res.Verdict != sandbox.Accepted:

@@ -39,8 +39,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) == 0 {
 		return usageErrorf("no command given (run `judgebench help`)")
 	}
-	switch args[0] {
-	case "help", "-h", "--help":
+	switch {
+	case len(args) > 1 && args[0] == "help": // help COMMAND is COMMAND --help
+		if args[1] == "work" {
+			return run(ctx, []string{"work", "--help"}, stdin, stdout, stderr)
+		}
+		for _, c := range commands() {
+			if c.name == args[1] && c.summary != "" {
+				return c.run(ctx, []string{"--help"}, stdin, stdout, stderr)
+			}
+		}
+		return usageErrorf("help: no command %q (run `judgebench help`)", args[1])
+	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
 		usage(stdout)
 		return nil
 	}
@@ -104,10 +114,6 @@ func (e *exitError) Error() string { return e.msg }
 func usageErrorf(format string, a ...any) error {
 	return &exitError{code: 2, msg: fmt.Sprintf(format, a...)}
 }
-
-// errInterrupted is returned when SIGINT stopped a command after it wrote what
-// it had.
-var errInterrupted = &exitError{code: 130, msg: "interrupted"}
 
 // exitStatus prints err as one line on w and returns the exit status for it:
 // 0 for nil, the code of an exitError, 2 for anything else.

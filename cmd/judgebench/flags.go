@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -13,15 +14,128 @@ import (
 )
 
 // addLimitFlags binds the contract's limit flags to l. Zero values left in l
-// after parsing mean "the default" (sandbox.Limits.WithDefaults).
+// after parsing mean "the default" (sandbox.Limits.WithDefaults); a limit
+// of 0 given on the command line is refused.
 func addLimitFlags(fs *pflag.FlagSet, l *sandbox.Limits) {
 	fs.Var((*durationFlag)(&l.CPUTime), "cpu-time", "CPU time limit, user+sys (default 1s)")
 	fs.Var((*durationFlag)(&l.RealTime), "real-time", "real time limit (default 3x cpu-time)")
-	fs.Var(&l.Memory, "memory", "peak memory limit: B, K/KiB, M/MiB, G/GiB (default 256MiB)")
-	fs.Var(&l.Output, "output", "stdout size limit (default 64MiB)")
-	fs.Var(&l.Stack, "stack", "stack size limit (default = memory)")
-	fs.IntVar(&l.Processes, "processes", 0, "tasks at once, threads included (default 64)")
+	fs.Var((*sizeFlag)(&l.Memory), "memory", "peak memory limit: B, K/KiB, M/MiB, G/GiB (default 256MiB)")
+	fs.Var((*sizeFlag)(&l.Output), "output", "stdout size limit (default 64MiB)")
+	fs.Var((*sizeFlag)(&l.Stack), "stack", "stack size limit (default = memory)")
+	fs.Var(&intFlag{v: &l.Processes, min: 1}, "processes", "tasks at once, threads included (default 64)")
 }
+
+// sizeFlag is a limit size: more than 0; 0 (not given) prints as nothing.
+type sizeFlag sandbox.Size
+
+func (s *sizeFlag) String() string {
+	if *s == 0 {
+		return ""
+	}
+	return sandbox.Size(*s).String()
+}
+
+func (s *sizeFlag) Set(v string) error {
+	size, err := sandbox.ParseSize(v)
+	if err == nil && size <= 0 {
+		err = errors.New("a limit must be more than 0")
+	}
+	*s = sizeFlag(size)
+	return err
+}
+
+func (s *sizeFlag) Type() string { return "size" }
+
+// intFlag is a whole number of at least min; 0 (not given) prints as
+// nothing when min is above it.
+type intFlag struct {
+	v   *int
+	min int
+}
+
+func (f *intFlag) String() string {
+	if f.v == nil || *f.v == 0 && f.min > 0 {
+		return ""
+	}
+	return strconv.Itoa(*f.v)
+}
+
+func (f *intFlag) Set(s string) error {
+	n, err := parseInt(s, f.min)
+	*f.v = n
+	return err
+}
+
+func (f *intFlag) Type() string { return "int" }
+
+// intsFlag is a comma-separated list of whole numbers of at least min.
+type intsFlag struct {
+	v   *[]int
+	min int
+}
+
+func (f *intsFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	s := make([]string, len(*f.v))
+	for i, n := range *f.v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
+func (f *intsFlag) Set(s string) error {
+	for part := range strings.SplitSeq(s, ",") {
+		n, err := parseInt(strings.TrimSpace(part), f.min)
+		if err != nil {
+			return err
+		}
+		*f.v = append(*f.v, n)
+	}
+	return nil
+}
+
+func (f *intsFlag) Type() string { return "ints" }
+
+// parseInt parses a whole number of at least min, with an error a user
+// reads.
+func parseInt(s string, min int) (int, error) {
+	n, err := strconv.Atoi(s)
+	switch {
+	case err != nil:
+		return 0, errors.New("not a whole number")
+	case n < min:
+		return 0, fmt.Errorf("must be at least %d", min)
+	}
+	return n, nil
+}
+
+// durationsFlag is a comma-separated list of durations, each more than 0.
+type durationsFlag []time.Duration
+
+func (d *durationsFlag) String() string {
+	s := make([]string, len(*d))
+	for i, v := range *d {
+		s[i] = v.String()
+	}
+	return strings.Join(s, ",")
+}
+
+func (d *durationsFlag) Set(s string) error {
+	var list []time.Duration
+	for part := range strings.SplitSeq(s, ",") {
+		var v durationFlag
+		if err := v.Set(strings.TrimSpace(part)); err != nil {
+			return err
+		}
+		list = append(list, time.Duration(v))
+	}
+	*d = list
+	return nil
+}
+
+func (d *durationsFlag) Type() string { return "durations" }
 
 // addCgroupFlag binds --cgroup to m, which starts as auto.
 func addCgroupFlag(fs *pflag.FlagSet, m *sandbox.CgroupMode) {
@@ -81,7 +195,8 @@ func (p *pinFlag) Set(s string) error {
 	return err
 }
 
-// durationFlag is a limit duration: a Go duration, never negative.
+// durationFlag is a limit duration: a Go duration, more than 0; 0 (not
+// given) prints as nothing.
 type durationFlag time.Duration
 
 func (d *durationFlag) String() string {
@@ -93,6 +208,9 @@ func (d *durationFlag) String() string {
 
 func (d *durationFlag) Set(s string) error {
 	v, err := sandbox.ParseDuration(s)
+	if err == nil && v <= 0 {
+		err = errors.New("must be more than 0")
+	}
 	*d = durationFlag(v)
 	return err
 }

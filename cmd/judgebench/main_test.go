@@ -63,7 +63,8 @@ func runProcess(ctx context.Context, t *testing.T, args ...string) (*exec.Cmd, *
 func checkOneLineError(t *testing.T, args []string, r result) {
 	t.Helper()
 	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
-	if len(lines) != 1 || !strings.HasPrefix(lines[0], "judgebench: ") || strings.Contains(r.stderr, "goroutine ") {
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "judgebench: ") || strings.Contains(r.stderr, "goroutine ") ||
+		strings.Contains(r.stderr, "strconv.") {
 		t.Errorf("judgebench %q: stderr %q; want one line starting \"judgebench: \"", args, r.stderr)
 	}
 }

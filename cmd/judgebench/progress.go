@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/judgebench/judgebench/harness"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -23,16 +24,18 @@ func newProgress(stderr io.Writer, quiet bool) *progress {
 	return &progress{f: f}
 }
 
-func (p *progress) update(done, total int) {
+// update shows where the run is: cases done of the total, and the group
+// running.
+func (p *progress) update(at harness.Progress) {
 	if p.f == nil {
 		return
 	}
 	if p.bar == nil {
-		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.f),
-			progressbar.OptionSetDescription("cases"), progressbar.OptionShowCount(),
+		p.bar = progressbar.NewOptions(at.Total, progressbar.OptionSetWriter(p.f), progressbar.OptionShowCount(),
 			progressbar.OptionSetElapsedTime(true), progressbar.OptionSetPredictTime(true))
 	}
-	p.bar.Set(done)
+	p.bar.Describe(at.Group.Name())
+	p.bar.Set(at.Done)
 }
 
 // stop leaves the bar where it is (a run cut short stays short of 100%) and

@@ -40,10 +40,10 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 		"models, comma-separated: "+join(results.Models())+" (default: the scenario's, else serial,pool)")
 	fs.Var(wordsFlag[results.Measure]{&o.measures, results.ParseMeasure}, "measure",
 		"measure modes: "+join(results.Measures())+" (default: the scenario's, else exact)")
-	fs.IntSliceVar(&o.parallel, "parallel", nil, "cases at once, comma-separated (default: the scenario's, else 1 and the CPU count)")
-	fs.IntSliceVar(&o.gomaxprocs, "gomaxprocs", nil, "GOMAXPROCS values of the harness, 0 for the default (default: the scenario's, else 0)")
+	fs.Var(&intsFlag{v: &o.parallel, min: 1}, "parallel", "cases at once, comma-separated (default: the scenario's, else 1 and the CPU count)")
+	fs.Var(&intsFlag{v: &o.gomaxprocs, min: 0}, "gomaxprocs", "GOMAXPROCS values of the harness, 0 for the default (default: the scenario's, else 0)")
 	fs.Var((*pinFlag)(&o.pin), "pin", "pin each worker slot to a CPU: off, on or both (default: the scenario's, else off)")
-	fs.IntVar(&o.repeat, "repeat", 0, "repetitions of every case, interleaved (default: the scenario's, else 1)")
+	fs.Var(&intFlag{v: &o.repeat, min: 1}, "repeat", "repetitions of every case, interleaved (default: the scenario's, else 1)")
 	fs.BoolVar(&o.shuffle, "shuffle", true, "shuffle the order of the cases, with a recorded seed")
 	fs.BoolVar(&o.noShuffle, "no-shuffle", false, "run the cases in their order")
 	fs.Int64Var(&o.seed, "seed", 0, "seed of the shuffle (default: from the clock, recorded in run.json)")
@@ -79,12 +79,32 @@ func runRunCommand(ctx context.Context, args []string, _ io.Reader, stdout, stde
 	plan.Progress = bar.update
 	path, err := record(ctx, plan, harness.Recording{Dir: o.out, Target: target}, o.settings)
 	bar.stop()
-	if path != "" {
-		if err := printSummary(stdout, path, &o); err != nil {
-			return err
-		}
+	if path == "" {
+		return runError("run", err)
 	}
-	return runError("run", err)
+	run, rerr := results.Read(path)
+	if rerr != nil {
+		return fmt.Errorf("run: %w", rerr)
+	}
+	if err := printSummary(stdout, path, run, &o); err != nil {
+		return err
+	}
+	if err != nil {
+		return runError("run", err)
+	}
+	return verdictOf(run)
+}
+
+// verdictOf is the exit status of a run: 2 when nothing could be measured,
+// 1 when a case of a correct model did not get its expected verdict.
+func verdictOf(run *results.Run) error {
+	if cause := results.Unmeasured(run.Samples); cause != "" {
+		return usageErrorf("run: nothing could be measured: %s", cause)
+	}
+	if f := results.Failures(run.Samples); len(f) > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("run: %d %s did not get the expected verdict", len(f), plural(len(f), "case"))}
+	}
+	return nil
 }
 
 // targetArgs splits the arguments left after flags into TARGET (default
@@ -105,9 +125,6 @@ func targetArgs(cmd string, fs *pflag.FlagSet) (string, []string, error) {
 
 // plan merges flags over the scenario's settings over the defaults.
 func (o *runOptions) plan(sc *scenarios.Scenario, cases []scenarios.Case) (*harness.Plan, error) {
-	if o.repeat < 0 {
-		return nil, fmt.Errorf("--repeat %d: must be at least 1", o.repeat)
-	}
 	p := &harness.Plan{
 		Cases:       cases,
 		Limits:      mergeLimits(o.limits, sc.Limits),
@@ -185,7 +202,7 @@ func runError(cmd string, err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, harness.ErrInterrupted):
-		return errInterrupted
+		return interrupted(err)
 	}
 	var e *exitError
 	if errors.As(err, &e) {
@@ -194,12 +211,9 @@ func runError(cmd string, err error) error {
 	return fmt.Errorf("%s: %w", cmd, err)
 }
 
-// printSummary prints the groups of the run at path: a table, or JSON.
-func printSummary(w io.Writer, path string, o *runOptions) error {
-	run, err := results.Read(path)
+// printSummary prints the run read from path: a summary, or JSON.
+func printSummary(w io.Writer, path string, run *results.Run, o *runOptions) error {
 	switch {
-	case err != nil:
-		return fmt.Errorf("run: %w", err)
 	case o.json:
 		return report.WriteRunJSON(w, path, run)
 	case o.quiet:

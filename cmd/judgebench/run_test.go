@@ -124,6 +124,9 @@ func TestRunBadInput(t *testing.T) {
 		{"run", "gil", "--parallel", "abc"},
 		{"run", "gil", "--pin", "sometimes"},
 		{"run", "gil", "--repeat", "-1"},
+		{"run", "gil", "--repeat", "0"},
+		{"run", "gil", "--models", ""},
+		{"run", "gil", "--models", "serail"},
 		{"run", "gil", "--cgroup", "v3"},
 		{"run", empty, "--", self, "work", "sort"},
 		{"run", lonely, "--", self, "work", "sort"},
@@ -131,6 +134,7 @@ func TestRunBadInput(t *testing.T) {
 		{"run", problemDir(t, 1), "--models", "inproc", "--", self, "work", "sort"},
 		{"run", "gil", "--", "/bin/true"},
 		{"run", "gil", "judge"},
+		{"run", problemDir(t, 1), "--", filepath.Join(dir, "nosuch")},
 	}
 	for _, args := range tests {
 		r := runCLI(t, args...)
@@ -321,5 +325,61 @@ func TestRunsAtOnce(t *testing.T) {
 	runs, _ := filepath.Glob(filepath.Join(dir, results.DefaultDir, "*", results.FileName))
 	if len(runs) != 2 {
 		t.Errorf("two runs at once left %q; want two run.json in two directories", runs)
+	}
+}
+
+// TestRunOutcomes: a solution that fails cases, crashes or cannot start is
+// not an ordinary run. Failing cases are named with their verdicts and why,
+// and the exit status says what happened.
+func TestRunOutcomes(t *testing.T) {
+	self := judgebench(t)
+	dir := problemDir(t, 4)
+	wrong := filepath.Join(dir, "3.out") // case 3 expects the answer of case 4
+	in4, out4 := scenarios.SortCase(400, 4)
+	if err := os.WriteFile(wrong, out4, 0o644); err != nil || len(in4) == 0 {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		prog   []string
+		code   int
+		stdout []string
+		stderr string
+	}{
+		{"one wrong case", []string{self, "work", "sort"}, 1,
+			[]string{"1 case of 4 did not get the expected verdict", "case 3: WRONG_ANSWER in 2 of 2 (expected ACCEPTED)", "3 AC 1 WA"},
+			"1 case did not get the expected verdict"},
+		{"crashes", []string{self, "work", "segv"}, 1,
+			[]string{"4 cases of 4", "case 1: RUNTIME_ERROR in 2 of 2 (expected ACCEPTED): killed by signal 11", "4 RE"},
+			"4 cases did not get the expected verdict"},
+		{"too slow", []string{self, "work", "spin", "100000000000"}, 1,
+			[]string{"CPU_TIME_LIMIT_EXCEEDED in 2 of 2", "4 TLE"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"run", dir, "--models", "serial,pool", "--parallel", "2", "--cpu-time", "100ms",
+				"--real-time", "1m", "--out", filepath.Join(t.TempDir(), "run"), "--"}, tt.prog...)
+			r := runCLI(t, args...)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("run DIR -- %v = %d, stderr %q; want %d and %q", tt.prog[1:], r.code, r.stderr, tt.code, tt.stderr)
+			}
+			for _, want := range tt.stdout {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("run DIR -- %v printed:\n%s\nwant a line with %q", tt.prog[1:], r.stdout, want)
+				}
+			}
+		})
+	}
+	if r := runCLI(t, "run", dir, "--out", filepath.Join(t.TempDir(), "run"), "--", filepath.Join(dir, "nosuch")); r.code != 2 ||
+		!strings.Contains(r.stderr, "the program cannot start") {
+		t.Errorf("run DIR -- ./nosuch = %d, stderr %q; want 2 naming why", r.code, r.stderr)
+	}
+	// Nothing could be measured: the program starts (it exists) but is no
+	// executable the kernel takes.
+	script := writeFile(t, t.TempDir(), "notelf", "not a program\n")
+	os.Chmod(script, 0o755)
+	if r := runCLI(t, "run", dir, "--models", "serial", "--out", filepath.Join(t.TempDir(), "run"), "--", script); r.code != 2 ||
+		!strings.Contains(r.stderr, "nothing could be measured") {
+		t.Errorf("run DIR -- NOT-A-PROGRAM = %d, stderr %q; want 2, nothing could be measured", r.code, r.stderr)
 	}
 }

@@ -58,7 +58,7 @@ func runTeach(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writ
 		out, err := showLesson(ctx, stdout, l, dir, o.cgroup)
 		runs = append(runs, out.Runs...)
 		if errors.Is(err, harness.ErrInterrupted) {
-			return errInterrupted
+			return interrupted(err)
 		}
 		if err != nil {
 			return fmt.Errorf("teach: %s: %w", l.Name, err)

@@ -30,11 +30,11 @@ type tuneOptions struct {
 }
 
 func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	o := tuneOptions{tolerance: 0.05}
+	o := tuneOptions{tolerance: 0.05, maxParallel: 2 * runtime.NumCPU(), repeat: 3}
 	fs := newFlagSet("tune", tuneUsage, stdout)
-	fs.IntVar(&o.maxParallel, "max-parallel", 2*runtime.NumCPU(), "highest parallelism to sweep")
+	fs.Var(&intFlag{v: &o.maxParallel, min: 1}, "max-parallel", "highest parallelism to sweep")
 	fs.Var(&o.tolerance, "tolerance", "how much more CPU time than serial a safe parallelism may cost")
-	fs.IntVar(&o.repeat, "repeat", 3, "repetitions of every case at every level")
+	fs.Var(&intFlag{v: &o.repeat, min: 1}, "repeat", "repetitions of every case at every level, at first")
 	fs.StringVar(&o.out, "out", "", "run directory (default judgebench-results/<UTC time>-tune-<target>/)")
 	fs.BoolVar(&o.json, "json", false, "print the recommendation and the table as JSON")
 	addCgroupFlag(fs, &o.cgroup)
@@ -45,9 +45,6 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	target, program, err := targetArgs("tune", fs)
 	if err != nil {
 		return err
-	}
-	if o.maxParallel < 1 || o.repeat < 1 {
-		return usageErrorf("tune: --max-parallel and --repeat must be at least 1")
 	}
 	sc, cases, err := scenarios.Resolve(target, program)
 	if err != nil {
