@@ -23,8 +23,11 @@ type Plan struct {
 	GOMAXPROCS []int       // 0: the default
 	Pin        results.Pin // "": off
 	Repeat     int
-	Shuffle    bool
-	Seed       int64 // of the shuffle
+	// FirstRepeat is the number of the first repetition; the samples of a
+	// plan that continues another are numbered after it.
+	FirstRepeat int
+	Shuffle     bool
+	Seed        int64 // of the shuffle
 	// HarnessHold is memory the harness holds, touched, while it runs.
 	HarnessHold sandbox.Size
 	Cgroup      sandbox.CgroupMode

@@ -25,6 +25,7 @@ type Job interface {
 var (
 	_ Job = (*Harness)(nil)
 	_ Job = (*Calibrator)(nil)
+	_ Job = (*Tuner)(nil)
 )
 
 // Recording says where and under what name a run is recorded.

@@ -73,7 +73,7 @@ func (h *Harness) Run(ctx context.Context, sink Sink) (map[results.Key]results.G
 			if ctx.Err() != nil {
 				return h.info, context.Cause(ctx)
 			}
-			h.group(ctx, cancel, st, rep, h.order(rng), total)
+			h.group(ctx, cancel, st, h.plan.FirstRepeat+rep, h.order(rng), total)
 		}
 	}
 	return h.info, context.Cause(ctx)

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/judgebench/judgebench/results"
 
@@ -12,14 +13,12 @@ import (
 )
 
 // TunePlot draws a tuning sweep: cpu_vs_serial with its confidence interval,
-// and inflation, against parallelism, pinned and not, with the limits a
-// recommendation must keep (1+tolerance for cpu_vs_serial, and
-// results.MaxInflation times serial's inflation) as reference lines.
+// and inflation, against parallelism, pinned and not, with the limits the
+// decision applied (t.CPULimit, t.InflationLimit) as reference lines.
 func TunePlot(t *results.Tuning) (Figure, error) {
-	tolerance, maxInflation := t.Tolerance, results.MaxInflation
 	d := newDrawing("tune", "Tuning: what running cases together costs", "cases at once (parallelism)", "ratio (x)")
 	d.caption = fmt.Sprintf("cpu_vs_serial (with its 95%% interval) must stay under %.2f and inflation under %.2f for a parallelism to be safe.",
-		1+tolerance, maxInflation)
+		t.CPULimit, t.InflationLimit)
 	var ss []series
 	var bars []errPoints
 	for _, pinned := range []bool{false, true} {
@@ -62,7 +61,7 @@ func TunePlot(t *results.Tuning) (Figure, error) {
 	for i, ref := range []struct {
 		y     float64
 		label string
-	}{{1 + tolerance, "cpu tolerance"}, {maxInflation, "inflation limit"}} {
+	}{{t.CPULimit, "cpu_vs_serial limit"}, {t.InflationLimit, "inflation limit"}} {
 		f := plotter.NewFunction(func(float64) float64 { return ref.y })
 		f.LineStyle = draw.LineStyle{Color: colorRef, Width: vg.Points(1), Dashes: dashes(1 + i)}
 		d.plot.Add(f)
@@ -81,24 +80,35 @@ type errPoints struct {
 func (e errPoints) Len() int { return len(e.XYs) }
 
 // WriteTuning writes a tuning as `judgebench tune` prints it: where the run
-// and the plot are, a row per level, and the recommendation with its reason.
+// and the plot are, the host's warnings, a row per level, the levels left
+// undecided, and the recommendation with the limits applied and its reason.
 func WriteTuning(w io.Writer, path, plot string, t *results.Tuning) error {
 	p := &printer{w: w}
 	p.printf("tune: %s (plot %s)\n", path, plot)
-	rows := [][]string{{"par", "pinned", "cpu/serial", "95% interval", "inflation", "flips", "cases/s", "safe"}}
+	for _, x := range t.Warnings {
+		p.printf("warning: %s\n", x)
+	}
+	rows := [][]string{{"par", "pinned", "n", "cpu/serial", "95% interval", "inflation", "flips", "cases/s", "safe"}}
 	for _, l := range t.Levels {
 		interval := "?"
 		if l.Lo != nil {
 			interval = fmt.Sprintf("%.3f..%.3f", *l.Lo, *l.Hi)
 		}
-		rows = append(rows, []string{fmt.Sprint(l.Parallelism), fmt.Sprint(l.Pinned), fmt.Sprintf("%.3f", l.CPUVsSerial),
-			interval, fmt.Sprintf("%.2f", l.Inflation), fmt.Sprint(l.Flips), fmt.Sprintf("%.1f", l.Throughput),
-			map[bool]string{false: "no", true: "yes"}[l.OK]})
+		safe := map[bool]string{false: "no", true: "yes"}[l.OK]
+		if !l.Decided {
+			safe = "undecided"
+		}
+		rows = append(rows, []string{fmt.Sprint(l.Parallelism), fmt.Sprint(l.Pinned), fmt.Sprint(l.N), fmt.Sprintf("%.3f", l.CPUVsSerial),
+			interval, fmt.Sprintf("%.2f", l.Inflation), fmt.Sprint(l.Flips), fmt.Sprintf("%.1f", l.Throughput), safe})
 	}
 	if p.err == nil {
-		p.err = writeAligned(w, []bool{true, true, true, true, true, true, true, true}, rows)
+		p.err = writeAligned(w, []bool{true, true, true, true, true, true, true, true, false}, rows)
 	}
-	limits := fmt.Sprintf("tolerance %.0f%%, inflation at most %.1fx serial's", t.Tolerance*100, results.MaxInflation)
+	if u := t.Undecided(); len(u) > 0 {
+		p.printf("undecided after %s: %s (give --budget more time, or tune on a quieter machine)\n",
+			plural(t.Passes, "pass", "passes"), levelNames(u))
+	}
+	limits := fmt.Sprintf("cpu/serial at most %.2f, inflation at most %.2f", t.CPULimit, t.InflationLimit)
 	switch {
 	case !t.Safe:
 		p.printf("recommended parallelism: none is safe (%s): %s\n", limits, t.Reason)
@@ -108,6 +118,18 @@ func WriteTuning(w io.Writer, path, plot string, t *results.Tuning) error {
 		p.printf("recommended parallelism: %d (%s): %s\n", t.Recommended, limits, t.Reason)
 	}
 	return p.err
+}
+
+// levelNames names levels as "3, 4 (pinned)".
+func levelNames(levels []results.Level) string {
+	names := make([]string, len(levels))
+	for i, l := range levels {
+		names[i] = fmt.Sprint(l.Parallelism)
+		if l.Pinned {
+			names[i] += " (pinned)"
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // WriteTuningJSON writes a tuning as one JSON object: the paths of run.json

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"golang.org/x/perf/benchmath"
 )
@@ -26,13 +27,36 @@ type Level struct {
 	Inflation   float64  `json:"inflation"`
 	Flips       int      `json:"verdict_flips"`
 	Throughput  float64  `json:"throughput_cases_per_s"`
-	OK          bool     `json:"ok"`
-	Why         string   `json:"rejected_because,omitempty"`
+	N           int      `json:"n"` // samples
+	// OK is true when the level is safe; Decided when the samples say for
+	// sure whether it is (safe, or unsafe by a margin). An undecided level
+	// is neither: more samples would tell.
+	OK      bool   `json:"ok"`
+	Decided bool   `json:"decided"`
+	Why     string `json:"rejected_because,omitempty"`
 }
 
-// Tuning is what a tuning sweep recommends, and why.
+// TuneOptions are the limits a tuning decision applies.
+type TuneOptions struct {
+	// Tolerance is how much more CPU time than serial a safe level may cost,
+	// a fraction (0.05: 5%).
+	Tolerance float64
+	// Floor is the CPU time per case that no judge's verdict could notice,
+	// in milliseconds: a level whose cases cost at most this much more than
+	// serial is safe whatever the fraction (1 ms on a 3 ms case is 33%).
+	Floor float64
+}
+
+// Tuning is what a tuning sweep recommends, why, and the limits it applied.
 type Tuning struct {
 	Tolerance float64 `json:"tolerance"`
+	FloorMS   float64 `json:"floor_ms"`
+	// CPULimit is the bound on cpu_vs_serial's upper end that was applied:
+	// 1+Tolerance, or more where Floor allows (cases of a few ms).
+	CPULimit float64 `json:"cpu_vs_serial_limit"`
+	// InflationLimit is the bound on inflation that was applied: MaxInflation
+	// times serial's inflation (at least 1).
+	InflationLimit float64 `json:"inflation_limit"`
 	// Safe is false when not even one case at a time passed: then
 	// Recommended is 0 and Reason says why.
 	Safe        bool    `json:"safe"`
@@ -40,15 +64,35 @@ type Tuning struct {
 	Pinned      bool    `json:"pinned"`
 	Reason      string  `json:"reason"`
 	Levels      []Level `json:"table"`
+	// Warnings are the host's timing hazards that make the answer less sure:
+	// other load, a CPU quota, a governor that changes the clock.
+	Warnings []string `json:"warnings"`
+	// Passes is how many times the sweep sampled its undecided levels; 0
+	// when the caller does not say.
+	Passes int `json:"passes,omitempty"`
+}
+
+// Undecided returns the levels the samples did not decide.
+func (t *Tuning) Undecided() []Level {
+	var out []Level
+	for _, l := range t.Levels {
+		if !l.Decided {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // Tune reads a tuning sweep (TunePlan's run) and recommends the highest
 // parallelism at which every level up to it is safe: cpu_vs_serial's upper
-// bound at most 1+tolerance, no verdict flip, inflation at most MaxInflation
-// times serial's (at least 1). Pinned and unpinned are judged apart; the
-// higher safe level wins, unpinned on a tie. Reason says why the next level
-// was rejected. The reference is serial, unpinned.
-func Tune(run *Run, tolerance float64) (*Tuning, error) {
+// bound within the CPU limit (1+tolerance, or the floor over the serial
+// median case), no verdict flip, inflation at most MaxInflation times
+// serial's (at least 1). A level whose interval straddles the CPU limit is
+// undecided, and stops the climb as an unsafe one does. Pinned and unpinned
+// are judged apart; the higher safe level wins, unpinned on a tie. Reason
+// says why the next level was not taken. The reference is serial, unpinned.
+// Never more cases at once than the machine's CPUs.
+func Tune(run *Run, o TuneOptions) (*Tuning, error) {
 	serial := serialMedians(run.Samples)
 	if len(serial) == 0 {
 		return nil, errors.New("results: tune: no serial reference in the run")
@@ -59,12 +103,19 @@ func Tune(run *Run, tolerance float64) (*Tuning, error) {
 			serialInflation = max(serialInflation, g.Inflation)
 		}
 	}
-	t := &Tuning{Tolerance: tolerance}
+	var medians []float64
+	for _, m := range serial {
+		medians = append(medians, m)
+	}
+	t := &Tuning{Tolerance: o.Tolerance, FloorMS: o.Floor, CPULimit: 1 + o.Tolerance,
+		InflationLimit: MaxInflation * serialInflation, Warnings: hostWarnings(run.Machine)}
+	if m := Median(medians); m > 0 {
+		t.CPULimit = 1 + max(o.Tolerance, o.Floor/m)
+	}
 	for _, g := range run.Groups {
-		if g.Model != Pool || g.Measure != Exact {
-			continue
+		if g.Model == Pool && g.Measure == Exact {
+			t.Levels = append(t.Levels, t.level(g, run.Samples, serial))
 		}
-		t.Levels = append(t.Levels, level(g, run.Samples, serial, tolerance, MaxInflation*serialInflation))
 	}
 	if len(t.Levels) == 0 {
 		return nil, errors.New("results: tune: no pool groups in the run")
@@ -75,6 +126,20 @@ func Tune(run *Run, tolerance float64) (*Tuning, error) {
 	t.recommend()
 	t.capAt(cpus(run.Machine))
 	return t, nil
+}
+
+// hostWarnings are the doctor's warnings of m that make timings less sure
+// while tuning: load, CPU quota, governor.
+func hostWarnings(m Machine) []string {
+	out := []string{}
+	for _, w := range m.DoctorWarnings {
+		for _, check := range []string{"load:", "cpu-quota:", "governor:"} {
+			if strings.HasPrefix(w, check) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
 }
 
 // cpus is how many CPUs the run's machine let it use: its logical cores, or
@@ -113,8 +178,9 @@ func serialMedians(samples []Sample) map[string]float64 {
 	return med
 }
 
-// level sums up one pool group against the serial reference.
-func level(g Group, samples []Sample, serial map[string]float64, tolerance, maxInflation float64) Level {
+// level sums up one pool group against the serial reference, and decides
+// it if the samples can.
+func (t *Tuning) level(g Group, samples []Sample, serial map[string]float64) Level {
 	var ratios []float64
 	for _, s := range samples {
 		if s.Key() == g.Key && serial[s.Case] > 0 {
@@ -122,11 +188,11 @@ func level(g Group, samples []Sample, serial map[string]float64, tolerance, maxI
 		}
 	}
 	l := Level{Parallelism: g.Parallelism, Pinned: g.Pinned, Inflation: g.Inflation, Flips: g.VerdictFlips,
-		Throughput: g.ThroughputCasesPerS}
-	hi := math.Inf(1)
+		Throughput: g.ThroughputCasesPerS, N: g.N}
+	lo, hi := math.Inf(-1), math.Inf(1)
 	if len(ratios) > 0 {
 		sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(ratios, &benchmath.DefaultThresholds), 0.95)
-		l.CPUVsSerial, hi = sum.Center, sum.Hi
+		l.CPUVsSerial, lo, hi = sum.Center, sum.Lo, sum.Hi
 		if isFinite(sum.Lo) && isFinite(sum.Hi) {
 			l.Lo, l.Hi = &sum.Lo, &sum.Hi
 		}
@@ -135,17 +201,21 @@ func level(g Group, samples []Sample, serial map[string]float64, tolerance, maxI
 	if g.Parallelism == 1 {
 		side = "cases compute slower than serially"
 	}
+	l.Decided = true
 	switch {
 	case len(ratios) == 0:
 		l.Why = "no case of it has a serial reference"
-	case l.Hi == nil:
-		l.Why = "too few samples for a confidence interval (use --repeat)"
-	case hi > 1+tolerance:
-		l.Why = fmt.Sprintf("cpu_vs_serial may be %.2f (95%% interval %.2f..%.2f), over %.2f: %s", hi, *l.Lo, hi, 1+tolerance, side)
 	case l.Flips > 0:
 		l.Why = fmt.Sprintf("%d cases change verdict against serial", l.Flips)
-	case l.Inflation > maxInflation:
-		l.Why = fmt.Sprintf("inflation %.2f over %.2f: cases wait for a CPU", l.Inflation, maxInflation)
+	case l.Inflation > t.InflationLimit:
+		l.Why = fmt.Sprintf("inflation %.2f over %.2f: cases wait for a CPU", l.Inflation, t.InflationLimit)
+	case lo > t.CPULimit:
+		l.Why = fmt.Sprintf("cpu_vs_serial is %.2f (95%% interval %.2f..%.2f), over %.2f: %s", l.CPUVsSerial, lo, hi, t.CPULimit, side)
+	case l.Hi == nil:
+		l.Decided, l.Why = false, "undecided: too few samples for a confidence interval"
+	case hi > t.CPULimit:
+		l.Decided = false
+		l.Why = fmt.Sprintf("undecided: cpu_vs_serial may be %.2f (95%% interval %.2f..%.2f), the limit %.2f is inside", hi, lo, hi, t.CPULimit)
 	default:
 		l.OK = true
 	}
@@ -184,6 +254,8 @@ func (t *Tuning) recommend() {
 		t.Reason = "every parallelism swept is safe"
 	case c.best == 0:
 		t.Reason = fmt.Sprintf("no parallelism is safe: at %d%s, %s", c.next.Parallelism, pinnedTag(c.pinned), c.next.Why)
+	case !c.next.Decided:
+		t.Reason = fmt.Sprintf("parallelism %d%s not shown safe: %s", c.next.Parallelism, pinnedTag(c.pinned), c.next.Why)
 	default:
 		t.Reason = fmt.Sprintf("parallelism %d%s rejected: %s", c.next.Parallelism, pinnedTag(c.pinned), c.next.Why)
 	}

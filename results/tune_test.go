@@ -49,7 +49,7 @@ func TestTune(t *testing.T) {
 		{"two CPUs' worth", []levelSpec{{1, false, 1, 1, false}, {2, false, 1.01, 1.02, false}, {3, false, 1.01, 1.5, false}}, 2, false,
 			"parallelism 3 rejected: inflation 1.50"},
 		{"contention", []levelSpec{{1, false, 1, 1, false}, {2, false, 1.3, 1, false}}, 1, false,
-			"parallelism 2 rejected: cpu_vs_serial may be"},
+			"parallelism 2 rejected: cpu_vs_serial is 1.30"},
 		{"verdicts flip", []levelSpec{{1, false, 1, 1, false}, {2, false, 1, 1, true}}, 1, false,
 			"cases change verdict"},
 		{"all safe", []levelSpec{{1, false, 1, 1, false}, {2, false, 1, 1, false}}, 2, false,
@@ -57,12 +57,12 @@ func TestTune(t *testing.T) {
 		{"pinning helps", []levelSpec{{1, false, 1, 1, false}, {2, false, 1.3, 1, false}, {1, true, 1, 1, false}, {2, true, 1.01, 1, false}}, 2, true,
 			"every parallelism swept is safe"},
 		{"nothing safe", []levelSpec{{1, false, 1.3, 1, false}}, 0, false,
-			"no parallelism is safe: at 1, cpu_vs_serial may be"},
+			"no parallelism is safe: at 1, cpu_vs_serial is 1.30"},
 		{"a safe level above an unsafe one does not count", []levelSpec{{1, false, 1, 1, false}, {2, false, 1, 1.5, false}, {3, false, 1, 1, false}}, 1, false,
 			"parallelism 2 rejected"},
 	}
 	for _, tt := range tests {
-		got, err := Tune(sweep(tt.levels...), 0.05)
+		got, err := Tune(sweep(tt.levels...), TuneOptions{Tolerance: 0.05})
 		if err != nil {
 			t.Fatalf("%s: Tune = %v", tt.name, err)
 		}
@@ -74,7 +74,7 @@ func TestTune(t *testing.T) {
 }
 
 func TestTuneInterval(t *testing.T) {
-	got, _ := Tune(sweep(levelSpec{1, false, 1, 1, false}, levelSpec{2, false, 1.02, 1, false}), 0.05)
+	got, _ := Tune(sweep(levelSpec{1, false, 1, 1, false}, levelSpec{2, false, 1.02, 1, false}), TuneOptions{Tolerance: 0.05})
 	l := got.Levels[1]
 	if l.Lo == nil || l.CPUVsSerial < 1.01 || l.CPUVsSerial > 1.03 || *l.Lo > l.CPUVsSerial || *l.Hi < l.CPUVsSerial || *l.Hi > 1.05 {
 		t.Errorf("level 2: cpu_vs_serial %.3f in %v..%v; want about 1.02 inside a tight interval", l.CPUVsSerial, l.Lo, l.Hi)
@@ -89,7 +89,7 @@ func TestTuneNeedsSerial(t *testing.T) {
 			pool = append(pool, s)
 		}
 	}
-	if _, err := Tune(&Run{Samples: pool, Groups: ComputeGroups(pool, nil)}, 0.05); err == nil {
+	if _, err := Tune(&Run{Samples: pool, Groups: ComputeGroups(pool, nil)}, TuneOptions{Tolerance: 0.05}); err == nil {
 		t.Errorf("Tune(no serial) = nil error; want one")
 	}
 }
@@ -102,7 +102,7 @@ func TestTuneInflationAgainstSerial(t *testing.T) {
 		run.Samples[i].RealTimeMS = 5 * run.Samples[i].CPUTimeMS
 	}
 	run.Groups = ComputeGroups(run.Samples, nil)
-	got, err := Tune(run, 0.05)
+	got, err := Tune(run, TuneOptions{Tolerance: 0.05})
 	if err != nil || !got.Safe || got.Recommended != 1 {
 		t.Errorf("Tune(sleeping cases) = %+v, %v; want 1, safe: the waiting is the program's, not contention", got, err)
 	}
@@ -112,12 +112,58 @@ func TestTuneInflationAgainstSerial(t *testing.T) {
 func TestTuneCap(t *testing.T) {
 	run := sweep(levelSpec{1, false, 1, 1, false}, levelSpec{2, false, 1, 1, false}, levelSpec{3, false, 1, 1, false})
 	run.Machine.LogicalCores = 2
-	got, err := Tune(run, 0.05)
+	got, err := Tune(run, TuneOptions{Tolerance: 0.05})
 	if err != nil || got.Recommended != 2 || !strings.Contains(got.Reason, "capped at the machine's 2 CPUs") {
 		t.Errorf("Tune(3 safe levels on 2 CPUs) = %+v, %v; want 2, capped", got, err)
 	}
 	run.Machine.ContainerCPULimit = 1.5
-	if got, _ := Tune(run, 0.05); got.Recommended != 1 {
+	if got, _ := Tune(run, TuneOptions{Tolerance: 0.05}); got.Recommended != 1 {
 		t.Errorf("Tune(3 safe levels under a 1.5 CPU quota) = %d; want 1", got.Recommended)
+	}
+}
+
+// TestTuneFloor: cases of a few ms may cost a fraction more side by side
+// that no judge could notice; the floor lets them pass, and the limit
+// applied is recorded.
+func TestTuneFloor(t *testing.T) {
+	run := sweep(levelSpec{1, false, 1, 1, false}, levelSpec{2, false, 1.2, 1, false})
+	for i := range run.Samples { // cases of 3 ms: +20% is 0.6 ms
+		run.Samples[i].CPUTimeMS *= 0.03
+		run.Samples[i].RealTimeMS *= 0.03
+	}
+	run.Groups = ComputeGroups(run.Samples, nil)
+	if got, _ := Tune(run, TuneOptions{Tolerance: 0.05}); got.Recommended != 1 {
+		t.Errorf("Tune(+20%% on 3 ms cases, no floor) = %d; want 1", got.Recommended)
+	}
+	got, err := Tune(run, TuneOptions{Tolerance: 0.05, Floor: 1})
+	if err != nil || got.Recommended != 2 || got.CPULimit < 1.3 || got.CPULimit > 1.4 || got.FloorMS != 1 {
+		t.Errorf("Tune(+20%% on 3 ms cases, floor 1 ms) = %+v, %v; want 2, a CPU limit of about 1.33", got, err)
+	}
+}
+
+// TestTuneUndecided: a level whose interval holds the limit is undecided:
+// it is not recommended, and the samples say so.
+func TestTuneUndecided(t *testing.T) {
+	run := sweep(levelSpec{1, false, 1, 1, false}, levelSpec{2, false, 1, 1, false})
+	for i := range run.Samples { // pool at 2: half its samples 10% slower
+		if s := &run.Samples[i]; s.Parallelism == 2 && s.Model == Pool && s.Repeat%2 == 0 {
+			s.CPUTimeMS *= 1.1
+		}
+	}
+	run.Groups = ComputeGroups(run.Samples, nil)
+	got, err := Tune(run, TuneOptions{Tolerance: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := got.Undecided()
+	if len(u) != 1 || u[0].Parallelism != 2 || got.Recommended != 1 || !strings.Contains(got.Reason, "undecided") {
+		t.Errorf("Tune(level 2 straddling the limit) = %+v; want 1, level 2 undecided", got)
+	}
+	if got.InflationLimit != MaxInflation || len(got.Warnings) != 0 {
+		t.Errorf("Tune() limits = inflation %v, warnings %q; want %v, none", got.InflationLimit, got.Warnings, MaxInflation)
+	}
+	run.Machine.DoctorWarnings = []string{"load: 5.1 on 2 CPUs (1-minute average): other work", "swap: none"}
+	if got, _ := Tune(run, TuneOptions{Tolerance: 0.05}); len(got.Warnings) != 1 || !strings.HasPrefix(got.Warnings[0], "load:") {
+		t.Errorf("Tune() on a loaded machine: warnings %q; want the load", got.Warnings)
 	}
 }

@@ -151,6 +151,17 @@ func TestRunBadInput(t *testing.T) {
 // valid run.json with exactly the two that finished, exits 130, and leaves no
 // process and no cgroup behind, with the process model's workers in between.
 func TestRunInterrupt(t *testing.T) {
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGHUP, 129}, {syscall.SIGTERM, 143}} {
+		t.Run(tt.sig.String(), func(t *testing.T) { interruptRun(t, tt.sig, tt.code) })
+	}
+}
+
+// interruptRun sends sig to a run once its quick cases have finished and
+// its stuck ones run, and checks what it leaves.
+func interruptRun(t *testing.T, sig syscall.Signal, code int) {
 	self := judgebench(t)
 	dir := t.TempDir()
 	cgroupsBefore := cgroupDirs()
@@ -175,14 +186,14 @@ parallel: [2]
 			t.Fatalf("the stuck cases never started; stderr %q", stderr)
 		}
 	}
-	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(sig)
 	cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != 130 {
-		t.Fatalf("run interrupted = %d, stdout %q, stderr %q; want 130", code, stdout, stderr)
+	if got := cmd.ProcessState.ExitCode(); got != code {
+		t.Fatalf("run stopped by %v = %d, stdout %q, stderr %q; want %d", sig, got, stdout, stderr, code)
 	}
 	run, err := results.Read(out)
 	if err != nil || !run.Interrupted || len(run.Samples) != 2 {
-		t.Fatalf("run.json after SIGINT: %v, interrupted %v, %d samples; want the 2 quick cases", err, run != nil && run.Interrupted, len(run.Samples))
+		t.Fatalf("run.json after %v: %v, interrupted %v, %d samples; want the 2 quick cases", sig, err, run != nil && run.Interrupted, len(run.Samples))
 	}
 	for _, s := range run.Samples {
 		if !strings.HasPrefix(s.Case, "quick") || s.Verdict != "ACCEPTED" {
@@ -190,10 +201,10 @@ parallel: [2]
 		}
 	}
 	if left := processesRunning(self, "hang"); len(left) > 0 {
-		t.Errorf("interrupted run left %v running", left)
+		t.Errorf("run stopped by %v left %v running", sig, left)
 	}
 	if after := cgroupDirs(); len(after) > len(cgroupsBefore) {
-		t.Errorf("interrupted run left cgroups: %v (before: %v)", after, cgroupsBefore)
+		t.Errorf("run stopped by %v left cgroups: %v (before: %v)", sig, after, cgroupsBefore)
 	}
 }
 

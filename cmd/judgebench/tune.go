@@ -4,25 +4,28 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/judgebench/judgebench/harness"
+	"github.com/judgebench/judgebench/host"
 	"github.com/judgebench/judgebench/report"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
 )
 
-const tuneUsage = "tune [TARGET] [-- PROG ARGS] [--max-parallel N] [--tolerance 5%] [--repeat N] [--json]"
+const tuneUsage = "tune [TARGET] [-- PROG ARGS] [--max-parallel N] [--tolerance 5%] [--floor 1ms] [--budget 5m] [--json]"
 
 // tuneOptions are the flags of `judgebench tune`.
 type tuneOptions struct {
 	limits      sandbox.Limits
 	maxParallel int
 	tolerance   fractionFlag
+	floor       time.Duration
+	budget      time.Duration
 	repeat      int
 	out         string
 	json        bool
@@ -30,10 +33,12 @@ type tuneOptions struct {
 }
 
 func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	o := tuneOptions{tolerance: 0.05, maxParallel: 2 * runtime.NumCPU(), repeat: 3}
+	o := tuneOptions{tolerance: 0.05, floor: time.Millisecond, budget: 5 * time.Minute, maxParallel: 2 * runtime.NumCPU(), repeat: 3}
 	fs := newFlagSet("tune", tuneUsage, stdout)
 	fs.Var(&intFlag{v: &o.maxParallel, min: 1}, "max-parallel", "highest parallelism to sweep")
 	fs.Var(&o.tolerance, "tolerance", "how much more CPU time than serial a safe parallelism may cost")
+	fs.Var((*durationFlag)(&o.floor), "floor", "more CPU time per case than serial that no judge could notice, whatever the tolerance")
+	fs.Var((*durationFlag)(&o.budget), "budget", "time to sample undecided levels again, from the start")
 	fs.Var(&intFlag{v: &o.repeat, min: 1}, "repeat", "repetitions of every case at every level, at first")
 	fs.StringVar(&o.out, "out", "", "run directory (default judgebench-results/<UTC time>-tune-<target>/)")
 	fs.BoolVar(&o.json, "json", false, "print the recommendation and the table as JSON")
@@ -54,35 +59,58 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	plan.Seed, plan.Cgroup = time.Now().UnixNano(), o.cgroup
 	bar := newProgress(stderr, false)
 	plan.Progress = bar.update
-	path, err := record(ctx, plan, harness.Recording{Dir: o.out, Name: "tune-" + target, Target: target}, nil)
+	tuner, err := harness.NewTuner(plan, results.TuneOptions{Tolerance: float64(o.tolerance), Floor: results.Millis(o.floor)}, o.budget)
+	if err != nil {
+		return usageErrorf("tune: %v", err)
+	}
+	defer tuner.Close()
+	warnBusy(stderr, host.Doctor())
+	path, err := harness.Record(ctx, tuner, harness.Recording{Dir: o.out, Name: "tune-" + target, Target: target, Settings: plan.Settings()})
 	bar.stop()
 	if err != nil {
 		return runError("tune", err)
 	}
-	return tune(stdout, path, &o)
+	return tune(stdout, path, tuner, &o)
 }
 
-// tune reads the sweep back, recommends, plots and prints; exit status 1 when
-// not even one case at a time is safe.
-func tune(stdout io.Writer, path string, o *tuneOptions) error {
+// warnBusy warns, before a sweep, of what makes the host too busy or too
+// unsteady to tune on: other load, a CPU quota, a governor that changes the
+// clock.
+func warnBusy(stderr io.Writer, findings []results.Finding) {
+	for _, f := range findings {
+		if f.Status == results.FindingWarn && slices.Contains([]string{"load", "cpu-quota", "governor"}, f.Check) {
+			fmt.Fprintf(stderr, "judgebench: warning: %s: %s: %s tune recommends only what it can show is safe here, and an idle machine may allow more\n",
+				f.Check, f.Value, f.Why)
+		}
+	}
+}
+
+// tune reads the sweep back, writes tune.json and the plot, and prints the
+// recommendation; exit status 1 when not even one case at a time is safe.
+func tune(stdout io.Writer, path string, tuner *harness.Tuner, o *tuneOptions) error {
 	run, err := results.Read(path)
 	if err != nil {
 		return fmt.Errorf("tune: %w", err)
 	}
-	t, err := results.Tune(run, float64(o.tolerance))
-	if err != nil {
-		return fmt.Errorf("tune: %w", err)
+	if cause := results.Unmeasured(run.Samples); cause != "" {
+		return usageErrorf("tune: nothing could be measured: %s", cause)
 	}
+	t := tuner.Tuning
+	dir := filepath.Dir(path)
 	fig, err := report.TunePlot(t)
 	if err != nil {
 		return fmt.Errorf("tune: %w", err)
 	}
-	dir := filepath.Dir(path)
 	plot := filepath.Join(dir, "tune.png")
-	if err := os.WriteFile(plot, fig.PNG, 0o644); err != nil {
-		return fmt.Errorf("tune: %w", err)
+	for name, data := range map[string][]byte{"tune.png": fig.PNG, "tune.svg": fig.SVG} {
+		if err := results.WriteFileAtomic(filepath.Join(dir, name), func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+			return fmt.Errorf("tune: %w", err)
+		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "tune.svg"), fig.SVG, 0o644); err != nil {
+	err = results.WriteFileAtomic(filepath.Join(dir, "tune.json"), func(w io.Writer) error {
+		return report.WriteTuningJSON(w, path, plot, t)
+	})
+	if err != nil {
 		return fmt.Errorf("tune: %w", err)
 	}
 	if o.json {

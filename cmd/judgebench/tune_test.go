@@ -18,7 +18,7 @@ func TestTuneCPUBound(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "cpu.yaml", "name: cpu\nworkload: burn\nargs: [30ms]\ncases: [{name: b, count: 4}]\n")
 	out := filepath.Join(dir, "run")
-	r := runCLI(t, "tune", file, "--max-parallel", "4", "--repeat", "2", "--json", "--out", out)
+	r := runCLI(t, "tune", file, "--max-parallel", "4", "--repeat", "2", "--budget", "5s", "--json", "--out", out)
 	if r.code != 0 && r.code != 1 {
 		t.Fatalf("tune = %d, stderr %q", r.code, r.stderr)
 	}
@@ -37,6 +37,16 @@ func TestTuneCPUBound(t *testing.T) {
 	}
 	if fi, err := os.Stat(got.Plot); err != nil || fi.Size() == 0 {
 		t.Errorf("tune plot %q: %v", got.Plot, err)
+	}
+	// tune.json keeps the decision, and the limits it applied, in the run.
+	data, err := os.ReadFile(filepath.Join(out, "tune.json"))
+	var saved results.Tuning
+	if err == nil {
+		err = json.Unmarshal(data, &saved)
+	}
+	if err != nil || saved.Recommended != got.Recommended || saved.CPULimit < 1.05 || saved.InflationLimit < results.MaxInflation ||
+		len(saved.Levels) != 8 || saved.Passes < 1 {
+		t.Errorf("tune.json = %s, %v; want the recommendation %d, the limits applied, 8 levels, the passes", data, err, got.Recommended)
 	}
 }
 
@@ -66,6 +76,8 @@ func TestTuneAndCalibrateBadInput(t *testing.T) {
 		{"tune", "nosuch"},
 		{"tune", "--max-parallel", "0"},
 		{"tune", "--tolerance", "abc"},
+		{"tune", "--budget", "0"},
+		{"tune", "--floor", "abc"},
 		{"tune", "judge", "gil"},
 		{"calibrate", "extra"},
 		{"calibrate", "--tolerance", "-1%"},
