@@ -29,6 +29,9 @@ type Calibration struct {
 	// Default 2ms.
 	Floor  time.Duration
 	Cgroup sandbox.CgroupMode
+	// Progress, if set, is called after every burn; from one goroutine at a
+	// time.
+	Progress func(Progress)
 }
 
 func (c *Calibration) defaults() {
@@ -57,6 +60,16 @@ type Calibrator struct {
 	// Points are the calibration's findings, in the order run: by
 	// parallelism, then duration.
 	Points []results.CalibrationPoint
+	done   int // burns recorded
+}
+
+// total is the number of burns the calibration runs.
+func (k *Calibrator) total() int {
+	n := 0
+	for _, par := range k.c.Parallel {
+		n += par * k.c.Repeat * len(k.c.Durations)
+	}
+	return n
 }
 
 // NewCalibrator prepares the calibration c: its defaults filled in, a
@@ -157,6 +170,10 @@ func (k *Calibrator) point(ctx context.Context, d time.Duration, par int, sink S
 			s := o.sample("burn-"+d.String(), st, rep, slot, rep*par+slot, r.began.Sub(start), 0)
 			if err := sink.Add(s); err != nil {
 				return p, 0, err
+			}
+			k.done++
+			if c.Progress != nil {
+				c.Progress(Progress{Done: k.done, Total: k.total(), Group: s.Key()})
 			}
 		}
 	}

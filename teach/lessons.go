@@ -27,8 +27,9 @@ type Lesson struct {
 	Demo func() string
 	// Plans are the compact runs of the lesson.
 	Plans func() []*harness.Plan
-	// Explain says in one sentence what the runs show.
-	Explain func(groups []results.Group, samples []results.Sample) string
+	// Explain says in one sentence what the runs show, and whether they
+	// show the lesson's effect at all (a busy machine can hide it).
+	Explain func(groups []results.Group, samples []results.Sample) (string, bool)
 }
 
 // Lessons returns every lesson, in the order teach shows them.
@@ -77,9 +78,10 @@ func gilLesson() Lesson {
 			p.GOMAXPROCS = []int{1}
 			return []*harness.Plan{p}
 		},
-		Explain: func(gs []results.Group, _ []results.Sample) string {
+		Explain: func(gs []results.Group, _ []results.Sample) (string, bool) {
+			in, pool := group(gs, results.InProc, results.Exact, 2).Inflation, group(gs, results.Pool, results.Exact, 2).Inflation
 			return fmt.Sprintf("Two at once at GOMAXPROCS=1: real time is %.2fx the CPU time as goroutines (inproc), %.2fx as child processes (pool).",
-				group(gs, results.InProc, results.Exact, 2).Inflation, group(gs, results.Pool, results.Exact, 2).Inflation)
+				in, pool), in >= 1.5 && pool < 1.3
 		},
 	}
 }
@@ -98,10 +100,10 @@ func oversubscribeLesson() Lesson {
 		Plans: func() []*harness.Plan {
 			return []*harness.Plan{plan(cases(2*n, "burn", "100ms"), []results.Model{results.Pool}, 1, n, 2*n)}
 		},
-		Explain: func(gs []results.Group, _ []results.Sample) string {
+		Explain: func(gs []results.Group, _ []results.Sample) (string, bool) {
 			at, over := group(gs, results.Pool, results.Exact, n), group(gs, results.Pool, results.Exact, 2*n)
 			return fmt.Sprintf("With %d at once (the CPUs) real time is %.2fx CPU time; with %d it is %.2fx, while CPU time stays %.0f ms -> %.0f ms.",
-				n, at.Inflation, 2*n, over.Inflation, at.CPUTimeMS.Median, over.CPUTimeMS.Median)
+				n, at.Inflation, 2*n, over.Inflation, at.CPUTimeMS.Median, over.CPUTimeMS.Median), over.Inflation >= 1.5 && at.Inflation < 1.3
 		},
 	}
 }
@@ -120,9 +122,10 @@ func contentionLesson() Lesson {
 			p.Limits = sandbox.Limits{CPUTime: 5 * time.Second, Memory: 768 * sandbox.MiB}
 			return []*harness.Plan{p}
 		},
-		Explain: func(gs []results.Group, _ []results.Sample) string {
+		Explain: func(gs []results.Group, _ []results.Sample) (string, bool) {
 			g := group(gs, results.Pool, results.Exact, 2)
-			return fmt.Sprintf("Two memory-bound cases at once: CPU time %+.0f%% against serial (cpu_vs_serial %.2f).", (g.CPUVsSerial-1)*100, g.CPUVsSerial)
+			return fmt.Sprintf("Two memory-bound cases at once: CPU time %+.0f%% against serial (cpu_vs_serial %.2f).", (g.CPUVsSerial-1)*100, g.CPUVsSerial),
+				g.CPUVsSerial >= 1.1
 		},
 	}
 }
@@ -142,14 +145,17 @@ func lostErrorsLesson() Lesson {
 			cs, _ := sc.Expand()
 			return []*harness.Plan{plan(cs, []results.Model{results.Serial, results.Pool, results.FireForget, results.FirstErr, results.ExitBlind}, 2)}
 		},
-		Explain: func(gs []results.Group, _ []results.Sample) string {
+		Explain: func(gs []results.Group, _ []results.Sample) (string, bool) {
 			var lost []string
+			shown := true
 			for _, m := range []results.Model{results.FireForget, results.FirstErr, results.ExitBlind} {
 				g := group(gs, m, results.Exact, 0)
 				lost = append(lost, fmt.Sprintf("%s lost %d of %d", m, g.FaultsLost, g.FaultsInjected))
+				shown = shown && g.FaultsLost > 0
 			}
 			g := group(gs, results.Pool, results.Exact, 0)
-			return fmt.Sprintf("The pool reported %d of %d faults; %s.", g.FaultsReported, g.FaultsInjected, strings.Join(lost, ", "))
+			return fmt.Sprintf("The pool reported %d of %d faults; %s.", g.FaultsReported, g.FaultsInjected, strings.Join(lost, ", ")),
+				shown && g.FaultsLost == 0
 		},
 	}
 }
@@ -167,9 +173,10 @@ func rusageLesson() Lesson {
 			p.Measures = []results.Measure{results.Exact, results.RusageChildren}
 			return []*harness.Plan{p}
 		},
-		Explain: func(gs []results.Group, _ []results.Sample) string {
+		Explain: func(gs []results.Group, _ []results.Sample) (string, bool) {
+			rusage, exact := group(gs, results.Pool, results.RusageChildren, 2).CPUVsSerial, group(gs, results.Pool, results.Exact, 2).CPUVsSerial
 			return fmt.Sprintf("Two at once: RUSAGE_CHILDREN deltas report %.2fx the serial CPU time; wait4 of each child reports %.2fx.",
-				group(gs, results.Pool, results.RusageChildren, 2).CPUVsSerial, group(gs, results.Pool, results.Exact, 2).CPUVsSerial)
+				rusage, exact), rusage >= 1.5 && exact < 1.2
 		},
 	}
 }
@@ -189,10 +196,10 @@ func parentRSSLesson() Lesson {
 			p.Limits.Memory = 64 * sandbox.MiB
 			return []*harness.Plan{p}
 		},
-		Explain: func(gs []results.Group, _ []results.Sample) string {
+		Explain: func(gs []results.Group, _ []results.Sample) (string, bool) {
 			e, r := group(gs, results.Serial, results.Exact, 0), group(gs, results.Serial, results.RUMaxRSS, 0)
 			return fmt.Sprintf("A case touching 8 MiB: %.1f MiB measured exactly, %.1f MiB by ru_maxrss; under a 64 MiB limit %d of %d cases flip to MEMORY_LIMIT_EXCEEDED.",
-				e.MemoryBytes.Median/(1<<20), r.MemoryBytes.Median/(1<<20), r.VerdictFlips, r.N)
+				e.MemoryBytes.Median/(1<<20), r.MemoryBytes.Median/(1<<20), r.VerdictFlips, r.N), r.VerdictFlips > 0 && r.MemoryBytes.Median > 2*e.MemoryBytes.Median
 		},
 	}
 }
@@ -214,9 +221,10 @@ func serializationLesson() Lesson {
 		Plans: func() []*harness.Plan {
 			return []*harness.Plan{plan(cases(2, "burn", "20ms"), []results.Model{results.Process}, 2)}
 		},
-		Explain: func(_ []results.Group, ss []results.Sample) string {
-			return fmt.Sprintf("Sent as data, %d of %d cases ran in worker processes of their own and came back ACCEPTED.",
-				count(ss, results.Process, results.Accepted), count(ss, results.Process, ""))
+		Explain: func(_ []results.Group, ss []results.Sample) (string, bool) {
+			ok, all := count(ss, results.Process, results.Accepted), count(ss, results.Process, "")
+			return fmt.Sprintf("Sent as data, %d of %d cases ran in worker processes of their own and came back ACCEPTED.", ok, all),
+				ok == all && all > 0
 		},
 	}
 }
@@ -234,16 +242,17 @@ func panicLesson() Lesson {
 			cs := append(cases(3, "burn", "20ms"), scenarios.Case{Name: "panic", Workload: "panic", ExpectVerdict: sandbox.RuntimeError})
 			return []*harness.Plan{naive, plan(cs, []results.Model{results.InProc}, 4)}
 		},
-		Explain: func(_ []results.Group, ss []results.Sample) string {
+		Explain: func(_ []results.Group, ss []results.Sample) (string, bool) {
 			exit := -1
 			for _, s := range ss {
 				if s.Model == results.Serial {
 					exit = s.ExitCode
 				}
 			}
+			ok, crashed := count(ss, results.InProc, results.Accepted), count(ss, results.InProc, results.RuntimeError)
 			return fmt.Sprintf("Without recover, the one process running 4 cases as goroutines exited with status %d: no case reported. "+
-				"Recovering per case (inproc): %d ACCEPTED, %d RUNTIME_ERROR, every case accounted for.",
-				exit, count(ss, results.InProc, results.Accepted), count(ss, results.InProc, results.RuntimeError))
+					"Recovering per case (inproc): %d ACCEPTED, %d RUNTIME_ERROR, every case accounted for.", exit, ok, crashed),
+				exit != 0 && ok == 3 && crashed == 1
 		},
 	}
 }

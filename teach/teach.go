@@ -35,8 +35,10 @@ type Outcome struct {
 	Runs    []string // the run.json of each plan, in order
 	Groups  []results.Group
 	Samples []results.Sample
-	// Shows says in one sentence what the runs show.
+	// Shows says in one sentence what the runs show; Shown is false when
+	// they do not show the lesson's effect (a busy machine can hide it).
 	Shows string
+	Shown bool
 }
 
 // Run runs the lesson's plans live, each recorded in a run directory of dir
@@ -61,7 +63,7 @@ func (l Lesson) Run(ctx context.Context, dir string, cgroup sandbox.CgroupMode) 
 		}
 		out.Groups, out.Samples = append(out.Groups, run.Groups...), append(out.Samples, run.Samples...)
 	}
-	out.Shows = l.Explain(out.Groups, out.Samples)
+	out.Shows, out.Shown = l.Explain(out.Groups, out.Samples)
 	return out, nil
 }
 

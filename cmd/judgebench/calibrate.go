@@ -23,7 +23,7 @@ type calibrateOptions struct {
 	cgroup    sandbox.CgroupMode
 }
 
-func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	o := calibrateOptions{tolerance: 0.01, repeat: 5,
 		durations: durationsFlag{10 * time.Millisecond, 100 * time.Millisecond, time.Second}}
 	fs := newFlagSet("calibrate", calibrateUsage, stdout)
@@ -40,14 +40,15 @@ func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, _ io.
 	if fs.NArg() > 0 {
 		return usageErrorf("calibrate: takes no arguments, got %q", fs.Args())
 	}
-	return calibrate(ctx, &o, stdout)
+	return calibrate(ctx, &o, stdout, stderr)
 }
 
 // calibrate runs the calibration into a run directory and prints it; exit
 // status 1 when a point is outside the tolerance.
-func calibrate(ctx context.Context, o *calibrateOptions, stdout io.Writer) error {
+func calibrate(ctx context.Context, o *calibrateOptions, stdout, stderr io.Writer) error {
+	bar := newProgress(stderr, false)
 	k, err := harness.NewCalibrator(harness.Calibration{Durations: o.durations, Repeat: o.repeat,
-		Tolerance: float64(o.tolerance), Floor: o.floor, Cgroup: o.cgroup})
+		Tolerance: float64(o.tolerance), Floor: o.floor, Cgroup: o.cgroup, Progress: bar.update})
 	if err != nil {
 		return runError("calibrate", err)
 	}
@@ -55,6 +56,7 @@ func calibrate(ctx context.Context, o *calibrateOptions, stdout io.Writer) error
 	settings := k.Settings()
 	settings.JSON = o.json
 	path, err := harness.Record(ctx, k, harness.Recording{Dir: o.out, Target: "calibrate", Settings: settings})
+	bar.stop()
 	if err != nil {
 		return runError("calibrate", err)
 	}

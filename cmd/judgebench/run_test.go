@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/judgebench/judgebench/report"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/scenarios"
 )
@@ -290,7 +291,7 @@ func TestRunOrder(t *testing.T) {
 		r := runCLI(t, append([]string{"run", "lost-errors", "--models", "serial", "--quiet", "--out", out}, args...)...)
 		run, err := results.Read(out)
 		if r.code != 0 || err != nil {
-			t.Fatalf("run %q = %d, %v, stderr %q", args, r.code, err, r.stderr)
+			t.Fatalf("run %q = %d, %v, stderr %q, failures %s", args, r.code, err, r.stderr, failures(out))
 		}
 		var names []string
 		for _, s := range run.Samples {
@@ -393,4 +394,18 @@ func TestRunOutcomes(t *testing.T) {
 		!strings.Contains(r.stderr, "nothing could be measured") {
 		t.Errorf("run DIR -- NOT-A-PROGRAM = %d, stderr %q; want 2, nothing could be measured", r.code, r.stderr)
 	}
+}
+
+// failures says which cases of the run in dir failed and why, for a test's
+// message.
+func failures(dir string) string {
+	run, err := results.Read(dir)
+	if err != nil {
+		return err.Error()
+	}
+	var lines []string
+	for _, f := range results.Failures(run.Samples) {
+		lines = append(lines, report.FailureText(f)+" (error "+strconv.Quote(f.First.Error)+")")
+	}
+	return strings.Join(lines, "; ")
 }

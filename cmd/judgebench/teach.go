@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/judgebench/judgebench/harness"
+	"github.com/judgebench/judgebench/host"
 	"github.com/judgebench/judgebench/report"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
@@ -87,8 +88,27 @@ func showLesson(ctx context.Context, w io.Writer, l teach.Lesson, dir string, cg
 	if err := report.WriteGroupTable(w, out.Groups); err != nil {
 		return out, err
 	}
-	_, err = fmt.Fprint(w, "\n", wrap("What it shows: "+out.Shows, 100), wrap("The fix: "+l.Fix, 100))
+	shows := "What it shows: " + out.Shows
+	if !out.Shown {
+		shows = "The effect did not show this time: " + out.Shows + " " + busy(host.Doctor())
+	}
+	_, err = fmt.Fprint(w, "\n", wrap(shows, 100), wrap("The fix: "+l.Fix, 100))
 	return out, err
+}
+
+// busy says what the doctor finds that can hide an effect: other load, a CPU
+// quota; or that it finds nothing.
+func busy(findings []results.Finding) string {
+	var why []string
+	for _, f := range findings {
+		if f.Status == results.FindingWarn && (f.Check == "load" || f.Check == "cpu-quota") {
+			why = append(why, f.Check+" "+f.Value)
+		}
+	}
+	if len(why) == 0 {
+		return "The doctor finds no other load: run it again."
+	}
+	return "The machine is busy (" + strings.Join(why, "; ") + "): run it again on a quieter one."
 }
 
 // wrap folds text into lines of at most width, ending with a newline.

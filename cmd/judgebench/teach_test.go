@@ -23,12 +23,21 @@ func TestTeach(t *testing.T) {
 		t.Fatalf("judgebench %q = %d after %v, stderr %q; want 0 within 2 minutes", args, r.code, took, r.stderr)
 	}
 	lessons := strings.Count(r.stdout, "\n== ")
-	if want := map[bool]int{false: 8, true: 1}[raceEnabled]; lessons != want ||
-		strings.Count(r.stdout, "What it shows: ") != want || strings.Count(r.stdout, "The fix: ") != want {
-		t.Errorf("teach printed %d lessons:\n%s\nwant %d, each with what it shows and the fix", lessons, r.stdout, want)
+	shown := strings.Count(r.stdout, "What it shows: ") + strings.Count(r.stdout, "The effect did not show this time: ")
+	if want := map[bool]int{false: 8, true: 1}[raceEnabled]; lessons != want || shown != want || strings.Count(r.stdout, "The fix: ") != want {
+		t.Errorf("teach printed %d lessons:\n%s\nwant %d, each with what it shows (or that it did not show) and the fix", lessons, r.stdout, want)
 	}
-	if !strings.Contains(r.stdout, "pool-fireforget lost 3 of 3") {
-		t.Errorf("teach printed:\n%s\nwant the lost-errors lesson's count", r.stdout)
+	// Lessons whose effect no load can hide always show it; the timing ones
+	// may not on a busy machine, and then say so.
+	deterministic := []string{"What it shows: The pool reported 3 of 3 faults; pool-fireforget lost 3 of 3"}
+	if !raceEnabled {
+		deterministic = append(deterministic, "What it shows: A case touching 8 MiB", "What it shows: Sent as data, 2 of 2",
+			"What it shows: Without recover")
+	}
+	for _, want := range deterministic {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("teach printed:\n%s\nwant %q", r.stdout, want)
+		}
 	}
 }
 
