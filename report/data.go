@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"math"
+	"regexp"
 	"slices"
 
 	"github.com/judgebench/judgebench/results"
@@ -18,13 +19,59 @@ type view struct {
 	modal  map[results.Key]map[string]results.Verdict // cache of modalVerdicts
 }
 
-// newViews returns the views of in, which check has accepted.
+// newViews returns the views of in, which check has accepted, under their
+// display names.
 func newViews(in []Input) []*view {
 	vs := make([]*view, len(in))
+	names := displayNames(in)
 	for i, x := range in {
 		vs[i] = newView(x)
+		vs[i].name = names[i]
 	}
 	return vs
+}
+
+// stamp is the time a default run directory's name starts with.
+var stamp = regexp.MustCompile(`^\d{8}T\d{6}Z-`)
+
+// displayNames are the names the runs are shown under, short enough for a
+// legend: with several runs, their targets when those tell them apart,
+// else their names without the time of a default run directory
+// ("20261124T152948Z-gil" is "gil"), else their names as given. One run
+// keeps its name.
+func displayNames(in []Input) []string {
+	names := make([]string, len(in))
+	for i, x := range in {
+		names[i] = cmp.Or(x.Name, x.Run.Target, "run")
+	}
+	if len(in) < 2 {
+		return names
+	}
+	for _, short := range []func(Input) string{
+		func(x Input) string { return x.Run.Target },
+		func(x Input) string { return stamp.ReplaceAllString(x.Name, "") },
+	} {
+		try := make([]string, len(in))
+		for i, x := range in {
+			try[i] = short(x)
+		}
+		if distinct(try) {
+			return try
+		}
+	}
+	return names
+}
+
+// distinct reports whether names are all different and none is empty.
+func distinct(names []string) bool {
+	seen := make(map[string]bool)
+	for _, n := range names {
+		if n == "" || seen[n] {
+			return false
+		}
+		seen[n] = true
+	}
+	return true
 }
 
 func newView(in Input) *view {

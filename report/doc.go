@@ -16,8 +16,8 @@
 // `judgebench doctor` and those of the sandbox), each prefixed with its run's
 // name when there are several. Each run then gets a section: target, times,
 // machine, settings, the diagnosis and the group table. The figures follow,
-// drawn once for all runs: with several runs every line, box and bar is
-// labelled "run/model". Runs should have distinct names.
+// drawn once for all runs (but the timelines): with several runs every line,
+// box and bar is labelled "run/model".
 //
 // # Terminal and JSON
 //
@@ -55,7 +55,12 @@
 //   - faults: bars of faults injected, reported and lost per model, when a
 //     fault was injected;
 //   - throughput: cases per second against parallelism, a line per model;
-//   - timeline: the worker slots of the first run's group with the highest
+//   - timeline: the worker slots of a run's group with the highest
 //     parallelism (of those, the highest inflation), repetition 0, each case
-//     a bar from its start to its end, at most the first 2,000 cases.
+//     a bar from its start to its end, at most the first 2,000 cases; with
+//     several runs, one per run (timeline-1, timeline-2, ...).
+//
+// With several runs, each is shown under a short name: their targets when
+// those tell them apart, else their names without the time a default run
+// directory starts with.
 package report

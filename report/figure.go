@@ -33,26 +33,38 @@ func Plots(in []Input) ([]Figure, error) {
 	}
 	vs := newViews(in)
 	var figs []Figure
-	for _, build := range []func([]*view) (*drawing, error){
-		inflationPlot, cpuBoxPlot, realBoxPlot, gomaxprocsPlot, faultsPlot, throughputPlot, timelinePlot,
+	for _, build := range []func([]*view) ([]*drawing, error){
+		one(inflationPlot), one(cpuBoxPlot), one(realBoxPlot), one(gomaxprocsPlot), one(faultsPlot), one(throughputPlot),
+		timelinePlots,
 	} {
-		d, err := build(vs)
+		ds, err := build(vs)
 		if err != nil {
 			return nil, err
 		}
-		if d == nil {
-			continue
+		for _, d := range ds {
+			f, err := d.render()
+			if err != nil {
+				return nil, fmt.Errorf("report: %s: %w", d.name, err)
+			}
+			figs = append(figs, f)
 		}
-		f, err := d.render()
-		if err != nil {
-			return nil, fmt.Errorf("report: %s: %w", d.name, err)
-		}
-		figs = append(figs, f)
 	}
 	return figs, nil
 }
 
-// figureNames are the names of the figures Plots may draw, in order.
+// one makes a builder of one figure (nil: none) a builder of several.
+func one(build func([]*view) (*drawing, error)) func([]*view) ([]*drawing, error) {
+	return func(vs []*view) ([]*drawing, error) {
+		d, err := build(vs)
+		if d == nil || err != nil {
+			return nil, err
+		}
+		return []*drawing{d}, nil
+	}
+}
+
+// figureNames are the names of the figures Plots may draw, in order; with
+// several runs, the timeline is "timeline-1", "timeline-2", ...
 var figureNames = []string{"inflation", "cpu-time", "real-time", "gomaxprocs", "faults", "throughput", "timeline"}
 
 // Sizes of a figure's plot area, without the legend to its right.

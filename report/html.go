@@ -93,11 +93,12 @@ var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
 <style>
-body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: #222; line-height: 1.45; }
+body { font-family: system-ui, sans-serif; max-width: 84rem; margin: 2rem auto; padding: 0 1rem; color: #222; line-height: 1.45; }
+p, li, dl { max-width: 60rem; }
 h1, h2, h3 { line-height: 1.2; }
 .warnings { background: #fff4e0; border-left: 4px solid #E69F00; padding: 0.5rem 1rem; }
-table { border-collapse: collapse; font-size: 0.85rem; display: block; overflow-x: auto; }
-th, td { border: 1px solid #ccc; padding: 0.2rem 0.45rem; white-space: nowrap; }
+table { border-collapse: collapse; font-size: 0.8rem; display: block; overflow-x: auto; }
+th, td { border: 1px solid #ccc; padding: 0.2rem 0.35rem; white-space: nowrap; }
 th { background: #f2f2f2; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 dl { display: grid; grid-template-columns: max-content auto; gap: 0.15rem 1rem; }

@@ -25,7 +25,7 @@ func TestPlots(t *testing.T) {
 		{"lost-errors", []Input{readFixture(t, "lost-errors")},
 			[]string{"inflation", "cpu-time", "real-time", "faults", "throughput", "timeline"}},
 		{"several", []Input{readFixture(t, "gil"), readFixture(t, "lost-errors")},
-			[]string{"inflation", "cpu-time", "real-time", "faults", "throughput", "timeline"}},
+			[]string{"inflation", "cpu-time", "real-time", "faults", "throughput", "timeline-1", "timeline-2"}},
 		{"sweep", []Input{{Name: "sweep", Run: sweep}}, figureNames},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

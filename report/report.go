@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/judgebench/judgebench/results"
 )
@@ -85,15 +86,19 @@ func Write(dir string, in []Input, opt Options) ([]string, error) {
 // removeStale removes from dir the plots of an earlier report that figs do
 // not replace.
 func removeStale(dir string, figs []Figure) error {
+	stale, _ := filepath.Glob(filepath.Join(dir, "plots", "timeline-*"))
 	for _, name := range figureNames {
+		for _, ext := range []string{"png", "svg"} {
+			stale = append(stale, filepath.Join(dir, filepath.FromSlash(plotPath(name, ext))))
+		}
+	}
+	for _, path := range stale {
+		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 		if slices.ContainsFunc(figs, func(f Figure) bool { return f.Name == name }) {
 			continue
 		}
-		for _, ext := range []string{"png", "svg"} {
-			err := os.Remove(filepath.Join(dir, filepath.FromSlash(plotPath(name, ext))))
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("report: %w", err)
-			}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("report: %w", err)
 		}
 	}
 	return nil

@@ -49,17 +49,35 @@ func timelineSamples(v *view, k results.Key) []*results.Sample {
 	return out
 }
 
-func timelinePlot(vs []*view) (*drawing, error) {
-	v := vs[0]
+// timelinePlots draws a timeline per run that has a group to show: named
+// "timeline" for one run, "timeline-1", "timeline-2", ... for several.
+func timelinePlots(vs []*view) ([]*drawing, error) {
+	var out []*drawing
+	for i, v := range vs {
+		d := timelinePlot(v, len(vs) > 1)
+		if d == nil {
+			continue
+		}
+		if len(vs) > 1 {
+			d.name = fmt.Sprintf("timeline-%d", i+1)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// timelinePlot draws the timeline of v, nil when no group has samples;
+// named tells the run's name in the title.
+func timelinePlot(v *view, named bool) *drawing {
 	g, ok := timelineGroup(v)
 	if !ok {
-		return nil, nil
+		return nil
 	}
 	samples := timelineSamples(v, g.Key)
 	shown := samples[:min(len(samples), maxSegments)]
 	segs, slots := newSegments(shown)
 	name := groupLabel(v, g.Key)
-	if len(vs) > 1 {
+	if named {
 		name = v.name + "/" + name
 	}
 	d := newDrawing("timeline", fmt.Sprintf("Timeline of %s, repetition %d", name, shown[0].Repeat),
@@ -80,7 +98,7 @@ func timelinePlot(vs []*view) (*drawing, error) {
 			d.legend.Add(map[bool]string{true: results.Accepted.String(), false: "other verdict"}[ok], swatch{fill: verdictColor(ok)})
 		}
 	}
-	return d, nil
+	return d
 }
 
 // newSegments returns the segments of samples and the number of worker

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,22 @@ func TestReportInChromium(t *testing.T) {
 	figures, _ := filepath.Glob(filepath.Join(out, "plots", "*.svg"))
 	if n := strings.Count(dom, "<svg"); n < len(figures) {
 		t.Errorf("Chromium's DOM of report.html has %d <svg> elements; want one per figure (%d)", n, len(figures))
+	}
+	// Laid out in a 1400 px window, nothing is wider than the page: the
+	// group table needs no scrolling. A copy of the page measures itself.
+	probe := filepath.Join(out, "probe.html")
+	html, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	measure := `<script>var t = document.querySelector("table");
+document.title = "page " + document.documentElement.scrollWidth + " of " + document.documentElement.clientWidth +
+  ", table " + t.scrollWidth + " of " + t.clientWidth;</script>`
+	os.WriteFile(probe, append(html, measure...), 0o644)
+	title := regexp.MustCompile(`<title>page (\d+) of (\d+), table (\d+) of (\d+)</title>`).FindStringSubmatch(
+		string(render(t, browser, probe, "--window-size=1400,900", "--dump-dom")))
+	if len(title) != 5 || title[1] != title[2] || title[3] != title[4] {
+		t.Errorf("report.html in a 1400 px window: %q; want the page and its group table no wider than they are shown", title)
 	}
 	shot := filepath.Join(os.TempDir(), "judgebench-report-screenshot.png")
 	render(t, browser, page, "--screenshot="+shot, "--window-size=1280,9000", "--hide-scrollbars")
