@@ -70,7 +70,7 @@ func judgeInProc(o *outcome, err, cause, outer error, out *cappedBuffer, expect 
 	var exit *scenarios.ExitError
 	var usage *scenarios.UsageError
 	if expect != nil && !out.over {
-		o.Match, _ = sandbox.CheckLines.Compare(expect, bytes.NewReader(out.Bytes()))
+		o.Match, _, _ = sandbox.CheckLines.Compare(expect, bytes.NewReader(out.Bytes()))
 	}
 	switch {
 	case outer != nil:

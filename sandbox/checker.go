@@ -1,62 +1,241 @@
 package sandbox
 
 import (
-	"bytes"
 	"fmt"
-	"io"
+	"math"
 	"strconv"
-	"sync"
+	"strings"
 )
 
-// Checker says how a program's output is compared with the expected output.
-//
-// The zero value is [CheckLines].
-type Checker int
+// CheckerKind is the kind of comparison a [Checker] makes.
+type CheckerKind int
 
-// The checkers. [Checker.String] gives the names used by the --checker flag.
+// The checker kinds. [CheckerKind.String] gives their names.
 const (
-	// CheckLines ignores trailing whitespace (space, \t, \r, \v, \f) at the end of each
+	// KindLines ignores trailing whitespace (space, \t, \r, \v, \f) at the end of each
 	// line, and trailing empty lines at the end of the output; everything else must match
 	// exactly. A missing final newline and CRLF line ends therefore do not matter.
-	CheckLines Checker = iota
-	// CheckExact requires the output to match byte for byte.
-	CheckExact
-	// CheckTokens requires the whitespace-separated tokens to match: any run of
+	KindLines CheckerKind = iota
+	// KindExact requires the output to match byte for byte.
+	KindExact
+	// KindTokens requires the whitespace-separated tokens to match: any run of
 	// whitespace (space, \t, \n, \v, \f, \r) equals any other, and leading and
 	// trailing whitespace is ignored.
-	CheckTokens
+	KindTokens
+	// KindFloat compares tokens as KindTokens does, except that two tokens that are
+	// both finite decimal numbers match when they differ by at most Checker.Epsilon,
+	// absolutely or relatively to the expected one.
+	KindFloat
+	// KindProgram runs a checker program in the testlib convention.
+	KindProgram
 )
 
-var checkerNames = [...]string{
-	CheckLines:  "lines",
-	CheckExact:  "exact",
-	CheckTokens: "tokens",
+var kindNames = [...]string{
+	KindLines:   "lines",
+	KindExact:   "exact",
+	KindTokens:  "tokens",
+	KindFloat:   "float",
+	KindProgram: "program",
 }
 
-// valid reports whether c is one of the constants.
-func (c Checker) valid() bool { return c >= CheckLines && c <= CheckTokens }
-
-// String returns the name of c ("lines", "exact" or "tokens"), or "Checker(N)" for a
-// value that is not a checker.
-func (c Checker) String() string {
-	if !c.valid() {
-		return "Checker(" + strconv.Itoa(int(c)) + ")"
+// String returns the name of k ("lines", ..., "program"), or "CheckerKind(N)" for a
+// value that is not a kind.
+func (k CheckerKind) String() string {
+	if k < KindLines || k > KindProgram {
+		return "CheckerKind(" + strconv.Itoa(int(k)) + ")"
 	}
-	return checkerNames[c]
+	return kindNames[k]
 }
 
-// ParseChecker returns the checker named s: "lines", "exact" or "tokens".
+// Checker says how a program's output is judged against the expected output.
+//
+// The zero value is [CheckLines]. Checkers are comparable with ==. Their text form,
+// used by the --checker flag and JSON, is one of "lines", "exact", "tokens",
+// "float:EPS" (such as "float:1e-6") or a checker program's path, which always
+// contains a slash (such as "./chk"); see [ParseChecker].
+type Checker struct {
+	// Kind is what the checker does; the zero value is KindLines.
+	Kind CheckerKind
+	// Epsilon is the tolerance of KindFloat: finite and >= 0. Zero for other kinds.
+	Epsilon float64
+	// Program is the checker program of KindProgram, a path containing a slash. It is
+	// run as `Program input output answer` with three file paths: the case's input,
+	// the program's output and the expected answer. Exit status 0 accepts, 1 (wrong
+	// answer) or 2 (presentation error) rejects, and anything else means the checker
+	// failed (testlib's 3): a SYSTEM_ERROR. Empty for other kinds.
+	Program string
+}
+
+// The built-in checkers without parameters, one per kind; see [CheckerKind].
+var (
+	CheckLines  = Checker{Kind: KindLines}
+	CheckExact  = Checker{Kind: KindExact}
+	CheckTokens = Checker{Kind: KindTokens}
+)
+
+// CheckFloat returns the checker of floating-point tokens with tolerance eps
+// (see [KindFloat]). It is valid when eps is finite and >= 0.
+func CheckFloat(eps float64) Checker {
+	if eps == 0 {
+		eps = 0 // not -0, so that String round-trips to an equal Checker
+	}
+	return Checker{Kind: KindFloat, Epsilon: eps}
+}
+
+// CheckProgram returns the checker that runs the checker program at path (see
+// [Checker.Program]). It is valid when path contains a slash.
+func CheckProgram(path string) Checker {
+	return Checker{Kind: KindProgram, Program: path}
+}
+
+// valid reports whether c is a checker that String and ParseChecker round-trip.
+func (c Checker) valid() bool {
+	switch c.Kind {
+	case KindLines, KindExact, KindTokens:
+		return c.Epsilon == 0 && c.Program == ""
+	case KindFloat:
+		return validEpsilon(c.Epsilon) == nil && !math.Signbit(c.Epsilon) && c.Program == ""
+	case KindProgram:
+		return c.Epsilon == 0 && validProgram(c.Program) == nil
+	}
+	return false
+}
+
+// String returns the text form of c, which [ParseChecker] reads back, or a Go-like
+// description for a value that is not a valid checker.
+func (c Checker) String() string {
+	switch {
+	case !c.valid():
+		return fmt.Sprintf("Checker{%v, %v, %q}", c.Kind, c.Epsilon, c.Program)
+	case c.Kind == KindFloat:
+		return "float:" + strconv.FormatFloat(c.Epsilon, 'g', -1, 64)
+	case c.Kind == KindProgram:
+		return c.Program
+	}
+	return kindNames[c.Kind]
+}
+
+// ParseChecker returns the checker s names: "lines", "exact", "tokens", "float:EPS"
+// (EPS a finite number >= 0, such as 1e-6), or a checker program's path, which is any
+// s containing a slash ("./chk", "/usr/local/bin/chk"). An unknown name is an error
+// that suggests the closest checker.
 func ParseChecker(s string) (Checker, error) {
-	for c, name := range checkerNames {
-		if name == s {
-			return Checker(c), nil
+	if strings.Contains(s, "/") {
+		if err := validProgram(s); err != nil {
+			return Checker{}, err
+		}
+		return CheckProgram(s), nil
+	}
+	name, arg, hasArg := strings.Cut(s, ":")
+	switch {
+	case name == "float" && !hasArg:
+		return Checker{}, fmt.Errorf("checker float needs a tolerance: float:EPS, such as float:1e-6")
+	case name == "float":
+		return parseFloatChecker(arg)
+	}
+	for k, n := range kindNames[:KindFloat] {
+		if n == name && !hasArg {
+			return Checker{Kind: CheckerKind(k)}, nil
+		}
+		if n == name {
+			return Checker{}, fmt.Errorf("checker %s takes no argument (use %s)", n, n)
 		}
 	}
-	return 0, fmt.Errorf("unknown checker %q (use lines, exact or tokens)", s)
+	return Checker{}, unknownChecker(s)
 }
 
-// Set parses v with [ParseChecker] into c. With String and Type it makes *Checker a flag
-// value (pflag.Value).
+// parseFloatChecker parses the EPS of "float:EPS".
+func parseFloatChecker(arg string) (Checker, error) {
+	eps, err := strconv.ParseFloat(arg, 64)
+	if err != nil {
+		return Checker{}, fmt.Errorf("checker float:%s: tolerance %q is not a number", arg, arg)
+	}
+	if err := validEpsilon(eps); err != nil {
+		return Checker{}, fmt.Errorf("checker float:%s: %w", arg, err)
+	}
+	return CheckFloat(eps), nil
+}
+
+func validEpsilon(eps float64) error {
+	switch {
+	case math.IsNaN(eps) || math.IsInf(eps, 0):
+		return fmt.Errorf("tolerance %v is not finite", eps)
+	case eps < 0:
+		return fmt.Errorf("tolerance %v is negative", eps)
+	}
+	return nil
+}
+
+func validProgram(path string) error {
+	switch {
+	case !strings.Contains(path, "/"):
+		return fmt.Errorf("checker program %q: a path needs a slash (such as ./%s)", path, path)
+	case strings.ContainsRune(path, 0):
+		return fmt.Errorf("checker program %q: a path cannot hold a NUL byte", path)
+	}
+	return nil
+}
+
+// unknownChecker is the error for s, which names no checker: it suggests the closest
+// built-in one and lists the forms a checker takes.
+func unknownChecker(s string) error {
+	name, arg, hasArg := strings.Cut(s, ":")
+	hint := ""
+	if best := closestName(strings.ToLower(name), kindNames[:KindProgram]); best != "" {
+		switch {
+		case best == "float" && hasArg:
+			best += ":" + arg
+		case best == "float":
+			best += ":EPS"
+		}
+		hint = fmt.Sprintf("did you mean %q? ", best)
+	}
+	prog := "./chk"
+	if s != "" && !hasArg {
+		prog = "./" + s
+	}
+	return fmt.Errorf("unknown checker %q (%suse lines, exact, tokens, float:EPS, or a checker program's path with a slash, such as %s)",
+		s, hint, prog)
+}
+
+// closestName returns the name of list at most two edits away from s (the closest,
+// the first of equals), or "".
+func closestName(s string, list []string) string {
+	best, dist := "", 3
+	for _, name := range list {
+		if d := editDistance(s, name, dist); d < dist {
+			best, dist = name, d
+		}
+	}
+	return best
+}
+
+// editDistance returns the Levenshtein distance in bytes between a and b, or limit
+// when it is at least limit (so that a long a costs no more than its length).
+func editDistance(a, b string, limit int) int {
+	if len(a)-len(b) >= limit || len(b)-len(a) >= limit {
+		return limit
+	}
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(b)], limit)
+}
+
+// Set parses v with [ParseChecker] into c; on error c is unchanged. With String and
+// Type it makes *Checker a flag value (pflag.Value).
 func (c *Checker) Set(v string) error {
 	p, err := ParseChecker(v)
 	if err != nil {
@@ -69,267 +248,14 @@ func (c *Checker) Set(v string) error {
 // Type returns "checker", the name flag usage messages give to a [Checker] argument.
 func (c Checker) Type() string { return "checker" }
 
-// MarshalText encodes c as its name. It fails for a value that is not a checker.
+// MarshalText encodes c in its text form (see [Checker.String]). It fails for a value
+// that is not a valid checker.
 func (c Checker) MarshalText() ([]byte, error) {
 	if !c.valid() {
 		return nil, fmt.Errorf("marshal checker: invalid value %v", c)
 	}
-	return []byte(checkerNames[c]), nil
+	return []byte(c.String()), nil
 }
 
-// UnmarshalText decodes a name with [ParseChecker].
+// UnmarshalText decodes a text form with [ParseChecker].
 func (c *Checker) UnmarshalText(text []byte) error { return c.Set(string(text)) }
-
-// checkBufSize is the size of each fixed buffer [Checker.Compare] reads through.
-const checkBufSize = 16 << 10
-
-// checkBuffers are the fixed buffers of one comparison: for each side, the normalizer's
-// input and the compared bytes.
-type checkBuffers [4][checkBufSize]byte
-
-// checkBufferPool keeps a judge that compares many small outputs from allocating
-// fresh buffers each time.
-var checkBufferPool = sync.Pool{New: func() any { return new(checkBuffers) }}
-
-// Compare reads want and got and reports whether they match under c.
-//
-// It always reads got to EOF, even after a mismatch is known or want failed, because got
-// is usually a pipe from a running program, which must never block on a full pipe. It
-// stops reading want at the first difference. Memory use is bounded by a few fixed
-// buffers plus, for [CheckLines], the longest run of whitespace that might turn out to
-// end a line. A read error from either side is returned, wrapped, with false.
-func (c Checker) Compare(want, got io.Reader) (bool, error) {
-	if !c.valid() {
-		_, _ = io.Copy(io.Discard, got)
-		return false, fmt.Errorf("checker: unknown checker %v", c)
-	}
-	bufs := checkBufferPool.Get().(*checkBuffers)
-	defer checkBufferPool.Put(bufs)
-	w := &checkStream{r: c.normalize(want, bufs[0][:]), buf: bufs[1][:]}
-	g := &checkStream{r: c.normalize(got, bufs[2][:]), buf: bufs[3][:]}
-	equal := compareStreams(w, g)
-	if g.err == nil && !g.eof {
-		// The normalizer may hold input it has read; the rest is still in got.
-		if _, err := io.Copy(io.Discard, got); err != nil {
-			g.err = err
-		}
-	}
-	switch {
-	case w.err != nil:
-		return false, fmt.Errorf("checker: read expected output: %w", w.err)
-	case g.err != nil:
-		return false, fmt.Errorf("checker: read output: %w", g.err)
-	}
-	return equal, nil
-}
-
-// normalize returns a reader of r's bytes as c compares them, which reads r through buf.
-func (c Checker) normalize(r io.Reader, buf []byte) io.Reader {
-	switch c {
-	case CheckLines:
-		return &lineNormalizer{src: &byteSource{r: r, buf: buf}}
-	case CheckTokens:
-		return &tokenNormalizer{src: &byteSource{r: r, buf: buf}}
-	}
-	return r
-}
-
-// compareStreams compares w and g byte by byte until they differ, both end, or one fails.
-func compareStreams(w, g *checkStream) bool {
-	for {
-		if !w.fill() || !g.fill() {
-			return false
-		}
-		n := min(len(w.data), len(g.data))
-		if n == 0 {
-			// At least one side has ended; they match only if both have.
-			return len(w.data) == len(g.data)
-		}
-		if !bytes.Equal(w.data[:n], g.data[:n]) {
-			return false
-		}
-		w.data, g.data = w.data[n:], g.data[n:]
-	}
-}
-
-// checkStream is one side of a comparison: a reader and the unread part of its buffer.
-type checkStream struct {
-	r    io.Reader
-	buf  []byte
-	data []byte // read but not yet compared, within buf
-	eof  bool
-	err  error // first error other than io.EOF
-}
-
-// fill reads more data if none is left and the stream has not ended. It reports false
-// after a read error, which it records in s.err.
-func (s *checkStream) fill() bool {
-	if len(s.data) > 0 || s.eof {
-		return true
-	}
-	n, err := readSome(s.r, s.buf)
-	s.data = s.buf[:n]
-	switch {
-	case err == io.EOF:
-		s.eof = true
-	case err != nil:
-		s.err = err
-		return false
-	}
-	return true
-}
-
-// maxEmptyReads is how many times in a row a reader may return neither bytes nor an error
-// before it is taken to be stuck, as in bufio.
-const maxEmptyReads = 100
-
-// readSome reads into buf until it gets at least one byte or an error. A reader that
-// keeps returning neither gives io.ErrNoProgress.
-func readSome(r io.Reader, buf []byte) (int, error) {
-	for range maxEmptyReads {
-		n, err := r.Read(buf)
-		if n > 0 || err != nil {
-			return n, err
-		}
-	}
-	return 0, io.ErrNoProgress
-}
-
-// byteSource is the input of a normalizer: a reader and a fixed buffer.
-type byteSource struct {
-	r   io.Reader
-	buf []byte
-	in  []byte // unread part of buf
-	err error  // error that ended r, io.EOF at its end
-}
-
-// fill reads more input if none is buffered, and reports whether some is. When it
-// reports false, the input has ended with src.err, or wait is false: a caller that
-// already has bytes to return passes false so as not to block for more.
-func (src *byteSource) fill(wait bool) bool {
-	if len(src.in) == 0 && src.err == nil && wait {
-		n, err := readSome(src.r, src.buf)
-		src.in, src.err = src.buf[:n], err
-	}
-	return len(src.in) > 0
-}
-
-// Byte classes for the normalizers.
-const (
-	plainByte   = iota
-	newlineByte // '\n'
-	spaceByte   // whitespace other than '\n': space, \t, \r, \v, \f
-)
-
-var byteClass = [256]uint8{
-	'\n': newlineByte,
-	' ':  spaceByte, '\t': spaceByte, '\r': spaceByte, '\v': spaceByte, '\f': spaceByte,
-}
-
-// lineNormalizer reads src with the whitespace at the end of each line and the empty
-// lines at the end of the stream removed. It holds back newlines and whitespace until the
-// next other byte shows that they are not trailing; that byte stays unread in src until
-// all of them have been returned.
-type lineNormalizer struct {
-	src      *byteSource
-	newlines int64  // newlines held back
-	spaces   []byte // whitespace held back, after the newlines
-	sent     int    // bytes of spaces already returned
-}
-
-// Read implements io.Reader.
-func (l *lineNormalizer) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) && l.src.fill(n == 0) {
-		in := l.src.in
-		i := 0
-	scan:
-		for ; i < len(in) && n < len(p); i++ {
-			switch c := in[i]; byteClass[c] {
-			case newlineByte:
-				l.newlines++
-				l.spaces, l.sent = l.spaces[:0], 0
-			case spaceByte:
-				l.spaces = append(l.spaces, c)
-			default:
-				if l.newlines == 0 && len(l.spaces) == 1 && n+1 < len(p) {
-					// Fast path: one space between two words.
-					p[n] = l.spaces[0]
-					n++
-					l.spaces = l.spaces[:0]
-				} else if l.newlines > 0 || len(l.spaces) > 0 {
-					n += l.flush(p[n:])
-					if n == len(p) {
-						break scan // c stays unread
-					}
-				}
-				p[n] = c
-				n++
-			}
-		}
-		l.src.in = in[i:]
-	}
-	if n == 0 {
-		return 0, l.src.err // held-back bytes at the end are trailing: drop them
-	}
-	return n, nil
-}
-
-// flush copies held-back bytes into p, as many as fit, and returns how many it copied.
-func (l *lineNormalizer) flush(p []byte) int {
-	n := 0
-	for ; l.newlines > 0 && n < len(p); n++ {
-		p[n] = '\n'
-		l.newlines--
-	}
-	k := copy(p[n:], l.spaces[l.sent:])
-	l.sent += k
-	if l.newlines == 0 && l.sent == len(l.spaces) {
-		l.spaces, l.sent = l.spaces[:0], 0
-		if cap(l.spaces) > checkBufSize {
-			l.spaces = nil // let the memory of a huge run of whitespace go
-		}
-	}
-	return n + k
-}
-
-// tokenNormalizer reads src with every run of whitespace between tokens replaced by one
-// space, and the whitespace before the first token and after the last one removed.
-type tokenNormalizer struct {
-	src     *byteSource
-	started bool // a token byte has been returned
-	sep     bool // whitespace seen since the last token byte
-}
-
-// Read implements io.Reader.
-func (t *tokenNormalizer) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) && t.src.fill(n == 0) {
-		in := t.src.in
-		i := 0
-	scan:
-		for ; i < len(in) && n < len(p); i++ {
-			c := in[i]
-			if byteClass[c] != plainByte {
-				t.sep = t.started
-				continue
-			}
-			if t.sep {
-				p[n] = ' '
-				n++
-				t.sep = false
-				if n == len(p) {
-					break scan // c stays unread
-				}
-			}
-			p[n] = c
-			n++
-			t.started = true
-		}
-		t.src.in = in[i:]
-	}
-	if n == 0 {
-		return 0, t.src.err
-	}
-	return n, nil
-}

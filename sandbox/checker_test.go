@@ -1,16 +1,11 @@
 package sandbox
 
 import (
-	"bytes"
 	"encoding"
 	"encoding/json"
-	"errors"
-	"io"
-	"runtime"
-	"slices"
+	"math"
 	"strings"
 	"testing"
-	"testing/iotest"
 )
 
 // Checker is a flag value (pflag.Value) and a text value.
@@ -20,11 +15,9 @@ var (
 		Set(string) error
 		Type() string
 	} = (*Checker)(nil)
-	_ encoding.TextMarshaler   = Checker(0)
+	_ encoding.TextMarshaler   = Checker{}
 	_ encoding.TextUnmarshaler = (*Checker)(nil)
 )
-
-var allCheckers = []Checker{CheckLines, CheckExact, CheckTokens}
 
 func TestCheckerString(t *testing.T) {
 	tests := []struct {
@@ -34,12 +27,22 @@ func TestCheckerString(t *testing.T) {
 		{CheckLines, "lines"},
 		{CheckExact, "exact"},
 		{CheckTokens, "tokens"},
-		{3, "Checker(3)"},
-		{-1, "Checker(-1)"},
+		{CheckFloat(1e-6), "float:1e-06"},
+		{CheckFloat(0), "float:0"},
+		{CheckFloat(math.Copysign(0, -1)), "float:0"},
+		{CheckFloat(0.5), "float:0.5"},
+		{CheckProgram("./chk"), "./chk"},
+		{CheckProgram("/usr/local/bin/chk"), "/usr/local/bin/chk"},
+		{Checker{Kind: 5}, `Checker{CheckerKind(5), 0, ""}`},
+		{Checker{Kind: -1}, `Checker{CheckerKind(-1), 0, ""}`},
+		{Checker{Kind: KindLines, Epsilon: 1}, `Checker{lines, 1, ""}`},
+		{CheckFloat(-1), `Checker{float, -1, ""}`},
+		{CheckFloat(math.NaN()), `Checker{float, NaN, ""}`},
+		{CheckProgram("chk"), `Checker{program, 0, "chk"}`},
 	}
 	for _, tt := range tests {
 		if got := tt.in.String(); got != tt.want {
-			t.Errorf("Checker(%d).String() = %q; want %q", int(tt.in), got, tt.want)
+			t.Errorf("%#v.String() = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 	var zero Checker
@@ -49,16 +52,59 @@ func TestCheckerString(t *testing.T) {
 }
 
 func TestParseChecker(t *testing.T) {
-	for _, c := range allCheckers {
-		got, err := ParseChecker(c.String())
-		if err != nil || got != c {
-			t.Errorf("ParseChecker(%q) = %v, %v; want %v, nil", c.String(), got, err, c)
+	tests := []struct {
+		in   string
+		want Checker
+	}{
+		{"lines", CheckLines},
+		{"exact", CheckExact},
+		{"tokens", CheckTokens},
+		{"float:1e-6", CheckFloat(1e-6)},
+		{"float:0", CheckFloat(0)},
+		{"float:-0", CheckFloat(0)},
+		{"float:+0.25", CheckFloat(0.25)},
+		{"float:1E3", CheckFloat(1000)},
+		{"./chk", CheckProgram("./chk")},
+		{"/usr/local/bin/chk", CheckProgram("/usr/local/bin/chk")},
+		{"dir/lines", CheckProgram("dir/lines")},
+		{"./float:1", CheckProgram("./float:1")},
+	}
+	for _, tt := range tests {
+		got, err := ParseChecker(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("ParseChecker(%q) = %v, %v; want %v, nil", tt.in, got, err, tt.want)
 		}
 	}
-	for _, s := range []string{"", "Lines", "EXACT", "token", "Checker(3)"} {
-		got, err := ParseChecker(s)
-		if err == nil || !strings.Contains(err.Error(), "unknown checker") {
-			t.Errorf("ParseChecker(%q) = %v, %v; want an unknown checker error", s, got, err)
+}
+
+func TestParseCheckerErrors(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"", `unknown checker "" (use lines, exact, tokens, float:EPS, or a checker program's path with a slash, such as ./chk)`},
+		{"token", `unknown checker "token" (did you mean "tokens"? use lines, exact, tokens, float:EPS, or a checker program's path with a slash, such as ./token)`},
+		{"Lines", `did you mean "lines"?`},
+		{"EXACT", `did you mean "exact"?`},
+		{"flaot:1e-6", `did you mean "float:1e-6"?`},
+		{"floats", `did you mean "float:EPS"?`},
+		{"chk", `unknown checker "chk" (use lines`},
+		{"checker.exe", `such as ./checker.exe)`},
+		{"Checker(3)", "unknown checker"},
+		{"float", "checker float needs a tolerance: float:EPS, such as float:1e-6"},
+		{"float:", `tolerance "" is not a number`},
+		{"float:abc", `tolerance "abc" is not a number`},
+		{"float:-1e-6", "tolerance -1e-06 is negative"},
+		{"float:NaN", "tolerance NaN is not finite"},
+		{"float:inf", "tolerance +Inf is not finite"},
+		{"float:1e999", `is not a number`},
+		{"lines:1", "checker lines takes no argument"},
+		{"tokens:", "checker tokens takes no argument"},
+		{"./a\x00b", "cannot hold a NUL byte"},
+	}
+	for _, tt := range tests {
+		got, err := ParseChecker(tt.in)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseChecker(%q) = %v, %v; want an error containing %q", tt.in, got, err, tt.want)
 		}
 	}
 }
@@ -77,311 +123,85 @@ func TestCheckerFlagAndJSON(t *testing.T) {
 	type opts struct {
 		Checker Checker `json:"checker"`
 	}
-	b, err := json.Marshal(opts{CheckExact})
-	if want := `{"checker":"exact"}`; err != nil || string(b) != want {
-		t.Errorf("json.Marshal = %s, %v; want %s, nil", b, err, want)
+	for _, c := range []Checker{CheckExact, CheckFloat(1e-9), CheckProgram("./chk")} {
+		b, err := json.Marshal(opts{c})
+		if want := `{"checker":"` + c.String() + `"}`; err != nil || string(b) != want {
+			t.Errorf("json.Marshal(%v) = %s, %v; want %s, nil", c, b, err, want)
+		}
+		var got opts
+		if err := json.Unmarshal(b, &got); err != nil || got.Checker != c {
+			t.Errorf("json.Unmarshal(%s) = %v, checker %v; want nil, %v", b, err, got.Checker, c)
+		}
 	}
 	var got opts
-	if err := json.Unmarshal([]byte(`{"checker":"tokens"}`), &got); err != nil || got.Checker != CheckTokens {
-		t.Errorf("json.Unmarshal(tokens) = %v, checker %v; want nil, %v", err, got.Checker, CheckTokens)
-	}
 	if err := json.Unmarshal([]byte(`{"checker":"words"}`), &got); err == nil {
 		t.Errorf("json.Unmarshal(words) = nil; want an error")
 	}
-	if b, err := json.Marshal(opts{Checker(7)}); err == nil {
-		t.Errorf("json.Marshal(Checker(7)) = %s, nil; want an error", b)
+	if b, err := json.Marshal(opts{Checker{Kind: 7}}); err == nil {
+		t.Errorf("json.Marshal(Checker{Kind: 7}) = %s, nil; want an error", b)
 	}
 }
 
-func TestCompare(t *testing.T) {
+func TestCheckerKindString(t *testing.T) {
 	tests := []struct {
-		want, got            string
-		lines, exact, tokens bool
+		in   CheckerKind
+		want string
 	}{
-		{"", "", true, true, true},
-		{"1 2\n", "1 2\n", true, true, true},
-		{"1 2\n", "1 3\n", false, false, false},
-		{"1 2\n", "1 2", true, false, true},
-		{"", "\n", true, false, true},
-		{"\n", "", true, false, true},
-		{"", "\n\n \t\r\n", true, false, true},
-		{"", "x", false, false, false},
-		{"x", "", false, false, false},
-		// Trailing whitespace, CRLF, trailing blank lines.
-		{"1 2\n", "1 2   \n", true, false, true},
-		{"1 2\n", "1 2\t\v\f\n", true, false, true},
-		{"1 2\n3\n", "1 2\r\n3\r\n", true, false, true},
-		{"1 2\n", "1 2\n\n\n", true, false, true},
-		{"1 2\n\n\n", "1 2", true, false, true},
-		{"1 2\n", "1 2\n  \n\t\n", true, false, true},
-		{"a \nb\n", "a\nb  \n", true, false, true},
-		// Internal whitespace: only tokens ignores it.
-		{"1 2\n", "1  2\n", false, false, true},
-		{"1 2\n", "1\t2\n", false, false, true},
-		{"1 2\n", "1\n2\n", false, false, true},
-		{"a\nb\n", "a\n\nb\n", false, false, true},
-		{"a\n\nb\n", "a\n  \nb\n", true, false, true}, // a blank line may hold spaces
-		// Leading whitespace: only tokens ignores it.
-		{"1 2\n", " 1 2\n", false, false, true},
-		{"1\n2\n", "1\n 2\n", false, false, true},
-		{"1\n", "\n1\n", false, false, true},
-		// Tokens still separate.
-		{"1 2", "12", false, false, false},
-		{"12", "1 2", false, false, false},
-		{"ab", "aB", false, false, false},
-		// Whitespace that is not trailing must match exactly, even when long.
-		{"a" + strings.Repeat(" ", 100000) + "b", "a" + strings.Repeat(" ", 100000) + "b", true, true, true},
-		{"a" + strings.Repeat(" ", 100000) + "b", "a" + strings.Repeat(" ", 99999) + "b", false, false, true},
-		{"a" + strings.Repeat("\n", 100000) + "b", "a" + strings.Repeat("\n", 100000) + "b\n", true, false, true},
-		{"a" + strings.Repeat("\n", 100000) + "b", "a" + strings.Repeat("\n", 99999) + "b", false, false, true},
-		// Only ASCII whitespace counts.
-		{"a\n", "a\u00a0\n", false, false, false},
-		{"a\n", "a\x00\n", false, false, false},
+		{KindLines, "lines"}, {KindExact, "exact"}, {KindTokens, "tokens"}, {KindFloat, "float"},
+		{KindProgram, "program"}, {5, "CheckerKind(5)"}, {-1, "CheckerKind(-1)"},
 	}
 	for _, tt := range tests {
-		for _, c := range allCheckers {
-			want := map[Checker]bool{CheckLines: tt.lines, CheckExact: tt.exact, CheckTokens: tt.tokens}[c]
-			for _, r := range []struct {
-				name string
-				wrap func(io.Reader) io.Reader
-			}{
-				{"whole", func(r io.Reader) io.Reader { return r }},
-				{"one byte", iotest.OneByteReader},
-				{"half", iotest.HalfReader},
-				{"data with EOF", iotest.DataErrReader},
-			} {
-				got, err := c.Compare(r.wrap(strings.NewReader(tt.want)), r.wrap(strings.NewReader(tt.got)))
-				if err != nil || got != want {
-					t.Errorf("%v.Compare(%q, %q) with %s reads = %v, %v; want %v, nil",
-						c, shorten(tt.want), shorten(tt.got), r.name, got, err, want)
-				}
-			}
+		if got := tt.in.String(); got != tt.want {
+			t.Errorf("CheckerKind(%d).String() = %q; want %q", int(tt.in), got, tt.want)
 		}
 	}
 }
 
-// shorten cuts s for a test message.
-func shorten(s string) string {
-	if len(s) > 40 {
-		return s[:20] + "…" + s[len(s)-20:]
-	}
-	return s
-}
-
-// countReader counts the bytes read through it.
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
-// repeatReader endlessly repeats its pattern.
-type repeatReader struct {
-	pattern []byte
-	off     int
-}
-
-func (r *repeatReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		k := copy(p[n:], r.pattern[r.off:])
-		n += k
-		r.off = (r.off + k) % len(r.pattern)
-	}
-	return n, nil
-}
-
-// repeated returns a reader of n bytes repeating pattern.
-func repeated(pattern string, n int64) io.Reader {
-	return io.LimitReader(&repeatReader{pattern: []byte(pattern)}, n)
-}
-
-func TestCompareDrainsOutput(t *testing.T) {
-	const more = 10 << 20
+func TestEditDistance(t *testing.T) {
 	tests := []struct {
-		name      string
-		want, got string
+		a, b  string
+		limit int
+		want  int
 	}{
-		{"early mismatch", "1 2 3\n", "9"},
-		{"expected ends first", "1", "1 2"},
-		{"match then extra", "1 2 3\n", "1 2 3\nx"},
+		{"", "", 3, 0},
+		{"token", "tokens", 3, 1},
+		{"flaot", "float", 3, 2},
+		{"abc", "xyz", 3, 3},
+		{"abcdefgh", "ab", 3, 3},
+		{"kitten", "sitting", 9, 3},
 	}
 	for _, tt := range tests {
-		for _, c := range allCheckers {
-			got := &countReader{r: io.MultiReader(strings.NewReader(tt.got), repeated("4 5 6\n", more))}
-			ok, err := c.Compare(strings.NewReader(tt.want), got)
-			if err != nil || ok {
-				t.Errorf("%v.Compare(%s) = %v, %v; want false, nil", c, tt.name, ok, err)
-			}
-			if want := int64(len(tt.got) + more); got.n != want {
-				t.Errorf("%v.Compare(%s) read %d bytes of output; want all %d", c, tt.name, got.n, want)
-			}
+		if got := editDistance(tt.a, tt.b, tt.limit); got != tt.want {
+			t.Errorf("editDistance(%q, %q, %d) = %d; want %d", tt.a, tt.b, tt.limit, got, tt.want)
 		}
 	}
 }
 
-func TestCompareDrainsOutputAfterExpectedFails(t *testing.T) {
-	errBoom := errors.New("boom")
-	got := &countReader{r: repeated("1\n", 1<<20)}
-	ok, err := CheckLines.Compare(iotest.ErrReader(errBoom), got)
-	if ok || !errors.Is(err, errBoom) {
-		t.Errorf("Compare(failing expected output) = %v, %v; want false, %v", ok, err, errBoom)
+func FuzzParseChecker(f *testing.F) {
+	for _, s := range []string{"lines", "exact", "tokens", "float:1e-6", "float:0", "float:-0", "float:0x1p-3",
+		"./chk", "/bin/true", "", "float", "float:nan", "tokenz", "lines:x", "a/\x00"} {
+		f.Add(s)
 	}
-	if got.n != 1<<20 {
-		t.Errorf("Compare(failing expected output) read %d bytes of output; want all %d", got.n, 1<<20)
-	}
-}
-
-func TestCompareErrors(t *testing.T) {
-	errBoom := errors.New("boom")
-	failing := func(prefix string) io.Reader {
-		return io.MultiReader(strings.NewReader(prefix), iotest.ErrReader(errBoom))
-	}
-	tests := []struct {
-		name      string
-		want, got func() io.Reader
-		prefix    string
-	}{
-		{"expected fails", func() io.Reader { return iotest.ErrReader(errBoom) },
-			func() io.Reader { return strings.NewReader("1\n") }, "checker: read expected output: "},
-		{"expected fails later", func() io.Reader { return failing("1 2\n") },
-			func() io.Reader { return strings.NewReader("1 2\n") }, "checker: read expected output: "},
-		{"output fails", func() io.Reader { return strings.NewReader("1\n") },
-			func() io.Reader { return iotest.ErrReader(errBoom) }, "checker: read output: "},
-		{"output fails later", func() io.Reader { return strings.NewReader("1 2\n") },
-			func() io.Reader { return failing("1 2\n") }, "checker: read output: "},
-		{"output fails after a mismatch", func() io.Reader { return strings.NewReader("1 2\n") },
-			func() io.Reader { return failing("3") }, "checker: read output: "},
-	}
-	for _, tt := range tests {
-		for _, c := range allCheckers {
-			ok, err := c.Compare(tt.want(), tt.got())
-			if ok || !errors.Is(err, errBoom) || !strings.HasPrefix(err.Error(), tt.prefix) {
-				t.Errorf("%v.Compare(%s) = %v, %v; want false, %q wrapping %v", c, tt.name, ok, err, tt.prefix, errBoom)
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseChecker(s)
+		if err != nil {
+			if c != (Checker{}) {
+				t.Errorf("ParseChecker(%q) = %v, %v; want the zero Checker with an error", s, c, err)
 			}
+			return
 		}
-	}
-}
-
-// stuckReader returns neither bytes nor an error.
-type stuckReader struct{}
-
-func (stuckReader) Read([]byte) (int, error) { return 0, nil }
-
-func TestCompareStuckReader(t *testing.T) {
-	for _, c := range allCheckers {
-		ok, err := c.Compare(stuckReader{}, strings.NewReader("1"))
-		if ok || !errors.Is(err, io.ErrNoProgress) {
-			t.Errorf("%v.Compare(stuck reader, ...) = %v, %v; want false, %v", c, ok, err, io.ErrNoProgress)
+		if !c.valid() {
+			t.Errorf("ParseChecker(%q) = %#v, nil; not a valid checker", s, c)
 		}
-	}
-}
-
-func TestCompareUnknownChecker(t *testing.T) {
-	got := &countReader{r: strings.NewReader("1\n")}
-	ok, err := Checker(9).Compare(strings.NewReader("1\n"), got)
-	if ok || err == nil {
-		t.Errorf("Checker(9).Compare = %v, %v; want false, an error", ok, err)
-	}
-	if got.n != 2 {
-		t.Errorf("Checker(9).Compare read %d bytes of output; want all 2", got.n)
-	}
-}
-
-// TestCompareMemory checks that Compare streams: comparing two large outputs must not
-// allocate anything near their size.
-func TestCompareMemory(t *testing.T) {
-	const lines = 1 << 19
-	for _, c := range allCheckers {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		ok, err := c.Compare(repeated("12 345 6789  \r\n", 15*lines), repeated("12 345 6789\n", 12*lines))
-		runtime.ReadMemStats(&after)
-		if want := c != CheckExact; ok != want || err != nil {
-			t.Errorf("%v.Compare(7.5MiB) = %v, %v; want %v, nil", c, ok, err, want)
+		again, err := ParseChecker(c.String())
+		if err != nil || again != c {
+			t.Errorf("ParseChecker(%q) = %v; ParseChecker(%q) = %v, %v; want the same", s, c, c.String(), again, err)
 		}
-		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
-			t.Errorf("%v.Compare(7.5MiB) allocated %d bytes; want at most 1MiB", c, alloc)
+		if strings.Contains(s, "/") != (c.Kind == KindProgram) {
+			t.Errorf("ParseChecker(%q) = %v; want a program exactly when it has a slash", s, c)
 		}
-	}
-}
-
-func FuzzCompare(f *testing.F) {
-	f.Add("1 2\n", "1 2\n")
-	f.Add("1 2\n", "1 2  \r\n\n")
-	f.Add("1 2", "1  2")
-	f.Add("1 2", "12")
-	f.Add("", "\n")
-	f.Add(" a\n", "a\n")
-	f.Add("a\n\n\nb", "a\n \n\t\nb ")
-	f.Fuzz(func(t *testing.T, a, b string) {
-		for _, c := range allCheckers {
-			if ok, err := c.Compare(strings.NewReader(a), strings.NewReader(a)); !ok || err != nil {
-				t.Errorf("%v.Compare(%q, %q) = %v, %v; want true, nil", c, a, a, ok, err)
-			}
-		}
-		result := map[Checker]bool{}
-		for _, c := range allCheckers {
-			ok, err := c.Compare(strings.NewReader(a), strings.NewReader(b))
-			if err != nil {
-				t.Fatalf("%v.Compare(%q, %q) error %v", c, a, b, err)
-			}
-			result[c] = ok
-			slow, err := c.Compare(strings.NewReader(a), iotest.OneByteReader(strings.NewReader(b)))
-			if slow != ok || err != nil {
-				t.Errorf("%v.Compare(%q, %q) with one-byte output reads = %v, %v; want %v, nil", c, a, b, slow, err, ok)
-			}
-			swapped, err := c.Compare(strings.NewReader(b), strings.NewReader(a))
-			if swapped != ok || err != nil {
-				t.Errorf("%v.Compare(%q, %q) = %v, %v; want %v, nil (symmetric)", c, b, a, swapped, err, ok)
-			}
-		}
-		if result[CheckExact] != (a == b) {
-			t.Errorf("exact.Compare(%q, %q) = %v; want %v", a, b, result[CheckExact], a == b)
-		}
-		if result[CheckExact] && !result[CheckLines] {
-			t.Errorf("Compare(%q, %q): exact matches but lines does not", a, b)
-		}
-		if result[CheckLines] && !result[CheckTokens] {
-			t.Errorf("Compare(%q, %q): lines matches but tokens does not", a, b)
-		}
-		if want := refLines(a) == refLines(b); result[CheckLines] != want {
-			t.Errorf("lines.Compare(%q, %q) = %v; want %v", a, b, result[CheckLines], want)
-		}
-		if want := slices.Equal(refTokens(a), refTokens(b)); result[CheckTokens] != want {
-			t.Errorf("tokens.Compare(%q, %q) = %v; want %v", a, b, result[CheckTokens], want)
+		if b, err := c.MarshalText(); err != nil || string(b) != c.String() {
+			t.Errorf("%v.MarshalText() = %q, %v; want %q, nil", c, b, err, c.String())
 		}
 	})
-}
-
-// refLines normalizes s as CheckLines does, the simple way.
-func refLines(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t\r\v\f")
-	}
-	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
-}
-
-// refTokens splits s into tokens as CheckTokens does, the simple way.
-func refTokens(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(" \t\n\v\f\r", r) })
-}
-
-func BenchmarkCompare(b *testing.B) {
-	line := []byte("12 345 6789 0 1 2 3 4 5 6 7 8 9 10 11 12\n")
-	out := bytes.Repeat(line, (10<<20)/len(line))
-	b.SetBytes(int64(len(out)))
-	b.ReportAllocs()
-	for b.Loop() {
-		ok, err := CheckLines.Compare(bytes.NewReader(out), bytes.NewReader(out))
-		if !ok || err != nil {
-			b.Fatalf("Compare = %v, %v; want true, nil", ok, err)
-		}
-	}
 }

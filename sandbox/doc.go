@@ -31,6 +31,37 @@
 // the exit-stop VmHWM decides. Output is read from a pipe as it is written,
 // counted and compared as it streams; past the limit the run is killed.
 //
+// # Checkers
+//
+// With Command.Expect set, Command.Checker judges the output. The built-in
+// ones (CheckLines, CheckExact, CheckTokens, CheckFloat) compare it with the
+// expected output as it streams, through a few fixed buffers, so that memory
+// stays bounded whatever the output's size. On a mismatch,
+// Result.CheckerMessage says where the output first differs: the line or
+// token number and the expected against the got line or token, each cut to 60
+// bytes around the difference, or "output ends early at line N" and "extra
+// output at line N". CheckFloat(eps) compares tokens, except that two finite
+// decimal numbers match when |got-want| <= eps or |got-want| <= eps*|want|
+// (with eps > 0, a few units in the last place more, for the rounding of the
+// decimals, as testlib does); a token of more than 1KiB is text.
+//
+// A checker program (CheckProgram, any --checker value with a slash) is run
+// in the testlib convention, `PROGRAM input output answer`, in a temporary
+// directory of its own under os.TempDir (mode 0700) that holds the three
+// files and is removed on every path out of Run. Stdin is copied to the input
+// file before the run and the program reads that copy; its stdout goes to the
+// output file as it streams, still under Limits.Output; the answer is written
+// only after the program has ended. The checker then runs as a run of its
+// own, sandboxed like the program, under Command.CheckerLimits (zero fields:
+// CPU 10s, real time 2x CPU, memory 512MiB, see Limits.WithCheckerDefaults),
+// with /dev/null for stdin and the harness's environment, and only when the
+// program's own verdict would be ACCEPTED or WRONG_ANSWER. Its exit status
+// decides: 0 ACCEPTED, 1 or 2 (testlib's wrong answer and presentation error)
+// WRONG_ANSWER with the first line of its comment (stderr, else stdout) as
+// Result.CheckerMessage; anything else (testlib's 3, a signal, a limit, a
+// failure to start) is SYSTEM_ERROR with the cause in Result.Error: the judge
+// failed, not the program. Its time and memory never enter the Result.
+//
 // # Cleanup
 //
 // The program leads a process group of its own, and every task of a run is in

@@ -29,7 +29,8 @@ func (r *run) measure(ws unix.WaitStatus, ru unix.Rusage, real time.Duration) {
 }
 
 // judge gives the verdict, in the contract's precedence: CPU TLE, real TLE,
-// MLE, OLE, RE, WA. A reason the run was killed for counts only when the
+// MLE, OLE, RE, WA. A checker program, when there is one, gives ACCEPTED or
+// WRONG_ANSWER afterwards. A reason the run was killed for counts only when the
 // program did die of the kill: a timer can fire just after a clean exit.
 func (r *run) judge() {
 	res, l := r.res, r.limits
@@ -51,7 +52,8 @@ func (r *run) judge() {
 	case res.ExitCode != 0 || res.Signal != 0:
 		res.Verdict = RuntimeError
 	case r.io.expect && !r.io.match:
-		res.Verdict = WrongAnswer
+		// With a checker program this is only provisional: see checkOutput.
+		res.Verdict, res.CheckerMessage = WrongAnswer, r.io.diff
 	default:
 		res.Verdict = Accepted
 	}

@@ -48,6 +48,22 @@ func (l Limits) WithDefaults() Limits {
 	return l
 }
 
+// WithCheckerDefaults returns l with every zero field set to the default of a
+// checker program's run: CPU time 10s, real time 2x CPU time, memory 512MiB,
+// and the rest as WithDefaults (output 64MiB, stack = memory, 64 tasks).
+func (l Limits) WithCheckerDefaults() Limits {
+	if l.CPUTime == 0 {
+		l.CPUTime = 10 * time.Second
+	}
+	if l.RealTime == 0 {
+		l.RealTime = 2 * l.CPUTime
+	}
+	if l.Memory == 0 {
+		l.Memory = 512 * MiB
+	}
+	return l.WithDefaults()
+}
+
 // Validate reports the first field of l that no run can honour.
 func (l Limits) Validate() error {
 	switch {

@@ -20,6 +20,8 @@ type pipes struct {
 	errR, errW           *os.File
 	wg                   sync.WaitGroup
 	expect, match        bool
+	diff                 string   // where the output first differs, from Checker.Compare
+	outFile              *os.File // for a checker program: the output goes here, not to Compare
 	stdout               *limitReader
 	stderr               boundedBuffer
 	closeStdinAfterStart bool
@@ -36,14 +38,22 @@ func (p *pipes) fail(err error) {
 	p.mu.Unlock()
 }
 
-func newPipes(c *Command, limit Size, exceeded func()) (p *pipes, err error) {
+// newPipes makes the pipes of a run of c. With files (a checker program judges the
+// output) the program reads the input file, and its output goes to the output file.
+func newPipes(c *Command, files *checkFiles, limit Size, exceeded func()) (p *pipes, err error) {
 	p = &pipes{expect: c.Expect != nil}
 	defer func() {
 		if err != nil {
 			p.closeAll()
 		}
 	}()
-	if err := p.openStdin(c.Stdin); err != nil {
+	if files != nil {
+		p.stdin, err = files.openInput()
+		p.closeStdinAfterStart, p.outFile = true, files.out
+	} else {
+		err = p.openStdin(c.Stdin)
+	}
+	if err != nil {
 		return p, err
 	}
 	if p.outR, p.outW, err = os.Pipe(); err != nil {
@@ -106,9 +116,12 @@ func (p *pipes) readStdout(c *Command) {
 		w = c.Stdout
 	}
 	var err error
-	if c.Expect != nil {
-		p.match, err = c.Checker.Compare(c.Expect, io.TeeReader(p.stdout, w))
-	} else {
+	switch {
+	case p.outFile != nil:
+		_, err = io.Copy(io.MultiWriter(p.outFile, w), p.stdout)
+	case c.Expect != nil:
+		p.match, p.diff, err = c.Checker.Compare(c.Expect, io.TeeReader(p.stdout, w))
+	default:
 		_, err = io.Copy(w, p.stdout)
 	}
 	if _, derr := io.Copy(io.Discard, p.stdout); err == nil {

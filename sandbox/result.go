@@ -46,8 +46,14 @@ type Result struct {
 	// plus one read).
 	OutputBytes int64
 	// Match reports whether stdout matched Command.Expect under its Checker,
-	// whatever the verdict; false without Expect.
+	// whatever the verdict; false without Expect, and false when a checker
+	// program did not run (the program's own verdict was another).
 	Match bool
+	// CheckerMessage says, for WRONG_ANSWER, why: for a built-in checker
+	// where the output first differs ("line 3: expected "1 2", got "1 3""),
+	// for a checker program the first line of its comment (its stderr, else
+	// its stdout). Empty for any other verdict.
+	CheckerMessage string
 	// MaxRSS is the raw ru_maxrss of the program from wait4. It is NOT the
 	// program's memory: Go forks with CLONE_VM, so it is at least the
 	// harness's own peak. It is kept to show that trap, never to judge.

@@ -82,7 +82,7 @@ func TestHarnessIOFailures(t *testing.T) {
 		{"stdin fails", func(c *Command) { c.Stdin = iotest.ErrReader(boom) }, "read stdin: boom"},
 		{"expected output fails", func(c *Command) { c.Expect = iotest.ErrReader(boom) }, "boom"},
 		{"stdout writer fails", func(c *Command) { c.Stdout = errWriter{boom} }, "boom"},
-		{"unknown checker", func(c *Command) { c.Checker = Checker(9) }, "unknown checker"},
+		{"unknown checker", func(c *Command) { c.Checker = Checker{Kind: 9} }, "unknown checker"},
 	}
 	for _, tt := range tests {
 		c := work(t, Limits{}, "sort")

@@ -32,6 +32,7 @@ type run struct {
 
 	cg     caseGroup
 	io     *pipes
+	files  *checkFiles // a checker program's, when it judges the output
 	pid    int
 	group  atomic.Int64 // pid, for kills from other goroutines
 	traced bool         // still attached after exec, for VmHWM at the exit stop
@@ -52,6 +53,7 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 	if err := r.check(); err != nil {
 		return r.fail(err)
 	}
+	defer r.removeFiles()
 	if err := r.setup(); err != nil {
 		r.teardown()
 		return r.fail(err)
@@ -79,6 +81,9 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 	}
 	r.measure(ws, ru, ended.Sub(r.began))
 	r.judge()
+	if r.files != nil && (r.res.Verdict == Accepted || r.res.Verdict == WrongAnswer) {
+		r.checkOutput(ctx)
+	}
 	return r.res
 }
 
@@ -88,6 +93,11 @@ func (r *run) check() error {
 	}
 	if !r.c.Checker.valid() {
 		return fmt.Errorf("sandbox: unknown checker %v", r.c.Checker)
+	}
+	if r.c.Checker.Kind == KindProgram {
+		if err := r.c.CheckerLimits.Validate(); err != nil {
+			return fmt.Errorf("sandbox: checker limits: %w", err)
+		}
 	}
 	return nil
 }
@@ -102,7 +112,14 @@ func (r *run) setup() error {
 		r.cg = cg
 	}
 	r.traced = r.cg == nil || !r.cg.hasMemory()
-	p, err := newPipes(r.c, r.limits.Output, func() { r.kill(killOutput) })
+	if r.c.Checker.Kind == KindProgram && r.c.Expect != nil {
+		files, err := newCheckFiles(r.c.Stdin)
+		if err != nil {
+			return err
+		}
+		r.files = files
+	}
+	p, err := newPipes(r.c, r.files, r.limits.Output, func() { r.kill(killOutput) })
 	if err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
@@ -159,6 +176,15 @@ func (r *run) teardown() {
 	}
 	if r.cg != nil {
 		r.s.release(r.cg, killErr == nil)
+	}
+}
+
+// removeFiles removes a checker program's files, on every path out of Run.
+func (r *run) removeFiles() {
+	if r.files != nil {
+		if err := r.files.remove(); err != nil {
+			r.warn(err)
+		}
 	}
 }
 

@@ -51,14 +51,25 @@ type Command struct {
 	Dir string
 	// Stdin feeds the program; an *os.File is handed over as is, anything else is
 	// copied through a pipe (and must not block forever: Run waits for the
-	// copy to stop); nil means /dev/null.
+	// copy to stop); nil means /dev/null. With a checker program it is first
+	// copied to a file, which the program reads instead (see Checker).
 	Stdin io.Reader
 	// Stdout, when not nil, receives what the program writes to stdout.
 	Stdout io.Writer
 	// Expect, when not nil, is the expected output: a mismatch under Checker is
-	// WRONG_ANSWER. Without it a clean exit is ACCEPTED.
-	Expect  io.Reader
+	// WRONG_ANSWER. Without it a clean exit is ACCEPTED and no checker runs.
+	Expect io.Reader
+	// Checker judges the output against Expect; the zero value is CheckLines. A
+	// built-in checker compares the output as it streams. A checker program
+	// (KindProgram) runs after the program has ended, and only when the
+	// program's verdict would otherwise be ACCEPTED or WRONG_ANSWER; Stdin is
+	// then first copied to a temporary file, which the program reads as its
+	// stdin and the checker as its input.
 	Checker Checker
+	// CheckerLimits are a checker program's limits, each zero field meaning
+	// its default (see Limits.WithCheckerDefaults). Its time and memory are
+	// never counted in the Result.
+	CheckerLimits Limits
 	// StderrLimit is how many bytes of stderr Result.Stderr keeps; 0 means 64KiB.
 	StderrLimit Size
 	Limits      Limits

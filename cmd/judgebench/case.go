@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/pflag"
 )
 
-const caseUsage = "case [limits] [--stdin F] [--expect F] [--checker lines|exact|tokens] [--json] -- PROG [ARGS]"
+const caseUsage = "case [limits] [--stdin F] [--expect F] [--checker lines|exact|tokens|float:EPS|PATH] [--json] -- PROG [ARGS]"
 
 // caseOptions are the flags of `judgebench case`.
 type caseOptions struct {
@@ -28,7 +28,9 @@ func (o *caseOptions) addFlags(fs *pflag.FlagSet) {
 	addLimitFlags(fs, &o.limits)
 	fs.StringVar(&o.stdin, "stdin", "", "file to feed the program's stdin (default: empty)")
 	fs.StringVar(&o.expect, "expect", "", "expected output: a mismatch is WRONG_ANSWER")
-	fs.Var(&o.checker, "checker", "how output is compared: lines, exact or tokens")
+	fs.Var(&o.checker, "checker", "how output is judged: lines, exact, tokens, float:EPS (tokens, numbers within EPS\n"+
+		"absolutely or relatively), or a checker program PATH with a slash, run as PATH input output answer\n"+
+		"(exit 0 accepts, 1 or 2 rejects, else SYSTEM_ERROR)")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of a summary line")
 	addCgroupFlag(fs, &o.cgroup)
 }
@@ -108,6 +110,7 @@ type caseJSON struct {
 	VoluntarySwitches   int64                `json:"voluntary_switches"`
 	InvoluntarySwitches int64                `json:"involuntary_switches"`
 	OutputBytes         int64                `json:"output_bytes"`
+	CheckerMessage      string               `json:"checker_message"`
 	Warnings            []string             `json:"warnings,omitempty"`
 }
 
@@ -117,9 +120,9 @@ func printCase(w io.Writer, r *sandbox.Result, asJSON bool) error {
 		return err
 	}
 	if !asJSON {
-		_, err := fmt.Fprintf(w, "%s cpu=%.3fms (user %.3fms, sys %.3fms) real=%.3fms memory=%s (%s) exit=%d%s\n",
+		_, err := fmt.Fprintf(w, "%s cpu=%.3fms (user %.3fms, sys %.3fms) real=%.3fms memory=%s (%s) exit=%d%s\n%s",
 			r.Verdict, results.Millis(r.CPUTime), results.Millis(r.User), results.Millis(r.System), results.Millis(r.RealTime), r.Memory, r.MemorySource,
-			r.ExitCode, signalSuffix(r))
+			r.ExitCode, signalSuffix(r), checkerLine(r))
 		return err
 	}
 	enc := json.NewEncoder(w)
@@ -129,8 +132,17 @@ func printCase(w io.Writer, r *sandbox.Result, asJSON bool) error {
 		RealTimeMS: results.Millis(r.RealTime), MemoryBytes: int64(r.Memory), MemorySource: r.MemorySource,
 		ExitCode: r.ExitCode, Signal: r.Signal, SignalName: r.SignalName(), Error: r.Error,
 		VoluntarySwitches: r.VoluntarySwitches, InvoluntarySwitches: r.InvoluntarySwitches,
-		OutputBytes: r.OutputBytes, Warnings: r.Warnings,
+		OutputBytes: r.OutputBytes, CheckerMessage: r.CheckerMessage, Warnings: r.Warnings,
 	})
+}
+
+// checkerLine is the line printed after the summary of a WRONG_ANSWER: where
+// the output first differs, or the checker program's comment.
+func checkerLine(r *sandbox.Result) string {
+	if r.Verdict != sandbox.WrongAnswer || r.CheckerMessage == "" {
+		return ""
+	}
+	return r.CheckerMessage + "\n"
 }
 
 func signalSuffix(r *sandbox.Result) string {

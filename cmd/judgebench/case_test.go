@@ -30,7 +30,7 @@ func TestCaseJSON(t *testing.T) {
 			t.Errorf("case --json field %q = %#v; want a number", k, obj[k])
 		}
 	}
-	for _, k := range []string{"verdict", "memory_source", "error"} {
+	for _, k := range []string{"verdict", "memory_source", "error", "checker_message"} {
 		if _, ok := obj[k].(string); !ok {
 			t.Errorf("case --json field %q = %#v; want a string", k, obj[k])
 		}
@@ -52,6 +52,15 @@ func TestCaseExitStatus(t *testing.T) {
 		return p
 	}
 	inFile, outFile, wrong := write("1.in", in), write("1.out", out), write("wrong.out", []byte("1 2 3\n"))
+	loose := write("loose.out", []byte(strings.ReplaceAll(string(out), " ", ".0 ")))
+	chk := write("chk", []byte("#!/bin/sh\ncmp -s \"$2\" \"$3\" || { echo 'wrong answer: differs' >&2; exit 1; }\n"))
+	if err := os.Chmod(chk, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fail := write("fail", []byte("#!/bin/sh\necho 'fail: broken' >&2; exit 3\n"))
+	if err := os.Chmod(fail, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args   []string
 		code   int
@@ -60,6 +69,13 @@ func TestCaseExitStatus(t *testing.T) {
 		{[]string{"case", "--", self, "work", "exit", "0"}, 0, "ACCEPTED"},
 		{[]string{"case", "--stdin", inFile, "--expect", outFile, "--", self, "work", "sort"}, 0, "ACCEPTED"},
 		{[]string{"case", "--stdin", inFile, "--expect", wrong, "--", self, "work", "sort"}, 1, "WRONG_ANSWER"},
+		{[]string{"case", "--stdin", inFile, "--expect", wrong, "--", self, "work", "sort"}, 1, "exit=0\nline 1: expected \"1 2 3\", got \"-"},
+		{[]string{"case", "--stdin", inFile, "--expect", wrong, "--json", "--", self, "work", "sort"}, 1, `"checker_message": "line 1: expected \"1 2 3\"`},
+		{[]string{"case", "--stdin", inFile, "--expect", loose, "--checker", "float:1e-9", "--", self, "work", "sort"}, 0, "ACCEPTED"},
+		{[]string{"case", "--stdin", inFile, "--expect", loose, "--checker", "tokens", "--", self, "work", "sort"}, 1, "\ntoken 1: expected"},
+		{[]string{"case", "--stdin", inFile, "--expect", outFile, "--checker", chk, "--", self, "work", "sort"}, 0, "ACCEPTED"},
+		{[]string{"case", "--stdin", inFile, "--expect", wrong, "--checker", chk, "--", self, "work", "sort"}, 1, "exit=0\nwrong answer: differs\n"},
+		{[]string{"case", "--stdin", inFile, "--expect", outFile, "--checker", fail, "--", self, "work", "sort"}, 2, "SYSTEM_ERROR sandbox: checker " + fail + ": exit status 3: fail: broken"},
 		{[]string{"case", "--stdin", inFile, "--expect", outFile, "--checker", "tokens", self, "work", "sort"}, 0, "ACCEPTED"},
 		{[]string{"case", "--", self, "work", "exit", "3"}, 1, "RUNTIME_ERROR"},
 		{[]string{"case", "--", self, "work", "segv"}, 1, "signal=SIGSEGV"},
@@ -85,6 +101,8 @@ func TestCaseExitStatus(t *testing.T) {
 		{[]string{"case", "--cpu-time", "0", "--", "true"}, 2, ""},
 		{[]string{"case", "--memory", "0", "--", "true"}, 2, ""},
 		{[]string{"case", "--checker", "fuzzy", "--", "true"}, 2, ""},
+		{[]string{"case", "--checker", "chk", "--", "true"}, 2, ""},
+		{[]string{"case", "--checker", "float:-1", "--", "true"}, 2, ""},
 		{[]string{"case", "--cgroup", "v3", "--", "true"}, 2, ""},
 		{[]string{"case", "--no-such-flag", "--", "true"}, 2, ""},
 		{[]string{"case", "--stdin", filepath.Join(dir, "nope"), "--", "true"}, 2, ""},
