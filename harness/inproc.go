@@ -61,16 +61,16 @@ func runInProc(ctx context.Context, c *scenarios.Case, l sandbox.Limits) outcome
 	unix.Getrusage(unix.RUSAGE_THREAD, &ru1)
 	o.User = time.Duration(ru1.Utime.Nano() - ru0.Utime.Nano())
 	o.System = time.Duration(ru1.Stime.Nano() - ru0.Stime.Nano())
-	judgeInProc(&o, err, context.Cause(cctx), ctx.Err(), out, expect, l)
+	judgeInProc(&o, err, context.Cause(cctx), ctx.Err(), out, expect, c.Checker, l)
 	return o
 }
 
 // judgeInProc gives an in-process run its verdict, in the contract's order.
-func judgeInProc(o *outcome, err, cause, outer error, out *cappedBuffer, expect io.Reader, l sandbox.Limits) {
+func judgeInProc(o *outcome, err, cause, outer error, out *cappedBuffer, expect io.Reader, checker sandbox.Checker, l sandbox.Limits) {
 	var exit *scenarios.ExitError
 	var usage *scenarios.UsageError
 	if expect != nil && !out.over {
-		o.Match, _, _ = sandbox.CheckLines.Compare(expect, bytes.NewReader(out.Bytes()))
+		o.Match, o.CheckerMessage, _ = checker.Compare(expect, bytes.NewReader(out.Bytes()))
 	}
 	switch {
 	case outer != nil:

@@ -22,6 +22,7 @@ type outcome struct {
 	Error               string          `json:"error"`
 	InvoluntarySwitches int64           `json:"involuntary_switches"`
 	Match               bool            `json:"match"`
+	CheckerMessage      string          `json:"checker_message"`
 	Expected            bool            `json:"expected"` // the case had an expected output
 	// Worker is the process model's whole worker time: start-up, the case
 	// sent and returned as JSON, the case itself, and exit.
@@ -33,7 +34,7 @@ func fromResult(r *sandbox.Result, expected bool) outcome {
 		Verdict: r.Verdict, CPU: r.CPUTime, User: r.User, System: r.System, Real: r.RealTime,
 		Memory: r.Memory, MemorySource: string(r.MemorySource), MaxRSS: r.MaxRSS,
 		ExitCode: r.ExitCode, Signal: r.Signal, Error: r.Error,
-		InvoluntarySwitches: r.InvoluntarySwitches, Match: r.Match, Expected: expected,
+		InvoluntarySwitches: r.InvoluntarySwitches, Match: r.Match, CheckerMessage: r.CheckerMessage, Expected: expected,
 	}
 }
 
@@ -49,7 +50,7 @@ func (o *outcome) sample(c string, st setting, rep, worker, seq int, offset time
 		StartOffsetMS: results.Millis(offset), CPUTimeMS: results.Millis(o.CPU), UserTimeMS: results.Millis(o.User),
 		SysTimeMS: results.Millis(o.System), RealTimeMS: results.Millis(o.Real), MemoryBytes: int64(o.Memory),
 		MemorySource: o.MemorySource, Verdict: verdictOf(o.Verdict), ExitCode: o.ExitCode, Signal: o.Signal, Error: o.Error,
-		InvoluntarySwitches: o.InvoluntarySwitches,
+		InvoluntarySwitches: o.InvoluntarySwitches, CheckerMessage: o.CheckerMessage,
 	}
 	if expect != 0 {
 		s.ExpectedVerdict = verdictOf(expect)

@@ -50,12 +50,17 @@ func (p *Plan) Settings() results.Settings {
 		program = p.Cases[0].Program
 	}
 	l := p.Limits.WithDefaults()
+	var checker sandbox.Checker
+	if len(p.Cases) > 0 {
+		checker = p.Cases[0].Checker
+	}
 	return results.Settings{
 		Models: p.Models, Measure: p.Measures, Parallel: p.Parallel, GOMAXPROCS: p.GOMAXPROCS,
 		Pin: cmp.Or(p.Pin, results.PinOff), Repeat: p.Repeat, Shuffle: p.Shuffle, Seed: p.Seed,
 		CPUTime: l.CPUTime.String(), RealTime: l.RealTime.String(), Memory: l.Memory.String(),
 		Output: l.Output.String(), Stack: l.Stack.String(), Processes: l.Processes,
 		Program: program, Cgroup: string(cmp.Or(p.Cgroup, sandbox.CgroupAuto)), HarnessHold: int64(p.HarnessHold),
+		Checker: checker.String(),
 	}
 }
 
@@ -108,6 +113,9 @@ func inProcessable(cases []scenarios.Case) error {
 		}
 		if w, ok := scenarios.Lookup(c.Workload); !ok || !w.InProcess {
 			return fmt.Errorf("case %s: workload %q cannot run in-process (it would take the harness down)", c.Name, c.Workload)
+		}
+		if c.Checker.Kind == sandbox.KindProgram {
+			return fmt.Errorf("case %s: the inproc model compares output itself: it cannot run the checker program %s", c.Name, c.Checker.Program)
 		}
 	}
 	return nil

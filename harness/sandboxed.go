@@ -16,7 +16,7 @@ import (
 // this very binary, `judgebench work NAME ARGS`. The returned func closes the
 // files it opened.
 func command(c *scenarios.Case, l sandbox.Limits) (*sandbox.Command, func(), error) {
-	cmd := &sandbox.Command{Limits: l}
+	cmd := &sandbox.Command{Limits: l, Checker: c.Checker}
 	if c.Workload != "" {
 		exe, err := os.Executable()
 		if err != nil {

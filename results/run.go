@@ -40,6 +40,7 @@ type Settings struct {
 	Stack     string   `json:"stack,omitempty"`
 	Processes int      `json:"processes,omitempty"`
 	Program   []string `json:"program,omitempty"` // PROG ARGS after --, if any
+	Checker   string   `json:"checker,omitempty"` // how output was compared: lines, exact, tokens, float:EPS, a program
 	Cgroup    string   `json:"cgroup"`            // auto, v1, v2, off as asked
 	Out       string   `json:"out"`               // the run directory
 	JSON      bool     `json:"json"`              // summary printed as JSON

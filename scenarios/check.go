@@ -51,6 +51,11 @@ func (l *loader) scenario(r *rawScenario) (*Scenario, error) {
 			return nil, l.wrap([]any{"harness_hold"}, err)
 		}
 	}
+	if r.Checker != "" {
+		if s.Checker, err = sandbox.ParseChecker(r.Checker); err != nil {
+			return nil, l.wrap([]any{"checker"}, err)
+		}
+	}
 	if err := l.schedule(s, r); err != nil {
 		return nil, err
 	}

@@ -33,6 +33,7 @@ type rawScenario struct {
 	Pin         string       `yaml:"pin"`
 	Repeat      int          `yaml:"repeat"`
 	HarnessHold string       `yaml:"harness_hold"`
+	Checker     string       `yaml:"checker"`
 }
 
 // rawCase is one entry of cases in a scenario file.

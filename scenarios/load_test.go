@@ -69,6 +69,10 @@ harness_hold: 256MiB
 		in:   "name: g\ngenerate:\n  kind: sort\n  sizes: [5]\n",
 		want: &Scenario{Name: "g", Generate: &Generate{Kind: "sort", Sizes: []int{5}}},
 	}, {
+		name: "a checker",
+		in:   "name: c\nworkload: sort\ncases: [{name: a}]\nchecker: float:1e-6\n",
+		want: &Scenario{Name: "c", Workload: "sort", Cases: []CaseSpec{{Name: "a"}}, Checker: sandbox.CheckFloat(1e-6)},
+	}, {
 		name: "pin words are strings",
 		in:   "name: p\nworkload: sleep\ncases: [{name: a}]\npin: on\n",
 		want: &Scenario{Name: "p", Workload: "sleep", Cases: []CaseSpec{{Name: "a"}}, Pin: "on"},
@@ -125,6 +129,7 @@ func TestParseErrors(t *testing.T) {
 		{ok + "parallel: [1, 0]\n", "scenarios: x.yaml:5: parallel[1]: 0 is less than 1"},
 		{ok + "gomaxprocs: [-1]\n", "scenarios: x.yaml:5: gomaxprocs[0]: -1 is negative (0 means the default)"},
 		{ok + "repeat: -1\n", "scenarios: x.yaml:5: repeat: -1 is negative"},
+		{ok + "checker: float:x\n", `scenarios: x.yaml:5: checker: checker float:x: tolerance "x" is not a number`},
 		{ok + "pin: sometimes\n", `scenarios: x.yaml:5: pin: unknown pin setting "sometimes" (use off, on, both)`},
 		{ok + "models: [pool, serail]\n", `scenarios: x.yaml:5: models[1]: unknown model "serail" (did you mean "serial"? use serial, pool, process, inproc, pool-fireforget, pool-firsterr, pool-exitblind)`},
 		{ok + "measure:\n  - exact\n  - rusage\n", `scenarios: x.yaml:7: measure[1]: unknown measure mode "rusage" (use exact, rusage-children, ru-maxrss)`},

@@ -31,6 +31,7 @@ type Scenario struct {
 	Pin         results.Pin       // "": the run command's default
 	Repeat      int               // repetitions of every case; 0 = 1
 	HarnessHold sandbox.Size      // memory the harness holds while running (parent-rss); 0: none
+	Checker     sandbox.Checker   // how every case's output is compared; the zero value is lines
 	File        string            // where it was loaded from; "" for a built-in
 }
 
@@ -65,6 +66,7 @@ type Case struct {
 	Expect        []byte          `json:"expect,omitempty"`         // nil: none, unless ExpectFile
 	ExpectFile    string          `json:"expect_file,omitempty"`    // file holding the expected output; "": none
 	ExpectVerdict sandbox.Verdict `json:"expect_verdict,omitempty"` // 0: unknown
+	Checker       sandbox.Checker `json:"checker"`                  // how the output is compared; the zero value is lines
 }
 
 // Expand returns the concrete cases of s: those of Cases in order, each spec
@@ -80,7 +82,7 @@ func (s *Scenario) Expand() ([]Case, error) {
 	if g := s.Generate; g != nil {
 		for i, n := range g.Sizes {
 			in, out := SortCase(n, g.Seed+int64(i))
-			c := Case{Name: sortCaseName(n), Workload: "sort", Stdin: in, Expect: out}
+			c := Case{Name: sortCaseName(n), Workload: "sort", Stdin: in, Expect: out, Checker: s.Checker}
 			if len(s.Program) > 0 {
 				c.Workload, c.Program, c.Args = "", slices.Clone(s.Program), slices.Clone(s.Args)
 			}
@@ -102,7 +104,7 @@ func (s *Scenario) Expand() ([]Case, error) {
 
 // specCase returns the case called name that spec stands for.
 func (s *Scenario) specCase(spec CaseSpec, name string) Case {
-	c := Case{Name: name, ExpectVerdict: spec.ExpectVerdict}
+	c := Case{Name: name, ExpectVerdict: spec.ExpectVerdict, Checker: s.Checker}
 	switch {
 	case spec.Workload != "":
 		c.Workload, c.Args = spec.Workload, slices.Clone(spec.Args)

@@ -136,3 +136,19 @@ generate: {kind: sort, sizes: [4, 9], seed: 10}
 		}
 	}
 }
+
+// TestExpandChecker: every case of a scenario, made by hand or generated,
+// is compared with the scenario's checker.
+func TestExpandChecker(t *testing.T) {
+	s := &Scenario{Name: "c", Workload: "sort", Cases: []CaseSpec{{Name: "a"}}, Generate: &Generate{Kind: "sort", Sizes: []int{3}},
+		Checker: sandbox.CheckTokens}
+	cases, err := s.Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		if c.Checker != sandbox.CheckTokens {
+			t.Errorf("case %s: checker %v; want tokens", c.Name, c.Checker)
+		}
+	}
+}

@@ -28,9 +28,7 @@ func (o *caseOptions) addFlags(fs *pflag.FlagSet) {
 	addLimitFlags(fs, &o.limits)
 	fs.StringVar(&o.stdin, "stdin", "", "file to feed the program's stdin (default: empty)")
 	fs.StringVar(&o.expect, "expect", "", "expected output: a mismatch is WRONG_ANSWER")
-	fs.Var(&o.checker, "checker", "how output is judged: lines, exact, tokens, float:EPS (tokens, numbers within EPS\n"+
-		"absolutely or relatively), or a checker program PATH with a slash, run as PATH input output answer\n"+
-		"(exit 0 accepts, 1 or 2 rejects, else SYSTEM_ERROR)")
+	addCheckerFlag(fs, &o.checker)
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of a summary line")
 	addCgroupFlag(fs, &o.cgroup)
 }

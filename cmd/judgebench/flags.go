@@ -10,6 +10,7 @@ import (
 
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
+	"github.com/judgebench/judgebench/scenarios"
 	"github.com/spf13/pflag"
 )
 
@@ -136,6 +137,23 @@ func (d *durationsFlag) Set(s string) error {
 }
 
 func (d *durationsFlag) Type() string { return "durations" }
+
+// addCheckerFlag binds --checker to c.
+func addCheckerFlag(fs *pflag.FlagSet, c *sandbox.Checker) {
+	fs.Var(c, "checker", "how output is judged: lines, exact, tokens, float:EPS (tokens, numbers within EPS\n"+
+		"absolutely or relatively), or a checker program PATH with a slash, run as PATH input output answer\n"+
+		"(exit 0 accepts, 1 or 2 rejects, else SYSTEM_ERROR)")
+}
+
+// useChecker gives every case the checker of --checker, when it was given:
+// it overrides a scenario's.
+func useChecker(fs *pflag.FlagSet, c sandbox.Checker, cases []scenarios.Case) {
+	if fs.Changed("checker") {
+		for i := range cases {
+			cases[i].Checker = c
+		}
+	}
+}
 
 // addCgroupFlag binds --cgroup to m, which starts as auto.
 func addCgroupFlag(fs *pflag.FlagSet, m *sandbox.CgroupMode) {

@@ -20,6 +20,7 @@ import (
 // runOptions are the flags of `judgebench run`.
 type runOptions struct {
 	limits     sandbox.Limits
+	checker    sandbox.Checker
 	models     []results.Model
 	measures   []results.Measure
 	parallel   []int
@@ -51,6 +52,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no summary and no progress")
 	addCgroupFlag(fs, &o.cgroup)
+	addCheckerFlag(fs, &o.checker)
 	addLimitFlags(fs, &o.limits)
 }
 
@@ -71,6 +73,7 @@ func runRunCommand(ctx context.Context, args []string, _ io.Reader, stdout, stde
 	if err != nil {
 		return usageErrorf("run: %v", err)
 	}
+	useChecker(fs, o.checker, cases)
 	plan, err := o.plan(sc, cases)
 	if err != nil {
 		return usageErrorf("run: %v", err)

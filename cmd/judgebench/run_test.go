@@ -359,7 +359,7 @@ func TestRunOutcomes(t *testing.T) {
 		stderr string
 	}{
 		{"one wrong case", []string{self, "work", "sort"}, 1,
-			[]string{"1 case of 4 did not get the expected verdict", "case 3: WRONG_ANSWER in 2 of 2 (expected ACCEPTED)", "3 AC 1 WA"},
+			[]string{"1 case of 4 did not get the expected verdict", "case 3: WRONG_ANSWER in 2 of 2 (expected ACCEPTED): line 1: expected", "3 AC 1 WA"},
 			"1 case did not get the expected verdict"},
 		{"crashes", []string{self, "work", "segv"}, 1,
 			[]string{"4 cases of 4", "case 1: RUNTIME_ERROR in 2 of 2 (expected ACCEPTED): killed by signal 11", "4 RE"},
@@ -381,6 +381,12 @@ func TestRunOutcomes(t *testing.T) {
 				}
 			}
 		})
+	}
+	// A checker program that accepts anything: the wrong case passes.
+	yes := writeFile(t, t.TempDir(), "yes.sh", "#!/bin/sh\nexit 0\n")
+	os.Chmod(yes, 0o755)
+	if r := runCLI(t, "run", dir, "--models", "serial", "--checker", yes, "--out", filepath.Join(t.TempDir(), "run"), "--", self, "work", "sort"); r.code != 0 {
+		t.Errorf("run DIR --checker ACCEPT-ALL = %d, stdout %q, stderr %q; want 0", r.code, r.stdout, r.stderr)
 	}
 	if r := runCLI(t, "run", dir, "--out", filepath.Join(t.TempDir(), "run"), "--", filepath.Join(dir, "nosuch")); r.code != 2 ||
 		!strings.Contains(r.stderr, "the program cannot start") {

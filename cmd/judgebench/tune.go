@@ -22,6 +22,7 @@ const tuneUsage = "tune [TARGET] [-- PROG ARGS] [--max-parallel N] [--tolerance 
 // tuneOptions are the flags of `judgebench tune`.
 type tuneOptions struct {
 	limits      sandbox.Limits
+	checker     sandbox.Checker
 	maxParallel int
 	tolerance   fractionFlag
 	floor       time.Duration
@@ -43,6 +44,7 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	fs.StringVar(&o.out, "out", "", "run directory (default judgebench-results/<UTC time>-tune-<target>/)")
 	fs.BoolVar(&o.json, "json", false, "print the recommendation and the table as JSON")
 	addCgroupFlag(fs, &o.cgroup)
+	addCheckerFlag(fs, &o.checker)
 	addLimitFlags(fs, &o.limits)
 	if done, err := parseFlags(fs, args); done {
 		return err
@@ -55,6 +57,7 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if err != nil {
 		return usageErrorf("tune: %v", err)
 	}
+	useChecker(fs, o.checker, cases)
 	plan := harness.TunePlan(cases, mergeLimits(o.limits, sc.Limits), o.maxParallel, o.repeat)
 	plan.Seed, plan.Cgroup = time.Now().UnixNano(), o.cgroup
 	bar := newProgress(stderr, false)
