@@ -14,9 +14,9 @@ type Options struct {
 	// a change is a regression or an improvement only when its whole
 	// confidence interval lies beyond it.
 	Threshold float64
-	// Alpha is the family-wise error rate: the probability, when nothing
-	// changed, that any test of the family is significant (0.05). The
-	// confidence intervals are at level 1-Alpha.
+	// Alpha is the family-wise error rate allowed (0.05): when nothing
+	// changed, the probability that any test of the family is significant
+	// is at most Alpha. The confidence intervals are at level 1-Alpha.
 	Alpha float64
 	// Metrics are the metrics that may fail the comparison, by short name
 	// (as [Metrics] gives them); nil is all of them, an empty slice none.
