@@ -109,11 +109,13 @@ func simCompare(t *testing.T, rng *rand.Rand, groups []simGroup, slower float64)
 
 // TestCompareFalseAlarms: two runs of one program, 12 groups of 3 to 10
 // cases of 1 to 100 ms, 2 to 4 repeats, noisy and with outliers, compared
-// 200 times. The family-wise error must stay at most alpha: no more than 16
-// trials of 200 (8%) may have a significant change, or a regression. Were
-// the true rate 5%, 17 or more would happen with probability 0.03 (binomial
-// 200, 0.05), so a rate above 8% is a real failure of the correction.
-// Measured: see the log.
+// 200 times at threshold 5%, alpha 0.05. The family-wise error must stay
+// at most alpha: no more than 16 trials of 200 (8%) may have a significant
+// change (what a threshold of 0 would call a regression), or a regression.
+// Were the true rate 5%, 17 or more would happen with probability 0.024
+// (binomial 200, 0.05), so more is a failure of the correction, not bad
+// luck. Measured: 12 of 200 significant (3.5% of 3,000 trials in a longer
+// run: the exact test is conservative), no regression.
 func TestCompareFalseAlarms(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var aa simTally
@@ -129,8 +131,9 @@ func TestCompareFalseAlarms(t *testing.T) {
 }
 
 // TestCompareDrift: the new run 2% slower throughout, as two runs on a
-// shared machine can be, is not a regression at a threshold of 5% (in at
-// most alpha of 100 trials, 8 with the Monte Carlo allowance).
+// shared machine can be, is not a regression at a threshold of 5%, but in
+// at most alpha of 100 trials: 10 or fewer (a true 5% would give 11 or more
+// with probability 0.011). Measured: 1 of 100 (significant: 8).
 func TestCompareDrift(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	var drift simTally
@@ -139,8 +142,8 @@ func TestCompareDrift(t *testing.T) {
 	}
 	t.Logf("drift +2%%: %d trials: significant in %.1f%%, regression in %.1f%%",
 		drift.trials, 100*drift.rate(drift.significant), 100*drift.rate(drift.regressed))
-	if drift.regressed > 8 {
-		t.Errorf("new 2%% slower, threshold 5%%: a regression in %d of %d trials; want at most 8", drift.regressed, drift.trials)
+	if drift.regressed > 10 {
+		t.Errorf("new 2%% slower, threshold 5%%: a regression in %d of %d trials; want at most 10", drift.regressed, drift.trials)
 	}
 }
 
@@ -148,6 +151,7 @@ func TestCompareDrift(t *testing.T) {
 // of 6 cases (1 to 100 ms) with 3 repeats in each run, threshold 5%, alpha
 // 0.05: every trial fails the comparison, and at least 90% of the 20 slower
 // measurements (CPU and real time of each group) of a trial are flagged.
+// Measured: all 100 trials, 99.4% of the measurements.
 func TestComparePower(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	var slow simTally

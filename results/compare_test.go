@@ -283,7 +283,11 @@ func TestCompareWarnings(t *testing.T) {
 		{"group only in new", func(r *Run) { *r = *runOf(x, serialKey, pool) }, false,
 			[]string{"groups only in new, not compared: pool/exact/p=2/gomaxprocs=2/pinned"}},
 		{"too few samples", func(r *Run) { *r = *runOf([]float64{1, 2}, serialKey) }, true,
-			[]string{"serial/exact/p=1/gomaxprocs=0: too few samples to detect a change: 2+2 values in 1 case give p >= 0.333 at best; alpha 0.05 over 1 test needs p < 0.05"}},
+			[]string{"serial/exact/p=1/gomaxprocs=0: too few samples to detect a change: 2+2 values in 1 case give p >= 0.333 at best; alpha is 0.05"}},
+		{"few samples", func(r *Run) { *r = *runOf([]float64{1, 2, 3, 4}, serialKey, pool) }, true, []string{
+			"pool/exact/p=2/gomaxprocs=2/pinned: few samples: 4+4 values in 1 case give p >= 0.0286 at best, above Holm's first level 0.0125 (alpha 0.05 over 4 tests): a change shows there only beside stronger ones",
+			"serial/exact/p=1/gomaxprocs=0: few samples: 4+4 values in 1 case give p >= 0.0286 at best, above Holm's first level 0.0125 (alpha 0.05 over 4 tests): a change shows there only beside stronger ones",
+		}},
 		{"case only in new", func(r *Run) { r.Samples[0].Case = "other" }, false,
 			[]string{"serial/exact/p=1/gomaxprocs=0: 1 of 2 cases in one run only (0 in base, 1 in new), not compared"}},
 		{"no case in both", func(r *Run) { renameCases(r, "other") }, false,
@@ -386,7 +390,7 @@ func TestCompareErrors(t *testing.T) {
 // panics, p-values are probabilities, the corrected one no smaller, the
 // change inside its interval, significance is the corrected p below alpha,
 // a regression or an improvement is significant with its interval beyond
-// the threshold.
+// the threshold, and too few samples are never a regression.
 func FuzzCompare(f *testing.F) {
 	f.Add([]byte{10, 11, 12, 13, 14, 15}, []byte{13, 14, 16, 17, 18, 20}, 1.0, 0.05, 0.05)
 	f.Add([]byte{1, 1, 1}, []byte{1, 1, 1}, 0.5, 0.0, 0.5)
@@ -409,6 +413,7 @@ func FuzzCompare(f *testing.F) {
 		if len(d.Groups) != 1 || len(d.Regressions()) > 3 {
 			t.Errorf("Compare(%v, %v) = %+v; want 1 group, at most 3 regressions", a, b, d)
 		}
+
 	})
 }
 
@@ -417,6 +422,9 @@ func checkMetric(t *testing.T, m MetricDiff, threshold, alpha float64, na, nb in
 	t.Helper()
 	beyond := threshold * 100
 	inside := math.IsNaN(m.ChangePct) || m.ChangeLoPct <= m.ChangePct && m.ChangePct <= m.ChangeHiPct
+	if tooFew := min(m.countMinP, m.MinP) >= alpha; tooFew && (m.Significant || m.Regression || m.Improvement) {
+		t.Errorf("Compare(threshold %v, alpha %v) %s = %+v: significant with too few samples", threshold, alpha, m.Name, m)
+	}
 	if m.Significant != (m.PAdjusted < alpha) || m.P < 0 || m.P > 1 || m.PAdjusted < m.P || m.PAdjusted > 1 || m.MinP > m.P || !inside ||
 		m.Regression && !(m.Significant && m.ChangeLoPct > beyond && m.ChangePct > beyond) ||
 		m.Improvement && !(m.Significant && m.ChangeHiPct < -beyond && m.ChangePct < -beyond) ||

@@ -100,15 +100,22 @@ func (d *Diff) mark(m *MetricDiff) {
 
 // tooFew appends to warnings, once per group, that the numbers of samples
 // of a test of family (of n tests) cannot reach Holm's first level,
-// alpha/n, even without ties.
+// alpha/n, whatever the values: below alpha the test can be significant
+// only after stronger changes elsewhere; at alpha or above, never.
 func (d *Diff) tooFew(warnings []string, family []test, n int) []string {
 	level := d.Alpha / float64(max(n, 1))
 	for _, t := range family {
-		if t.m.Cases == 0 || t.m.countMinP < level {
+		m := t.m
+		least := min(m.countMinP, m.MinP) // ties can make it smaller
+		if m.Cases == 0 || least < level {
 			continue
 		}
-		w := fmt.Sprintf("%s: too few samples to detect a change: %d+%d values in %s give p >= %.3g at best; alpha %g over %s needs p < %.3g",
-			t.group, t.m.Base.N, t.m.New.N, countOf(t.m.Cases, "case", "cases"), t.m.countMinP, d.Alpha, countOf(max(n, 1), "test", "tests"), level)
+		values := fmt.Sprintf("%d+%d values in %s give p >= %.3g at best", m.Base.N, m.New.N, countOf(m.Cases, "case", "cases"), least)
+		w := fmt.Sprintf("%s: too few samples to detect a change: %s; alpha is %g", t.group, values, d.Alpha)
+		if least < d.Alpha {
+			w = fmt.Sprintf("%s: few samples: %s, above Holm's first level %.3g (alpha %g over %s): a change shows there only beside stronger ones",
+				t.group, values, level, d.Alpha, countOf(n, "test", "tests"))
+		}
 		if !slices.Contains(warnings, w) {
 			warnings = append(warnings, w)
 		}
