@@ -13,8 +13,12 @@ import (
 )
 
 // WriteComparison writes d as text, as benchstat shows a comparison: a
-// table per metric, a row per group with each run's median and interval and
-// the change with its test, then the verdict.
+// table per metric, a row per group with each run's median case (the median
+// over the cases of each case's median), the change with its confidence
+// interval, the p-value corrected by Holm's method and the cases and values
+// compared, and a mark: REGRESSION, improvement, or "~" for no change claimed
+// (not significant, or an interval that reaches inside the threshold). A line
+// on the tests follows, then the verdict.
 func WriteComparison(w io.Writer, d *results.Diff) error {
 	var table bytes.Buffer
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
@@ -22,17 +26,11 @@ func WriteComparison(w io.Writer, d *results.Diff) error {
 		if i > 0 {
 			fmt.Fprintln(tw)
 		}
-		fmt.Fprintf(tw, "%s\tbase median ± CI\tnew median ± CI\tchange\t\n", d.Groups[0].Metrics[i].Name)
+		fmt.Fprintf(tw, "%s\tbase\tnew\tchange [%s CI]\tp (Holm)\tcompared\t\n", d.Groups[0].Metrics[i].Name, percentOf(confidence(d)))
 		for _, g := range d.Groups {
 			m := &g.Metrics[i]
-			mark := ""
-			switch {
-			case m.Regression:
-				mark = "REGRESSION"
-			case m.Improvement:
-				mark = "improvement"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", g.Name(), diffCenter(m.Name, m.Base), diffCenter(m.Name, m.New), diffChange(m), mark)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", g.Name(), diffValue(m.Name, m.Base.Median), diffValue(m.Name, m.New.Median),
+				diffChange(m), fmt.Sprintf("p=%.3f", m.PAdjusted), diffCompared(m), diffMark(d, m))
 		}
 	}
 	fmt.Fprintln(tw)
@@ -44,11 +42,37 @@ func WriteComparison(w io.Writer, d *results.Diff) error {
 			return err
 		}
 	}
+	if _, err := fmt.Fprintln(w, diffTests(d)); err != nil {
+		return err
+	}
 	_, err := fmt.Fprintln(w, diffVerdict(d))
 	return err
 }
 
-// diffVerdict is "verdict: regression in N groups: GROUP METRIC +x.x% (p=…), …"
+// confidence is d's confidence level, 1-alpha when not set.
+func confidence(d *results.Diff) float64 {
+	if d.Confidence > 0 {
+		return d.Confidence
+	}
+	return 1 - d.Alpha
+}
+
+// percentOf shows a fraction as a percentage without needless digits: 95%.
+func percentOf(f float64) string {
+	return strconv.FormatFloat(f*100, 'g', 4, 64) + "%"
+}
+
+// diffTests says what was tested and corrected, and what a regression is.
+func diffTests(d *results.Diff) string {
+	gated := "no metric gated"
+	if len(d.Gated) > 0 {
+		gated = strings.Join(d.Gated, ", ") + " gated"
+	}
+	return fmt.Sprintf("tests: van Elteren by case, Holm over %s (%s), alpha %g; a regression's interval lies above +%s",
+		plural(d.Tests, "test", "tests"), gated, d.Alpha, percentOf(d.Threshold))
+}
+
+// diffVerdict is "verdict: regression in N groups: GROUP METRIC +x.x% (p=…, CI …), …"
 // or "verdict: no regression (M groups compared)".
 func diffVerdict(d *results.Diff) string {
 	var list []string
@@ -57,7 +81,8 @@ func diffVerdict(d *results.Diff) string {
 		regressed := false
 		for _, m := range g.Metrics {
 			if m.Regression {
-				list = append(list, fmt.Sprintf("%s %s %+.1f%% (p=%.3f)", g.Name(), m.ShortName(), m.ChangePct, m.P))
+				list = append(list, fmt.Sprintf("%s %s %s (p=%.3f, %s CI [%s, %s])", g.Name(), m.ShortName(),
+					diffPct(m.ChangePct), m.PAdjusted, percentOf(confidence(d)), diffPct(m.ChangeLoPct), diffPct(m.ChangeHiPct)))
 				regressed = true
 			}
 		}
@@ -71,36 +96,56 @@ func diffVerdict(d *results.Diff) string {
 	return fmt.Sprintf("verdict: regression in %s: %s", plural(groups, "group", "groups"), strings.Join(list, ", "))
 }
 
-// diffChange is the change of a median with its test, as benchstat shows
-// it: "+30.0% (p=0.000 n=12+12)", or "~" for a change that is not
-// significant.
+// diffChange is the change with its interval: "+30.1% [+27.0%, +33.5%]".
 func diffChange(m *results.MetricDiff) string {
-	test := fmt.Sprintf("(p=%.3f n=%d+%d)", m.P, m.Base.N, m.New.N)
-	if m.Paired {
-		test = fmt.Sprintf("per case (p=%.3f, %d cases)", m.P, m.Cases)
-	}
-	if !m.Significant {
-		return "~ " + test
-	}
-	return fmt.Sprintf("%+.1f%% %s", m.ChangePct, test)
+	return fmt.Sprintf("%s [%s, %s]", diffPct(m.ChangePct), diffPct(m.ChangeLoPct), diffPct(m.ChangeHiPct))
 }
 
-// diffCenter is a median in its unit with its confidence interval as a
-// percentage of it: "20.13ms ± 2%".
-func diffCenter(metric string, c results.Center) string {
-	value := diffMS(c.Median)
-	if strings.HasSuffix(metric, "_bytes") {
-		value = diffBytes(c.Median)
-	}
+// diffPct is a change in percent with its sign, "+∞%", or "n/a" for NaN.
+func diffPct(v float64) string {
 	switch {
-	case math.IsInf(c.Lo, 0) || math.IsInf(c.Hi, 0):
-		return value + " ± ∞"
-	case c.Median == 0 && c.Lo == 0 && c.Hi == 0:
-		return value + " ± 0%"
-	case c.Median <= 0 || c.Lo < 0:
-		return value + " ± ?"
+	case math.IsNaN(v):
+		return "n/a"
+	case math.IsInf(v, 1):
+		return "+∞%"
+	case math.IsInf(v, -1):
+		return "-∞%"
 	}
-	return fmt.Sprintf("%s ± %.0f%%", value, 100*max(c.Hi/c.Median-1, 1-c.Lo/c.Median))
+	return fmt.Sprintf("%+.1f%%", v)
+}
+
+// diffCompared is the cases and the values of each run compared:
+// "6 cases, 12+12".
+func diffCompared(m *results.MetricDiff) string {
+	return fmt.Sprintf("%s, %d+%d", plural(m.Cases, "case", "cases"), m.Base.N, m.New.N)
+}
+
+// diffMark is REGRESSION, improvement, "~" when no change is claimed, with
+// why when the change is significant, and says when a metric not gated
+// grew beyond the threshold.
+func diffMark(d *results.Diff, m *results.MetricDiff) string {
+	switch {
+	case m.Regression:
+		return "REGRESSION"
+	case m.Improvement:
+		return "improvement"
+	case !m.Significant:
+		return "~"
+	case !m.Gated && m.ChangeLoPct > d.Threshold*100:
+		return "increase (not gated)"
+	}
+	return "~ (interval reaches ±" + percentOf(d.Threshold) + ")"
+}
+
+// diffValue is a median case in its unit, or "n/a" for NaN.
+func diffValue(metric string, v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "n/a"
+	case strings.HasSuffix(metric, "_bytes"):
+		return diffBytes(v)
+	}
+	return diffMS(v)
 }
 
 // diffMS shows milliseconds with four significant digits up to 9999.
@@ -123,83 +168,4 @@ func diffBytes(v float64) string {
 		return strconv.FormatFloat(v, 'f', 0, 64) + "B"
 	}
 	return strconv.FormatFloat(v, 'f', 2, 64) + units[u]
-}
-
-// diffJSON is the --json form of a comparison.
-type diffJSON struct {
-	Threshold   float64         `json:"threshold"` // a fraction: 0.05 is 5%
-	Alpha       float64         `json:"alpha"`
-	Groups      []groupDiffJSON `json:"groups"`
-	Regressions []string        `json:"regressions"`
-	Warnings    []string        `json:"warnings"`
-	Verdict     string          `json:"verdict"` // "regression" or "no regression"
-}
-
-type groupDiffJSON struct {
-	results.Key
-	Metrics map[string]metricDiffJSON `json:"metrics"`
-}
-
-type metricDiffJSON struct {
-	Base        centerJSON `json:"base"`
-	New         centerJSON `json:"new"`
-	ChangePct   *float64   `json:"change_pct"` // null when infinite: the base median is 0
-	P           float64    `json:"p"`
-	Significant bool       `json:"significant"`
-	Regression  bool       `json:"regression"`
-	Improvement bool       `json:"improvement"`
-}
-
-// centerJSON is a median and its confidence interval; lo and hi are null
-// when the samples are too few for an interval (median is null only for
-// values too large to take a median of).
-type centerJSON struct {
-	Median *float64 `json:"median"`
-	Lo     *float64 `json:"lo"`
-	Hi     *float64 `json:"hi"`
-	N      int      `json:"n"`
-}
-
-// WriteComparisonJSON writes d as one JSON object: threshold, alpha, each
-// group's key and metrics (medians with their intervals, change, p-value,
-// significance, regression, improvement), the regressions, the warnings and
-// the verdict.
-func WriteComparisonJSON(w io.Writer, d *results.Diff) error {
-	out := diffJSON{
-		Threshold: d.Threshold, Alpha: d.Alpha,
-		Regressions: d.Regressions(), Warnings: d.Warnings, Verdict: "no regression",
-	}
-	if len(out.Regressions) > 0 {
-		out.Verdict = "regression"
-	}
-	for _, g := range d.Groups {
-		gj := groupDiffJSON{Key: g.Key, Metrics: make(map[string]metricDiffJSON)}
-		for _, m := range g.Metrics {
-			gj.Metrics[m.Name] = metricDiffJSON{
-				Base: centerOf(m.Base), New: centerOf(m.New), ChangePct: nullable(m.ChangePct),
-				P: m.P, Significant: m.Significant, Regression: m.Regression, Improvement: m.Improvement,
-			}
-		}
-		out.Groups = append(out.Groups, gj)
-	}
-	if out.Regressions == nil {
-		out.Regressions = []string{}
-	}
-	if out.Warnings == nil {
-		out.Warnings = []string{}
-	}
-	return writeJSON(w, out)
-}
-
-func centerOf(c results.Center) centerJSON {
-	return centerJSON{Median: nullable(c.Median), Lo: nullable(c.Lo), Hi: nullable(c.Hi), N: c.N}
-}
-
-// nullable is &v, or nil (JSON's null) when v is infinite or NaN, which JSON
-// cannot hold.
-func nullable(v float64) *float64 {
-	if math.IsInf(v, 0) || math.IsNaN(v) {
-		return nil
-	}
-	return &v
 }

@@ -24,7 +24,9 @@
 // What the commands print is rendered here too, from records alone:
 // [WriteGroupTable] (results.GroupTable as aligned text), [WriteRunSummary]
 // and [WriteRunJSON] for run, [WriteComparison] and [WriteComparisonJSON]
-// for compare (a table per metric, as benchstat shows a comparison),
+// for compare (a table per metric, as benchstat shows a comparison: each
+// run's median case, the change with its confidence interval, the p-value
+// corrected by Holm's method; then the tests and the verdict line),
 // [WriteTuning], [WriteTuningJSON] and [TunePlot] for tune,
 // [WriteCalibration] and [WriteCalibrationJSON] for calibrate, and
 // [WriteDoctor] and [WriteDoctorJSON] for the doctor's findings.

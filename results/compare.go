@@ -6,22 +6,43 @@ import (
 	"math"
 	"slices"
 	"strings"
-
-	"golang.org/x/perf/benchmath"
 )
+
+// Options are the settings of [Compare].
+type Options struct {
+	// Threshold is the smallest change that counts, a fraction (0.05: 5%):
+	// a change is a regression or an improvement only when its whole
+	// confidence interval lies beyond it.
+	Threshold float64
+	// Alpha is the family-wise error rate allowed (0.05): when nothing
+	// changed, the probability that any test of the family is significant
+	// is at most Alpha. The confidence intervals are at level 1-Alpha.
+	Alpha float64
+	// Metrics are the metrics that may fail the comparison, by short name
+	// (as [Metrics] gives them); nil is all of them, an empty slice none.
+	Metrics []string
+}
 
 // Diff is the comparison of two runs, base and new, made by [Compare].
 type Diff struct {
 	// Threshold is the smallest change that counts, a fraction (0.05: 5%).
 	Threshold float64
-	// Alpha is the significance level: a change is significant when the
-	// p-value is below it.
+	// Alpha is the family-wise significance level: a change is significant
+	// when its p-value, corrected for every test of its family, is below it.
 	Alpha float64
+	// Confidence is the level of the intervals of the changes, 1-Alpha.
+	Confidence float64
+	// Gated are the short names of the metrics that may fail the comparison.
+	Gated []string
+	// Tests is the size of the gated family: the tests of gated metrics,
+	// over every group, whose samples can reach a p-value below Alpha.
+	Tests int
 	// Groups are the groups both runs have, sorted by key.
 	Groups []GroupDiff
 	// Warnings say why the comparison may mislead: different machines or
-	// settings, groups only one run has, a partial run, samples too few to
-	// detect a change. Nil when there is nothing to say.
+	// settings, groups or cases only one run has, a partial run, values that
+	// are not measurements, samples too few to detect a change. Nil when
+	// there is nothing to say.
 	Warnings []string
 }
 
@@ -32,37 +53,61 @@ type GroupDiff struct {
 	Metrics []MetricDiff
 }
 
-// MetricDiff is the comparison of one measurement of a group.
+// MetricDiff is the comparison of one measurement of a group, case by case:
+// each case's samples in new against its samples in base, never against
+// another case's.
 type MetricDiff struct {
 	Name      string // as in run.json: cpu_time_ms, real_time_ms, memory_bytes
 	Base, New Center
+	// Cases is how many cases were compared: those with a value in both runs.
+	Cases int
 	// ChangePct is the change, new/base - 1, in percent (+30 is 30% more):
-	// with Paired, the median over the cases of each case's median ratio;
-	// else the ratio of the group medians. 0 when both are 0, +Inf when only
-	// the base is 0.
+	// the weighted median of new/base over every pair of a base and a new
+	// value of one case, each pair weighted by its case's 1/(N+1), N the
+	// case's values in both runs. 0 when every value is 0, +Inf when only
+	// base values are; NaN when no case was compared.
 	ChangePct float64
-	// P is the p-value of the test: with Paired, the Wilcoxon signed-rank test
-	// of each case's log ratio (cases of any size, each its own control);
-	// else the Mann-Whitney U test of the group's samples. The probability of
-	// runs at least this different if nothing changed; at most 1.
+	// ChangeLoPct and ChangeHiPct are the confidence interval of the change,
+	// at level Diff.Confidence, in percent: the changes the test does not
+	// reject. -100 and +Inf when the samples are too few.
+	ChangeLoPct, ChangeHiPct float64
+	// P is the two-sided p-value of van Elteren's test (the Mann-Whitney U
+	// test within each case, combined with weights 1/(N+1)); with one case,
+	// the Mann-Whitney U test. The probability of runs at least this
+	// different if nothing changed, uncorrected; at most 1.
 	P float64
-	// Paired is true when the group had enough cases in both runs to be
-	// compared case by case (see PairedMinCases); Cases is how many.
-	Paired bool
-	Cases  int
-	// Significant is P < Alpha.
+	// MinP is the smallest P the test can give with these values, however
+	// they fall into base and new: every new value above (or below) every
+	// base value of its case. With n base and m new values of each case and
+	// no ties, 2·Π 1/C(n+m, m).
+	MinP float64
+	// PAdjusted is P corrected by Holm's method for every test of its family
+	// (the gated metrics of every group, or the others); 1 for a test whose
+	// MinP is not below alpha, which is left out of the family.
+	PAdjusted float64
+	// Method names the test and how its distribution was computed, as
+	// "van Elteren, exact"; "none" when no case was compared.
+	Method string
+	// Gated is true when the metric may fail the comparison.
+	Gated bool
+	// Significant is PAdjusted < Alpha.
 	Significant bool
-	// Regression is a significant increase of more than Threshold;
-	// Improvement a significant decrease of more than Threshold.
+	// Regression is a significant increase, of a gated metric, whose whole
+	// interval lies above Threshold; Improvement a significant decrease whose
+	// whole interval lies below -Threshold.
 	Regression, Improvement bool
+
+	// countMinP is MinP without ties: what the numbers of samples allow.
+	countMinP float64
 }
 
-// Center is the median of a group's samples of one measurement and its 95%
-// confidence interval [Lo, Hi], in the measurement's unit. With fewer than 6
-// samples, too few for such an interval, Lo is -Inf or Hi +Inf or both.
+// Center is one run's typical value of a measurement in a group: the median
+// over the compared cases of each case's median, with the smallest (Lo) and
+// largest (Hi) case median, in the measurement's unit; NaN when no case was
+// compared.
 type Center struct {
 	Median, Lo, Hi float64
-	N              int // samples
+	N              int // values compared
 }
 
 // NoCommonGroupsError is the error of [Compare] when the runs share no group.
@@ -73,9 +118,6 @@ type NoCommonGroupsError struct {
 func (e *NoCommonGroupsError) Error() string {
 	return fmt.Sprintf("results: no groups in common: base has %s; new has %s", KeyList(e.Base), KeyList(e.New))
 }
-
-// confidence is the level of the confidence interval of a median.
-const confidence = 0.95
 
 // metrics are what Compare compares: name and value of a sample.
 var metrics = []struct {
@@ -88,28 +130,28 @@ var metrics = []struct {
 }
 
 // Compare compares the samples of base with those of new, group by group,
-// for every group both have. Threshold is a fraction (0.05: 5%), alpha the
-// significance level (0.05). For each measurement it takes the median of
-// each run with its confidence interval and the p-value of a Mann-Whitney U
-// test (golang.org/x/perf/benchmath, without any assumption about the
-// distribution: exact for up to 50 samples a run, 25 with ties). Every
-// sample counts, whatever its verdict, as in the run's group statistics.
-// Compare returns a *[NoCommonGroupsError] when the runs share no group.
-func Compare(base, new *Run, threshold, alpha float64) (*Diff, error) {
-	if !(threshold >= 0) || math.IsInf(threshold, 1) {
-		return nil, fmt.Errorf("results: threshold %v is not a fraction of 0 or more", threshold)
+// for every group both have, and each measurement case by case (see
+// [MetricDiff]): van Elteren's test, the change with its interval, Holm's
+// correction over the family of every group's gated metrics, so that two
+// runs of one program show a regression in at most Alpha of comparisons
+// however many groups they have. Every sample counts, whatever its verdict,
+// as in the run's group statistics. Compare returns a
+// *[NoCommonGroupsError] when the runs share no group.
+func Compare(base, new *Run, opt Options) (*Diff, error) {
+	if err := opt.check(); err != nil {
+		return nil, err
 	}
-	if !(alpha > 0 && alpha < 1) {
-		return nil, fmt.Errorf("results: alpha %v is not between 0 and 1", alpha)
+	gated := opt.Metrics
+	if gated == nil {
+		gated = Metrics()
 	}
 	b, n := valuesByKey(base), valuesByKey(new)
-	d := &Diff{Threshold: threshold, Alpha: alpha}
-	th := benchmath.DefaultThresholds
-	th.CompareAlpha = alpha
+	d := &Diff{Threshold: opt.Threshold, Alpha: opt.Alpha, Confidence: 1 - opt.Alpha, Gated: slices.Clone(gated)}
+	cache := nullCache{}
 	var groupWarnings []string
 	for _, k := range sortedKeys(b) {
 		if nv, ok := n[k]; ok {
-			g, warnings := compareGroup(k, b[k], nv, &th, threshold)
+			g, warnings := compareGroup(k, b[k], nv, d.Confidence, cache)
 			d.Groups = append(d.Groups, g)
 			groupWarnings = append(groupWarnings, warnings...)
 		}
@@ -125,7 +167,24 @@ func Compare(base, new *Run, threshold, alpha float64) (*Diff, error) {
 		d.Warnings = append(d.Warnings, "groups only in new, not compared: "+only)
 	}
 	d.Warnings = append(d.Warnings, groupWarnings...)
+	d.Warnings = append(d.Warnings, d.decide()...)
 	return d, nil
+}
+
+// check reports what is wrong with o.
+func (o *Options) check() error {
+	if !(o.Threshold >= 0) || math.IsInf(o.Threshold, 1) {
+		return fmt.Errorf("results: threshold %v is not a fraction of 0 or more", o.Threshold)
+	}
+	if !(o.Alpha > 0 && o.Alpha < 1) {
+		return fmt.Errorf("results: alpha %v is not between 0 and 1", o.Alpha)
+	}
+	for _, m := range o.Metrics {
+		if !slices.Contains(Metrics(), m) {
+			return fmt.Errorf("results: unknown metric %q (use %s)", m, strings.Join(Metrics(), ", "))
+		}
+	}
+	return nil
 }
 
 // Metrics returns the short names of the metrics Compare compares, as
@@ -133,22 +192,9 @@ func Compare(base, new *Run, threshold, alpha float64) (*Diff, error) {
 func Metrics() []string {
 	names := make([]string, len(metrics))
 	for i, m := range metrics {
-		names[i] = strings.TrimSuffix(strings.TrimSuffix(m.name, "_ms"), "_bytes")
+		names[i] = shortName(m.name)
 	}
 	return names
-}
-
-// Gate keeps the regressions of the metrics named in gated (short names, as
-// [Metrics] gives them) and clears the others': they are still shown, and no
-// longer fail the comparison.
-func (d *Diff) Gate(gated []string) {
-	for i := range d.Groups {
-		for j := range d.Groups[i].Metrics {
-			if m := &d.Groups[i].Metrics[j]; !slices.Contains(gated, m.ShortName()) {
-				m.Regression = false
-			}
-		}
-	}
 }
 
 // Regressions lists the regressions of d, one per group and measurement, as
@@ -167,8 +213,10 @@ func (d *Diff) Regressions() []string {
 }
 
 // ShortName is the name of m without its unit: cpu_time, real_time, memory.
-func (m *MetricDiff) ShortName() string {
-	return strings.TrimSuffix(strings.TrimSuffix(m.Name, "_ms"), "_bytes")
+func (m *MetricDiff) ShortName() string { return shortName(m.Name) }
+
+func shortName(name string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(name, "_ms"), "_bytes")
 }
 
 // Name is k as "model/measure/p=N/gomaxprocs=G", plus "/pinned" when pinned.
@@ -215,37 +263,6 @@ func valuesByKey(r *Run) map[Key][][]caseValue {
 	return out
 }
 
-// PairedMinCases is the fewest cases common to both runs with which a group
-// is compared case by case: n cases all moving the same way give p = 2/2^n,
-// so 6 is the fewest that can reach p < 0.05. At a smaller alpha it takes
-// more (8 for 0.01); with fewer, the group's samples are compared instead.
-const PairedMinCases = 6
-
-// pairable reports whether n cases compared case by case can reach p < alpha.
-func pairable(n int, alpha float64) bool {
-	return n >= PairedMinCases && 2/math.Pow(2, float64(n)) < alpha
-}
-
-// caseRatios returns, for every case in both base and new with a positive
-// median in each, its new median over its base median, and the raw values.
-func caseRatios(base, new []caseValue) (ratios, rawBase, rawNew []float64) {
-	b, n := map[string][]float64{}, map[string][]float64{}
-	for _, x := range base {
-		b[x.c] = append(b[x.c], x.v)
-		rawBase = append(rawBase, x.v)
-	}
-	for _, x := range new {
-		n[x.c] = append(n[x.c], x.v)
-		rawNew = append(rawNew, x.v)
-	}
-	for _, c := range slices.Sorted(maps.Keys(b)) {
-		if mb, mn := Median(b[c]), Median(n[c]); mb > 0 && mn > 0 {
-			ratios = append(ratios, mn/mb)
-		}
-	}
-	return ratios, rawBase, rawNew
-}
-
 // onlyIn names the groups of a that b lacks, "" when none.
 func onlyIn(a, b map[Key][][]caseValue) string {
 	var names []string
@@ -259,130 +276,4 @@ func onlyIn(a, b map[Key][][]caseValue) string {
 
 func sortedKeys(m map[Key][][]caseValue) []Key {
 	return slices.SortedFunc(maps.Keys(m), CompareKeys)
-}
-
-// compareGroup compares the values of one group, base and new, metric by
-// metric, and returns the warnings of the statistics.
-func compareGroup(k Key, base, new [][]caseValue, th *benchmath.Thresholds, threshold float64) (GroupDiff, []string) {
-	g := GroupDiff{Key: k}
-	var warnings []string
-	for i, m := range metrics {
-		md, errs := compareMetric(m.name, base[i], new[i], th, threshold)
-		g.Metrics = append(g.Metrics, md)
-		for _, err := range errs {
-			w := k.Name() + ": " + err.Error()
-			if !slices.Contains(warnings, w) {
-				warnings = append(warnings, w)
-			}
-		}
-	}
-	return g, warnings
-}
-
-// compareMetric compares the values of one measurement. With at least
-// PairedMinCases cases in both runs, case by case: each case's median ratio,
-// a signed-rank test of their logs, the median ratio as the change, so that
-// cases of very different sizes (a judge's 1ms and 70ms) neither drown a
-// change in their spread nor stand in for each other. With fewer (one case
-// repeated, say), the Mann-Whitney U test of the group's samples. The
-// medians shown are the group's, with their intervals. The warnings are
-// benchmath's, but for samples whose values are all equal.
-func compareMetric(name string, base, new []caseValue, th *benchmath.Thresholds, threshold float64) (MetricDiff, []error) {
-	ratios, rb, rn := caseRatios(base, new)
-	// NewSample sorts its values: give it copies.
-	bs := benchmath.NewSample(slices.Clone(rb), th)
-	ns := benchmath.NewSample(slices.Clone(rn), th)
-	m := MetricDiff{Name: name, Base: center(bs), New: center(ns), Cases: len(ratios)}
-	var warnings []error
-	if pairable(len(ratios), th.CompareAlpha) {
-		logs := make([]float64, len(ratios))
-		for i, r := range ratios {
-			logs[i] = math.Log(r)
-		}
-		m.Paired, m.P = true, signedRankP(logs)
-		m.ChangePct = (Median(ratios) - 1) * 100
-	} else {
-		c := benchmath.AssumeNothing.Compare(bs, ns)
-		// The exact test with ties doubles a one-sided p that can pass 0.5:
-		// [10 11 12 13 15 48] against [13] gives 1.14.
-		m.P = min(c.P, 1)
-		m.ChangePct = changePct(m.Base.Median, m.New.Median)
-		for _, err := range c.Warnings {
-			if err.Error() != "all samples are equal" {
-				warnings = append(warnings, err)
-			}
-		}
-	}
-	m.Significant = m.P < th.CompareAlpha
-	m.Regression = m.Significant && m.ChangePct > threshold*100
-	m.Improvement = m.Significant && m.ChangePct < -threshold*100
-	return m, warnings
-}
-
-func center(s *benchmath.Sample) Center {
-	sum := benchmath.AssumeNothing.Summary(s, confidence)
-	return Center{Median: sum.Center, Lo: sum.Lo, Hi: sum.Hi, N: len(s.Values)}
-}
-
-// changePct is the change from base to new in percent of |base|.
-func changePct(base, new float64) float64 {
-	switch {
-	case base == new:
-		return 0
-	case base == 0:
-		return math.Copysign(math.Inf(1), new)
-	}
-	return (new - base) / math.Abs(base) * 100
-}
-
-// runWarnings says how the runs differ in machine and settings, and which
-// run is partial.
-func runWarnings(base, new *Run) []string {
-	var out []string
-	bm, nm := &base.Machine, &new.Machine
-	if d := differences(
-		differ("hostname", bm.Hostname, nm.Hostname),
-		differ("CPU model", bm.CPUModel, nm.CPUModel),
-		differ("logical cores", bm.LogicalCores, nm.LogicalCores),
-		differ("kernel", bm.Kernel, nm.Kernel),
-		differ("cgroup version", bm.CgroupVersion, nm.CgroupVersion),
-		differ("container CPU limit", bm.ContainerCPULimit, nm.ContainerCPULimit),
-	); d != "" {
-		out = append(out, "the runs come from different machines: "+d)
-	}
-	bs, ns := &base.Settings, &new.Settings
-	if d := differences(
-		differ("target", base.Target, new.Target),
-		differ("cpu_time limit", bs.CPUTime, ns.CPUTime),
-		differ("real_time limit", bs.RealTime, ns.RealTime),
-		differ("memory limit", bs.Memory, ns.Memory),
-		differ("output limit", bs.Output, ns.Output),
-		differ("stack limit", bs.Stack, ns.Stack),
-		differ("processes limit", bs.Processes, ns.Processes),
-		differ("cgroup mode", bs.Cgroup, ns.Cgroup),
-	); d != "" {
-		out = append(out, "the runs have different settings: "+d)
-	}
-	for _, r := range []struct {
-		name string
-		run  *Run
-	}{{"base", base}, {"new", new}} {
-		if r.run.Interrupted {
-			out = append(out, r.name+" run was interrupted: its samples are partial")
-		}
-	}
-	return out
-}
-
-// differ describes how a and b, the values of what, differ; "" when equal.
-func differ[T comparable](what string, a, b T) string {
-	if a == b {
-		return ""
-	}
-	return fmt.Sprintf("%s %#v vs %#v", what, a, b)
-}
-
-// differences joins the descriptions that are not empty.
-func differences(list ...string) string {
-	return strings.Join(slices.DeleteFunc(list, func(s string) bool { return s == "" }), ", ")
 }

@@ -85,13 +85,33 @@
 //
 // # Comparison, tuning and export
 //
-// Compare matches two runs' groups by key and, for cpu_time, real_time and
-// memory, reports each median with its 95% interval, the change and a
-// p-value: case by case (each case's median ratio, a Wilcoxon signed-rank
-// test of their logs) when a group has enough cases in both runs, else a
-// Mann-Whitney U test of its samples (golang.org/x/perf/benchmath). A
-// regression is a significant increase beyond a threshold; [Diff.Gate]
-// keeps the regressions of the metrics that may fail the comparison.
+// [Compare] matches two runs' groups by key and compares cpu_time,
+// real_time and memory case by case, never pooling cases of different
+// sizes. Within each case it ranks the new run's values against the base
+// run's (the Mann-Whitney count U of pairs where new is above base, ties
+// counting half); van Elteren's test combines the cases as V = Σ U/(N+1),
+// N the case's values in both runs. Its two-sided p-value comes from the
+// exact permutation distribution, ties included (each case's distribution
+// by counting subsets of midranks, the cases convolved on the lattice of the
+// weights' least common multiple), or from the normal approximation with a
+// tie correction when a case has more than 60 values or the lattice grows
+// too large. With one case it is the Mann-Whitney U test. The change is the
+// weighted median of new/base over every pair of values of one case (a
+// stratified Hodges-Lehmann estimate), and its interval, at level 1-alpha,
+// inverts the same test: the ratios r for which new/r against base is not
+// rejected. Each run's typical value is its median case, the median of the
+// case medians.
+//
+// Holm's method corrects the p-values over the family of every group's
+// gated metrics ([Options.Metrics]), so that two runs of one program show a
+// regression in at most alpha of comparisons whatever the number of groups;
+// tests that cannot reach alpha with their values leave the family, and the
+// metrics not gated are corrected in a family of their own. A regression is
+// significant after correction and its whole interval lies above the
+// threshold; an improvement below minus the threshold. Too few samples to
+// reach Holm's first level, cases only one run has, and values that are not
+// finite numbers of 0 or more (left out) are warnings. A simulation test
+// checks the error rate and the power.
 //
 // [Tune] reads a tuning sweep and recommends the highest parallelism at
 // which every level up to it is safe: cpu_vs_serial's 95% upper bound within

@@ -18,10 +18,10 @@ const compareUsage = "compare BASE NEW [--threshold 5%] [--alpha 0.05] [--metric
 func runCompare(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	threshold := fractionFlag(0.05)
 	fs := newFlagSet("compare", compareUsage, stdout)
-	fs.Var(&threshold, "threshold", "smallest change of a median that counts, in percent: 5%, 0.5%, 5 (= 5%)")
-	alpha := fs.Float64("alpha", 0.05, "significance level: a change counts when its p-value is below it")
+	fs.Var(&threshold, "threshold", "smallest change that counts, in percent: 5%, 0.5%, 5 (= 5%); a regression's whole confidence interval lies above it")
+	alpha := fs.Float64("alpha", 0.05, "family-wise significance level: two runs of one program show a regression in at most this fraction of comparisons")
 	metrics := fs.StringSlice("metrics", results.Metrics(),
-		"which metrics can be a regression (the others are shown, not gated): "+strings.Join(results.Metrics(), ", "))
+		"which metrics can be a regression, and are corrected together (the others are shown, not gated): "+strings.Join(results.Metrics(), ", "))
 	asJSON := fs.Bool("json", false, "print the comparison as one JSON object")
 	if done, err := parseFlags(fs, args); done {
 		return err
@@ -45,7 +45,7 @@ func runCompare(_ context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return usageErrorf("compare: %v", err)
 	}
-	d, err := results.Compare(base, next, float64(threshold), *alpha)
+	d, err := results.Compare(base, next, results.Options{Threshold: float64(threshold), Alpha: *alpha, Metrics: *metrics})
 	if none, ok := errors.AsType[*results.NoCommonGroupsError](err); ok {
 		return usageErrorf("compare: no groups in common: %s has %s, %s has %s",
 			fs.Arg(0), results.KeyList(none.Base), fs.Arg(1), results.KeyList(none.New))
@@ -53,7 +53,6 @@ func runCompare(_ context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return usageErrorf("compare: %v", err)
 	}
-	d.Gate(*metrics)
 	for _, w := range d.Warnings {
 		fmt.Fprintf(stderr, "judgebench: warning: %s\n", w)
 	}

@@ -53,8 +53,8 @@ func TestCompare(t *testing.T) {
 	// A run against itself: nothing changed, exactly.
 	r := runCLI(t, "compare", base, filepath.Join(base, "run.json"))
 	if r.code != 0 || !strings.Contains(r.stdout, "verdict: no regression (1 group compared)\n") ||
-		!strings.Contains(r.stdout, "~ per case (p=1.000, 6 cases)") || r.stderr != "" {
-		t.Errorf("compare BASE BASE = %d, stdout %q, stderr %q; want 0, no regression, ~ with p=1", r.code, r.stdout, r.stderr)
+		!strings.Contains(r.stdout, " +0.0% [") || !strings.Contains(r.stdout, "p=1.000   6 cases, 12+12  ~\n") || r.stderr != "" {
+		t.Errorf("compare BASE BASE = %d, stdout %q, stderr %q; want 0, no regression, +0.0%% and ~ with p=1", r.code, r.stdout, r.stderr)
 	}
 	// The same program twice. Other work on a shared test machine moves the
 	// medians of a run by several percent, real time most: the threshold
@@ -95,7 +95,11 @@ func TestCompareJSON(t *testing.T) {
 					N      int      `json:"n"`
 				} `json:"base"`
 				ChangePct   *float64 `json:"change_pct"`
+				ChangeLoPct *float64 `json:"change_lo_pct"`
+				ChangeHiPct *float64 `json:"change_hi_pct"`
 				P           float64  `json:"p"`
+				PAdjusted   float64  `json:"p_adjusted"`
+				Method      string   `json:"method"`
 				Significant bool     `json:"significant"`
 				Regression  bool     `json:"regression"`
 			} `json:"metrics"`
@@ -110,8 +114,10 @@ func TestCompareJSON(t *testing.T) {
 		t.Fatalf("compare --json = %d, %+v; want 1, threshold 0.05, alpha 0.01, regression in 1 group", r.code, got)
 	}
 	cpu := got.Groups[0].Metrics["cpu_time_ms"]
-	if cpu.Base.N != 12 || cpu.Base.Median == nil || cpu.ChangePct == nil || *cpu.ChangePct < 5 || !cpu.Significant || !cpu.Regression || cpu.P >= 0.01 {
-		t.Errorf("compare --json cpu_time_ms = %+v; want 12 samples, a significant increase over 5%%", cpu)
+	if cpu.Base.N != 12 || cpu.Base.Median == nil || cpu.ChangePct == nil || *cpu.ChangePct < 5 || !cpu.Significant || !cpu.Regression ||
+		cpu.P >= 0.01 || cpu.PAdjusted < cpu.P || cpu.PAdjusted >= 0.01 || cpu.Method != "van Elteren, exact" ||
+		cpu.ChangeLoPct == nil || cpu.ChangeHiPct == nil || !(5 < *cpu.ChangeLoPct && *cpu.ChangeLoPct <= *cpu.ChangePct && *cpu.ChangePct <= *cpu.ChangeHiPct) {
+		t.Errorf("compare --json cpu_time_ms = %+v; want 12 samples, a significant increase whose interval lies above 5%%", cpu)
 	}
 	if len(got.Regressions) == 0 || !strings.HasPrefix(got.Regressions[0], "serial/exact/") || !strings.Contains(got.Regressions[0], " cpu_time +") {
 		t.Errorf("compare --json regressions %q; want serial/exact/... cpu_time +x%%", got.Regressions)
