@@ -88,21 +88,18 @@ func WriteTuning(w io.Writer, path, plot string, t *results.Tuning) error {
 	for _, x := range t.Warnings {
 		p.printf("warning: %s\n", x)
 	}
-	rows := [][]string{{"par", "pinned", "n", "cpu/serial", "95% interval", "inflation", "flips", "cases/s", "safe"}}
+	rows := [][]string{{"par", "pinned", "n", "cpu/serial", "95% interval", "inflation", "95% interval", "flips", "cases/s", "safe"}}
 	for _, l := range t.Levels {
-		interval := "?"
-		if l.Lo != nil {
-			interval = fmt.Sprintf("%.3f..%.3f", *l.Lo, *l.Hi)
-		}
 		safe := map[bool]string{false: "no", true: "yes"}[l.OK]
 		if !l.Decided {
 			safe = "undecided"
 		}
 		rows = append(rows, []string{fmt.Sprint(l.Parallelism), fmt.Sprint(l.Pinned), fmt.Sprint(l.N), fmt.Sprintf("%.3f", l.CPUVsSerial),
-			interval, fmt.Sprintf("%.2f", l.Inflation), fmt.Sprint(l.Flips), fmt.Sprintf("%.1f", l.Throughput), safe})
+			span(l.Lo, l.Hi, "%.3f"), fmt.Sprintf("%.2f", l.Inflation), span(l.InflationLo, l.InflationHi, "%.2f"),
+			fmt.Sprint(l.Flips), fmt.Sprintf("%.1f", l.Throughput), safe})
 	}
 	if p.err == nil {
-		p.err = writeAligned(w, []bool{true, true, true, true, true, true, true, true, false}, rows)
+		p.err = writeAligned(w, []bool{true, true, true, true, true, true, true, true, true, false}, rows)
 	}
 	if u := t.Undecided(); len(u) > 0 {
 		p.printf("undecided after %s: %s (give --budget more time, or tune on a quieter machine)\n",
@@ -118,6 +115,14 @@ func WriteTuning(w io.Writer, path, plot string, t *results.Tuning) error {
 		p.printf("recommended parallelism: %d (%s): %s\n", t.Recommended, limits, t.Reason)
 	}
 	return p.err
+}
+
+// span is "lo..hi" in format, "?" when unknown.
+func span(lo, hi *float64, format string) string {
+	if lo == nil || hi == nil {
+		return "?"
+	}
+	return fmt.Sprintf(format+".."+format, *lo, *hi)
 }
 
 // levelNames names levels as "3, 4 (pinned)".

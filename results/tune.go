@@ -11,8 +11,9 @@ import (
 	"golang.org/x/perf/benchmath"
 )
 
-// MaxInflation is the most a recommended parallelism's inflation (real time
-// over CPU time) may exceed serial's: above it, cases wait for a CPU.
+// MaxInflation is the most a recommended parallelism's inflation (a case's
+// real time over its CPU time, the median over the samples) may exceed
+// serial's: above it, cases wait for a CPU.
 const MaxInflation = 1.2
 
 // Level is one parallelism, pinned or not, of a tuning sweep.
@@ -24,7 +25,11 @@ type Level struct {
 	CPUVsSerial float64  `json:"cpu_vs_serial"`
 	Lo          *float64 `json:"cpu_vs_serial_lo"` // nil: too few samples to know
 	Hi          *float64 `json:"cpu_vs_serial_hi"`
+	// Inflation is the median of the samples' real_time over cpu_time, with
+	// its 95% confidence interval InflationLo..InflationHi.
 	Inflation   float64  `json:"inflation"`
+	InflationLo *float64 `json:"inflation_lo"` // nil: too few samples to know
+	InflationHi *float64 `json:"inflation_hi"`
 	Flips       int      `json:"verdict_flips"`
 	Throughput  float64  `json:"throughput_cases_per_s"`
 	N           int      `json:"n"` // samples
@@ -97,12 +102,13 @@ func Tune(run *Run, o TuneOptions) (*Tuning, error) {
 	if len(serial) == 0 {
 		return nil, errors.New("results: tune: no serial reference in the run")
 	}
-	serialInflation := 1.0
-	for _, g := range run.Groups {
-		if g.Model == Serial && g.Measure == Exact && !g.Pinned {
-			serialInflation = max(serialInflation, g.Inflation)
+	var serialInflations []float64
+	for _, s := range run.Samples {
+		if s.Model == Serial && s.Measure == Exact && !s.Pinned && s.CPUTimeMS > 0 {
+			serialInflations = append(serialInflations, s.RealTimeMS/s.CPUTimeMS)
 		}
 	}
+	serialInflation := max(1, Median(serialInflations))
 	var medians []float64
 	for _, m := range serial {
 		medians = append(medians, m)
@@ -179,24 +185,24 @@ func serialMedians(samples []Sample) map[string]float64 {
 }
 
 // level sums up one pool group against the serial reference, and decides
-// it if the samples can.
+// it if the samples can: each bound must be cleared by its whole interval.
 func (t *Tuning) level(g Group, samples []Sample, serial map[string]float64) Level {
-	var ratios []float64
+	var ratios, inflations []float64
 	for _, s := range samples {
-		if s.Key() == g.Key && serial[s.Case] > 0 {
+		if s.Key() != g.Key {
+			continue
+		}
+		if serial[s.Case] > 0 {
 			ratios = append(ratios, s.CPUTimeMS/serial[s.Case])
 		}
-	}
-	l := Level{Parallelism: g.Parallelism, Pinned: g.Pinned, Inflation: g.Inflation, Flips: g.VerdictFlips,
-		Throughput: g.ThroughputCasesPerS, N: g.N}
-	lo, hi := math.Inf(-1), math.Inf(1)
-	if len(ratios) > 0 {
-		sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(ratios, &benchmath.DefaultThresholds), 0.95)
-		l.CPUVsSerial, lo, hi = sum.Center, sum.Lo, sum.Hi
-		if isFinite(sum.Lo) && isFinite(sum.Hi) {
-			l.Lo, l.Hi = &sum.Lo, &sum.Hi
+		if s.CPUTimeMS > 0 {
+			inflations = append(inflations, s.RealTimeMS/s.CPUTimeMS)
 		}
 	}
+	l := Level{Parallelism: g.Parallelism, Pinned: g.Pinned, Flips: g.VerdictFlips, Throughput: g.ThroughputCasesPerS, N: g.N}
+	var cpu, infl interval
+	l.CPUVsSerial, l.Lo, l.Hi, cpu = summarize(ratios)
+	l.Inflation, l.InflationLo, l.InflationHi, infl = summarize(inflations)
 	side := "cases compute slower side by side"
 	if g.Parallelism == 1 {
 		side = "cases compute slower than serially"
@@ -207,19 +213,40 @@ func (t *Tuning) level(g Group, samples []Sample, serial map[string]float64) Lev
 		l.Why = "no case of it has a serial reference"
 	case l.Flips > 0:
 		l.Why = fmt.Sprintf("%d cases change verdict against serial", l.Flips)
-	case l.Inflation > t.InflationLimit:
-		l.Why = fmt.Sprintf("inflation %.2f over %.2f: cases wait for a CPU", l.Inflation, t.InflationLimit)
-	case lo > t.CPULimit:
-		l.Why = fmt.Sprintf("cpu_vs_serial is %.2f (95%% interval %.2f..%.2f), over %.2f: %s", l.CPUVsSerial, lo, hi, t.CPULimit, side)
-	case l.Hi == nil:
+	case infl.lo > t.InflationLimit:
+		l.Why = fmt.Sprintf("inflation is %.2f (95%% interval %.2f..%.2f), over %.2f: cases wait for a CPU", l.Inflation, infl.lo, infl.hi, t.InflationLimit)
+	case cpu.lo > t.CPULimit:
+		l.Why = fmt.Sprintf("cpu_vs_serial is %.2f (95%% interval %.2f..%.2f), over %.2f: %s", l.CPUVsSerial, cpu.lo, cpu.hi, t.CPULimit, side)
+	case l.Hi == nil || l.InflationHi == nil:
 		l.Decided, l.Why = false, "undecided: too few samples for a confidence interval"
-	case hi > t.CPULimit:
+	case cpu.hi > t.CPULimit:
 		l.Decided = false
-		l.Why = fmt.Sprintf("undecided: cpu_vs_serial may be %.2f (95%% interval %.2f..%.2f), the limit %.2f is inside", hi, lo, hi, t.CPULimit)
+		l.Why = fmt.Sprintf("undecided: cpu_vs_serial may be %.2f (95%% interval %.2f..%.2f), the limit %.2f is inside", cpu.hi, cpu.lo, cpu.hi, t.CPULimit)
+	case infl.hi > t.InflationLimit:
+		l.Decided = false
+		l.Why = fmt.Sprintf("undecided: inflation may be %.2f (95%% interval %.2f..%.2f), the limit %.2f is inside", infl.hi, infl.lo, infl.hi, t.InflationLimit)
 	default:
 		l.OK = true
 	}
 	return l
+}
+
+// interval is a confidence interval, infinite where too few samples bound it.
+type interval struct{ lo, hi float64 }
+
+// summarize returns the median of x with its 95% confidence interval, as
+// pointers (nil when x is too small to bound it) and as an interval.
+func summarize(x []float64) (median float64, lo, hi *float64, in interval) {
+	in = interval{math.Inf(-1), math.Inf(1)}
+	if len(x) == 0 {
+		return 0, nil, nil, in
+	}
+	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(x, &benchmath.DefaultThresholds), 0.95)
+	in = interval{sum.Lo, sum.Hi}
+	if isFinite(sum.Lo) && isFinite(sum.Hi) {
+		lo, hi = &in.lo, &in.hi
+	}
+	return sum.Center, lo, hi, in
 }
 
 // recommend picks the highest safe parallelism, pinned or not (unpinned on a

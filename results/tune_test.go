@@ -47,7 +47,7 @@ func TestTune(t *testing.T) {
 		reason string
 	}{
 		{"two CPUs' worth", []levelSpec{{1, false, 1, 1, false}, {2, false, 1.01, 1.02, false}, {3, false, 1.01, 1.5, false}}, 2, false,
-			"parallelism 3 rejected: inflation 1.50"},
+			"parallelism 3 rejected: inflation is 1.50"},
 		{"contention", []levelSpec{{1, false, 1, 1, false}, {2, false, 1.3, 1, false}}, 1, false,
 			"parallelism 2 rejected: cpu_vs_serial is 1.30"},
 		{"verdicts flip", []levelSpec{{1, false, 1, 1, false}, {2, false, 1, 1, true}}, 1, false,
