@@ -72,17 +72,28 @@ type Tuning struct {
 	// Warnings are the host's timing hazards that make the answer less sure:
 	// other load, a CPU quota, a governor that changes the clock.
 	Warnings []string `json:"warnings"`
+	// CPUs is how many the machine let the run use, the most cases at once
+	// it may recommend; 0 when unknown.
+	CPUs int `json:"cpus"`
 	// Passes is how many times the sweep sampled its undecided levels; 0
 	// when the caller does not say.
 	Passes int `json:"passes,omitempty"`
 }
 
-// Undecided returns the levels the samples did not decide.
+// Undecided returns the levels the samples did not decide whose decision
+// could change the recommendation: none above the machine's CPUs (never
+// recommended), none above a level of the same pinning shown unsafe (every
+// level up to a recommended one must be safe).
 func (t *Tuning) Undecided() []Level {
 	var out []Level
+	blocked := map[bool]bool{} // by pinning: a lower level is unsafe
 	for _, l := range t.Levels {
-		if !l.Decided {
+		switch {
+		case t.CPUs > 0 && l.Parallelism > t.CPUs || blocked[l.Pinned]:
+		case !l.Decided:
 			out = append(out, l)
+		case !l.OK:
+			blocked[l.Pinned] = true
 		}
 	}
 	return out
@@ -129,8 +140,9 @@ func Tune(run *Run, o TuneOptions) (*Tuning, error) {
 	slices.SortFunc(t.Levels, func(a, b Level) int {
 		return cmp.Or(cmp.Compare(a.Parallelism, b.Parallelism), cmpBool(a.Pinned, b.Pinned))
 	})
+	t.CPUs = cpus(run.Machine)
 	t.recommend()
-	t.capAt(cpus(run.Machine))
+	t.capAt(t.CPUs)
 	return t, nil
 }
 

@@ -167,3 +167,24 @@ func TestTuneUndecided(t *testing.T) {
 		t.Errorf("Tune() on a loaded machine: warnings %q; want the load", got.Warnings)
 	}
 }
+
+// TestTuneUndecidedThatMatter: levels above the CPUs, or above a level shown
+// unsafe, are never recommended: no need to sample them again.
+func TestTuneUndecidedThatMatter(t *testing.T) {
+	run := sweep(levelSpec{1, false, 1, 1, false}, levelSpec{2, false, 1.3, 1, false}, levelSpec{3, false, 1, 1, false},
+		levelSpec{1, true, 1, 1, false}, levelSpec{2, true, 1, 1, false}, levelSpec{3, true, 1, 1, false})
+	for i := range run.Samples { // 3, pinned or not, straddles the limit
+		if s := &run.Samples[i]; s.Parallelism == 3 && s.Model == Pool && s.Repeat%2 == 0 {
+			s.CPUTimeMS *= 1.1
+		}
+	}
+	run.Groups = ComputeGroups(run.Samples, nil)
+	got, _ := Tune(run, TuneOptions{Tolerance: 0.05})
+	if u := got.Undecided(); len(u) != 1 || u[0].Parallelism != 3 || !u[0].Pinned {
+		t.Errorf("Undecided() = %+v; want only 3 pinned: 3 unpinned sits above the unsafe 2", u)
+	}
+	run.Machine.LogicalCores = 2
+	if got, _ := Tune(run, TuneOptions{Tolerance: 0.05}); len(got.Undecided()) != 0 {
+		t.Errorf("Undecided() on 2 CPUs = %+v; want none: 3 at once is never recommended there", got.Undecided())
+	}
+}
