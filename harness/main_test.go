@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -20,7 +21,11 @@ func TestMain(m *testing.M) {
 		case "work":
 			os.Exit(scenarios.Main(context.Background(), os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
 		case "worker":
-			os.Exit(WorkerMain(context.Background(), os.Stdin, os.Stdout, os.Stderr))
+			if err := Work(context.Background(), os.Stdin, os.Stdout); err != nil {
+				fmt.Fprintf(os.Stderr, "judgebench: %v\n", err)
+				os.Exit(2)
+			}
+			os.Exit(0)
 		}
 	}
 	os.Setenv("GORACE", "atexit_sleep_ms=0")

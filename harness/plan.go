@@ -13,6 +13,9 @@ import (
 	"github.com/judgebench/judgebench/scenarios"
 )
 
+// MaxParallel is the most cases a plan may run at once.
+const MaxParallel = 1024
+
 // Plan is one run: the cases and every setting to cross them with.
 type Plan struct {
 	Cases      []scenarios.Case
@@ -84,8 +87,8 @@ func (p *Plan) Validate() error {
 		errs = append(errs, err)
 	}
 	for _, n := range p.Parallel {
-		if n < 1 {
-			errs = append(errs, fmt.Errorf("parallelism %d: must be at least 1", n))
+		if n < 1 || n > MaxParallel {
+			errs = append(errs, fmt.Errorf("parallelism %d: must be 1 to %d", n, MaxParallel))
 		}
 	}
 	for _, n := range p.GOMAXPROCS {

@@ -115,29 +115,50 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// WorkerMain is a process-model worker: it reads one case as JSON from stdin,
-// runs it in a sandbox of its own, writes the outcome as JSON to stdout and
-// returns the exit status.
-func WorkerMain(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) int {
+// Work is a process-model worker: it reads one case as JSON from stdin, runs
+// it in a sandbox of its own and writes the outcome as JSON to stdout. Its
+// error is for the worker's stderr: the harness reports a worker that
+// answers no outcome as a SYSTEM_ERROR with it.
+func Work(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	var j job
 	if err := json.NewDecoder(stdin).Decode(&j); err != nil {
-		fmt.Fprintf(stderr, "judgebench: worker: read case: %v\n", err)
-		return 2
+		return fmt.Errorf("worker: read case: %w", err)
+	}
+	if err := j.check(); err != nil {
+		return fmt.Errorf("worker: %w", err)
 	}
 	sb, err := sandbox.New(sandbox.Options{Cgroup: j.Cgroup})
 	if err != nil {
-		fmt.Fprintf(stderr, "judgebench: worker: %v\n", err)
-		return 2
+		return fmt.Errorf("worker: %w", err)
 	}
 	o := runSandboxed(ctx, sb, &j.Case, j.Limits.limits(), j.Mode)
-	if err := sb.Close(); err != nil {
-		fmt.Fprintf(stderr, "judgebench: worker: %v\n", err)
+	if err := sb.Close(); err != nil && o.Error == "" {
+		o.Error = "worker: " + err.Error() // the case was measured: say what the cleanup left
 	}
 	if err := json.NewEncoder(stdout).Encode(o); err != nil {
-		fmt.Fprintf(stderr, "judgebench: worker: write outcome: %v\n", err)
-		return 2
+		return fmt.Errorf("worker: write outcome: %w", err)
 	}
-	return 0
+	return nil
+}
+
+// check reports what makes j no case a worker can run.
+func (j *job) check() error {
+	c := &j.Case
+	switch {
+	case c.Workload == "" && (len(c.Program) == 0 || c.Program[0] == ""):
+		return fmt.Errorf("case %q: no workload and no program", c.Name)
+	case c.Workload != "":
+		if _, ok := scenarios.Lookup(c.Workload); !ok {
+			return fmt.Errorf("case %q: no workload %q", c.Name, c.Workload)
+		}
+	}
+	if _, err := sandbox.ParseCgroupMode(string(j.Cgroup)); j.Cgroup != "" && err != nil {
+		return err
+	}
+	if _, err := results.ParseMeasure(string(j.Mode)); err != nil {
+		return err
+	}
+	return nil
 }
 
 // CaseJSON is a case as it travels to a process-model worker.

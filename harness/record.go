@@ -63,7 +63,7 @@ func Record(ctx context.Context, job Job, rec Recording) (string, error) {
 	header.Settings.Out = w.Dir()
 	info, runErr := job.Run(ctx, w)
 	header.FinishedAt = time.Now().UTC()
-	header.Interrupted = ctx.Err() != nil
+	header.Interrupted = runErr != nil && ctx.Err() != nil // stopped by the cancel, not after it
 	path, err := w.Finish(header, info)
 	switch {
 	case err != nil:

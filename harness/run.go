@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -109,7 +108,7 @@ func (h *Harness) group(ctx context.Context, fail context.CancelCauseFunc, st se
 	g := &groupRun{st: st, rep: rep, start: time.Now()}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for slot := range st.parallel {
+	for slot := range min(st.parallel, len(order)) { // a slot without a case would only hold a thread
 		wg.Go(func() { h.worker(ctx, fail, g, slot, jobs, total) })
 	}
 feed:
@@ -208,11 +207,13 @@ func (h *Harness) record(g *groupRun, c *scenarios.Case, o outcome, slot, seq in
 	switch g.st.model {
 	case results.FireForget:
 		if failed {
-			return h.progress(g.st.key(), total) // the result of a failed case is dropped
+			h.progress(g.st.key(), total) // the result of a failed case is dropped
+			return nil
 		}
 	case results.FirstErr:
 		if failed && !g.firstErr.CompareAndSwap(false, true) {
-			return h.progress(g.st.key(), total) // only the first error survives
+			h.progress(g.st.key(), total) // only the first error survives
+			return nil
 		}
 	case results.ExitBlind:
 		o = exitBlind(o)
@@ -222,7 +223,9 @@ func (h *Harness) record(g *groupRun, c *scenarios.Case, o outcome, slot, seq in
 	if o.Worker > 0 {
 		s.WorkerMS = results.Millis(o.Worker)
 	}
-	return errors.Join(h.sink.Add(s), h.progress(g.st.key(), total))
+	err := h.sink.Add(s)
+	h.progress(g.st.key(), total)
+	return err
 }
 
 // exitBlind judges as a harness that compares the output and ignores how the
@@ -239,15 +242,14 @@ func exitBlind(o outcome) outcome {
 }
 
 // progress counts a case of group done and reports it.
-func (h *Harness) progress(group results.Key, total int) error {
+func (h *Harness) progress(group results.Key, total int) {
 	if h.plan.Progress == nil {
-		return nil
+		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.done++
 	h.plan.Progress(Progress{Done: h.done, Total: total, Group: group})
-	return nil
 }
 
 // setGOMAXPROCS sets GOMAXPROCS to n (0: the default) and returns the undo.

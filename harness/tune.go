@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -82,6 +83,9 @@ func (t *Tuner) Run(ctx context.Context, sink Sink) (map[results.Key]results.Gro
 			return info, err
 		}
 		run := &results.Run{Samples: keep.all(), Machine: t.machine}
+		if cause := results.Unmeasured(run.Samples); cause != "" {
+			return info, fmt.Errorf("harness: tune: nothing could be measured: %s", cause)
+		}
 		run.Groups = results.ComputeGroups(run.Samples, info)
 		if t.Tuning, err = results.Tune(run, t.options); err != nil {
 			return info, err

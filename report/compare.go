@@ -78,7 +78,11 @@ func diffVerdict(d *results.Diff) string {
 	var list []string
 	groups := 0
 	for _, g := range d.Groups {
-		regressed := false
+		regressed := g.Failing
+		if g.Failing {
+			list = append(list, fmt.Sprintf("%s verdicts: %d of %d samples missed their expected verdict (base: %d of %d)",
+				g.Name(), g.New.Missed, g.New.N, g.Base.Missed, g.Base.N))
+		}
 		for _, m := range g.Metrics {
 			if m.Regression {
 				list = append(list, fmt.Sprintf("%s %s %s (p=%.3f, %s CI [%s, %s])", g.Name(), m.ShortName(),

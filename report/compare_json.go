@@ -24,6 +24,16 @@ type diffJSON struct {
 type groupDiffJSON struct {
 	results.Key
 	Metrics map[string]metricDiffJSON `json:"metrics"`
+	// Missed counts the samples that missed their expected verdict, of n,
+	// in each run; failing is true when new missed a larger share.
+	BaseMissed missedJSON `json:"base_missed"`
+	NewMissed  missedJSON `json:"new_missed"`
+	Failing    bool       `json:"failing"`
+}
+
+type missedJSON struct {
+	Missed int `json:"missed"`
+	N      int `json:"n"`
 }
 
 // metricDiffJSON is a results.MetricDiff; values JSON cannot hold (NaN,
@@ -70,7 +80,8 @@ func WriteComparisonJSON(w io.Writer, d *results.Diff) error {
 		out.Verdict = "regression"
 	}
 	for _, g := range d.Groups {
-		gj := groupDiffJSON{Key: g.Key, Metrics: make(map[string]metricDiffJSON)}
+		gj := groupDiffJSON{Key: g.Key, Metrics: make(map[string]metricDiffJSON), Failing: g.Failing,
+			BaseMissed: missedJSON{g.Base.Missed, g.Base.N}, NewMissed: missedJSON{g.New.Missed, g.New.N}}
 		for _, m := range g.Metrics {
 			gj.Metrics[m.Name] = metricDiffJSON{
 				Base: centerOf(m.Base), New: centerOf(m.New), Cases: m.Cases,

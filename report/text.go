@@ -64,6 +64,16 @@ func WriteRunSummary(w io.Writer, path string, run *results.Run) error {
 	if cost, n := results.WorkerCost(run.Samples); n > 0 {
 		p.printf("process model: a worker process costs %.1fms per case beyond the case itself (median of %d)\n", cost, n)
 	}
+	if p.err == nil {
+		p.err = WriteFailures(w, run)
+	}
+	return p.err
+}
+
+// WriteFailures writes, when some judged sample of run missed its expected
+// verdict, every such case, a line each; or that nothing could be measured.
+func WriteFailures(w io.Writer, run *results.Run) error {
+	p := &printer{w: w}
 	if cause := results.Unmeasured(run.Samples); cause != "" {
 		p.printf("nothing could be measured: %s\n", cause)
 		return p.err

@@ -80,21 +80,19 @@ type errPoints struct {
 func (e errPoints) Len() int { return len(e.XYs) }
 
 // WriteTuning writes a tuning as `judgebench tune` prints it: where the run
-// and the plot are, the host's warnings, a row per level, the levels left
-// undecided, and the recommendation with the limits applied and its reason.
+// and the plot are, a row per level, the levels left undecided, and the
+// recommendation with the limits applied and its reason. (The host's
+// warnings go to stderr before the sweep, and into tune.json.)
 func WriteTuning(w io.Writer, path, plot string, t *results.Tuning) error {
 	p := &printer{w: w}
 	p.printf("tune: %s (plot %s)\n", path, plot)
-	for _, x := range t.Warnings {
-		p.printf("warning: %s\n", x)
-	}
 	rows := [][]string{{"par", "pinned", "n", "cpu/serial", "95% interval", "inflation", "95% interval", "flips", "cases/s", "safe"}}
 	for _, l := range t.Levels {
 		safe := map[bool]string{false: "no", true: "yes"}[l.OK]
 		if !l.Decided {
 			safe = "undecided"
 		}
-		rows = append(rows, []string{fmt.Sprint(l.Parallelism), fmt.Sprint(l.Pinned), fmt.Sprint(l.N), fmt.Sprintf("%.3f", l.CPUVsSerial),
+		rows = append(rows, []string{fmt.Sprint(l.Parallelism), map[bool]string{false: "no", true: "yes"}[l.Pinned], fmt.Sprint(l.N), fmt.Sprintf("%.3f", l.CPUVsSerial),
 			span(l.Lo, l.Hi, "%.3f"), fmt.Sprintf("%.2f", l.Inflation), span(l.InflationLo, l.InflationHi, "%.2f"),
 			fmt.Sprint(l.Flips), fmt.Sprintf("%.1f", l.Throughput), safe})
 	}

@@ -13,7 +13,14 @@ import (
 // synced, so that a reader, or a machine that loses power, sees the old file
 // or the whole new one, never a part. On error path is untouched and the
 // temporary file removed. Errors name path, not the temporary file.
-func WriteFileAtomic(path string, fill func(io.Writer) error) (err error) {
+func WriteFileAtomic(path string, fill func(io.Writer) error) error {
+	return writeFile(path, fill, os.Rename)
+}
+
+// writeFile writes path through fill as WriteFileAtomic says, putting the
+// temporary file in place with put: os.Rename replaces path, os.Link fails
+// with fs.ErrExist when path exists.
+func writeFile(path string, fill func(io.Writer) error, put func(tmp, path string) error) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
 	if err != nil {
@@ -36,11 +43,12 @@ func WriteFileAtomic(path string, fill func(io.Writer) error) (err error) {
 		err = f.Close()
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), path)
+		err = put(f.Name(), path)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, cause(err))
 	}
+	os.Remove(f.Name()) // after a link; gone after a rename
 	syncDir(dir)
 	return nil
 }

@@ -51,6 +51,19 @@ type GroupDiff struct {
 	Key
 	// Metrics are cpu_time_ms, real_time_ms and memory_bytes, in that order.
 	Metrics []MetricDiff
+	// Base and New count the samples of each run, and Missed those that did
+	// not get their expected verdict; counted for a judged group only (a
+	// correct model measured exact: see Sample.Judged).
+	Base, New Missed
+	// Failing is true when new missed the expected verdict in a larger share
+	// of its samples than base did: a correctness regression, whatever the
+	// timings say. It fails the comparison.
+	Failing bool
+}
+
+// Missed is how many of N samples missed their expected verdict.
+type Missed struct {
+	Missed, N int
 }
 
 // MetricDiff is the comparison of one measurement of a group, case by case:
@@ -135,7 +148,8 @@ var metrics = []struct {
 // correction over the family of every group's gated metrics, so that two
 // runs of one program show a regression in at most Alpha of comparisons
 // however many groups they have. Every sample counts, whatever its verdict,
-// as in the run's group statistics. Compare returns a
+// as in the run's group statistics; a group whose new samples miss their
+// expected verdicts more often than base's is Failing. Compare returns a
 // *[NoCommonGroupsError] when the runs share no group.
 func Compare(base, new *Run, opt Options) (*Diff, error) {
 	if err := opt.check(); err != nil {
@@ -149,9 +163,12 @@ func Compare(base, new *Run, opt Options) (*Diff, error) {
 	d := &Diff{Threshold: opt.Threshold, Alpha: opt.Alpha, Confidence: 1 - opt.Alpha, Gated: slices.Clone(gated)}
 	cache := nullCache{}
 	var groupWarnings []string
+	bm, nm := missed(base), missed(new)
 	for _, k := range sortedKeys(b) {
 		if nv, ok := n[k]; ok {
 			g, warnings := compareGroup(k, b[k], nv, d.Confidence, cache)
+			g.Base, g.New = bm[k], nm[k]
+			g.Failing = g.New.Missed*max(g.Base.N, 1) > g.Base.Missed*max(g.New.N, 1)
 			d.Groups = append(d.Groups, g)
 			groupWarnings = append(groupWarnings, warnings...)
 		}
@@ -197,12 +214,35 @@ func Metrics() []string {
 	return names
 }
 
+// missed counts, by judged group, the samples of r and those that missed
+// their expected verdict.
+func missed(r *Run) map[Key]Missed {
+	out := make(map[Key]Missed)
+	for i := range r.Samples {
+		if s := &r.Samples[i]; s.Judged() {
+			m := out[s.Key()]
+			m.N++
+			if s.Verdict != s.Expected() {
+				m.Missed++
+			}
+			out[s.Key()] = m
+		}
+	}
+	return out
+}
+
 // Regressions lists the regressions of d, one per group and measurement, as
 // "model/measure/p=N/gomaxprocs=G[/pinned] metric +x.x%", the metric named
-// cpu_time, real_time or memory.
+// cpu_time, real_time or memory; and one per failing group, as
+// "model/measure/p=N/gomaxprocs=G verdicts: 3 of 10 samples missed their
+// expected verdict (base: 0 of 10)".
 func (d *Diff) Regressions() []string {
 	var out []string
 	for _, g := range d.Groups {
+		if g.Failing {
+			out = append(out, fmt.Sprintf("%s verdicts: %d of %d samples missed their expected verdict (base: %d of %d)",
+				g.Name(), g.New.Missed, g.New.N, g.Base.Missed, g.Base.N))
+		}
 		for _, m := range g.Metrics {
 			if m.Regression {
 				out = append(out, fmt.Sprintf("%s %s %+.1f%%", g.Name(), m.ShortName(), m.ChangePct))

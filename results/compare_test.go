@@ -478,3 +478,30 @@ func TestCompareCasesOfManySizes(t *testing.T) {
 		t.Errorf("Compare(run, same run) regressions %q; want none", got)
 	}
 }
+
+// TestCompareVerdicts: a new run that misses expected verdicts where the
+// base did not fails the comparison, however fast it is.
+func TestCompareVerdicts(t *testing.T) {
+	run := func(v Verdict, cpu float64) *Run {
+		r := &Run{}
+		for c := range 6 {
+			for rep := range 3 {
+				r.Samples = append(r.Samples, Sample{Case: fmt.Sprint("c", c), Model: Serial, Measure: Exact, Parallelism: 1,
+					Repeat: rep, CPUTimeMS: cpu, RealTimeMS: cpu, MemoryBytes: 1 << 20, Verdict: v, ExpectedVerdict: Accepted})
+			}
+		}
+		return r
+	}
+	d, err := Compare(run(Accepted, 10), run(WrongAnswer, 5), Options{Threshold: 0.05, Alpha: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := d.Groups[0]
+	if !g.Failing || g.New != (Missed{18, 18}) || g.Base != (Missed{0, 18}) || len(d.Regressions()) != 1 ||
+		!strings.Contains(d.Regressions()[0], "verdicts: 18 of 18 samples missed their expected verdict (base: 0 of 18)") {
+		t.Errorf("Compare(all AC, all WA and faster) = %+v, regressions %q; want a failing group", g, d.Regressions())
+	}
+	if d, _ := Compare(run(WrongAnswer, 10), run(Accepted, 10), Options{Threshold: 0.05, Alpha: 0.05}); d.Groups[0].Failing {
+		t.Errorf("Compare(all WA, all AC): failing; want fixed, not failing")
+	}
+}

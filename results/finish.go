@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 )
 
@@ -13,16 +16,26 @@ import (
 // atomically: the header fields of run (its Schema is set to [Schema], its
 // Samples and Groups are ignored), the samples, streamed from the temporary
 // file, and the groups. info, which may be nil, is passed to [ComputeGroups].
-// Finish removes the temporary file, whether it succeeds or not, and returns
-// the path of run.json. Calling Finish twice, or after Abort, is an error.
-func (w *Writer) Finish(run Run, info map[Key]GroupInfo) (string, error) {
+// It never replaces a run.json: when another run finished in dir first, its
+// error wraps fs.ErrExist. It returns the path of run.json and removes the
+// temporary file; when run.json cannot be written the temporary file, which
+// holds every sample, stays, and the error names it. Calling Finish twice,
+// or after Abort, is an error.
+func (w *Writer) Finish(run Run, info map[Key]GroupInfo) (_ string, err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := w.usable("finish"); err != nil {
 		return "", err
 	}
 	w.state = finished
-	defer w.removeTemp()
+	defer func() {
+		if err == nil {
+			w.removeTemp()
+		} else if w.tmp != nil {
+			err = fmt.Errorf("%w (the samples are kept in %s)", err, w.tmp.Name())
+			w.tmp.Close()
+		}
+	}()
 	if err := w.buf.Flush(); err != nil {
 		return "", fmt.Errorf("results: finish: %w", err)
 	}
@@ -31,9 +44,9 @@ func (w *Writer) Finish(run Run, info map[Key]GroupInfo) (string, error) {
 	w.tally = nil
 	run.Schema = Schema
 	path := filepath.Join(w.dir, FileName)
-	err := WriteFileAtomic(path, func(out io.Writer) error {
+	err = writeFile(path, func(out io.Writer) error {
 		return w.encode(bufio.NewWriterSize(out, 64<<10), &run, groups, refs)
-	})
+	}, linkNew)
 	if err != nil {
 		return "", fmt.Errorf("results: finish: %w", err)
 	}
@@ -119,4 +132,17 @@ func copySamples(out *bufio.Writer, tmp io.Reader, refs func(string, Measure) Ve
 		}
 	}
 	return sc.Err()
+}
+
+// linkNew puts tmp at path only if path does not exist: a hard link, or
+// where the file system has none, a rename after a look.
+func linkNew(tmp, path string) error {
+	err := os.Link(tmp, path)
+	if err == nil || errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if _, serr := os.Lstat(path); serr == nil {
+		return &os.LinkError{Op: "link", Old: tmp, New: path, Err: fs.ErrExist}
+	}
+	return os.Rename(tmp, path)
 }

@@ -225,7 +225,7 @@ func (g *acc) group(ref *acc, gi GroupInfo, ok bool, names []string) Group {
 	out.FaultsLost = max(0, out.FaultsInjected-out.FaultsReported)
 	out.ElapsedMS = max(0, orZero(g.end-g.start))
 	if gi.Elapsed > 0 {
-		out.ElapsedMS = float64(gi.Elapsed) / float64(time.Millisecond)
+		out.ElapsedMS = Millis(gi.Elapsed)
 	}
 	out.ThroughputCasesPerS = ratio(float64(out.N), out.ElapsedMS/1000)
 	return out

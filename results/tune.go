@@ -111,7 +111,7 @@ func (t *Tuning) Undecided() []Level {
 func Tune(run *Run, o TuneOptions) (*Tuning, error) {
 	serial := serialMedians(run.Samples)
 	if len(serial) == 0 {
-		return nil, errors.New("results: tune: no serial reference in the run")
+		return nil, errors.New("results: tune: no case was ACCEPTED under serial: tuning needs a solution that passes its cases")
 	}
 	var serialInflations []float64
 	for _, s := range run.Samples {
@@ -141,8 +141,7 @@ func Tune(run *Run, o TuneOptions) (*Tuning, error) {
 		return cmp.Or(cmp.Compare(a.Parallelism, b.Parallelism), cmpBool(a.Pinned, b.Pinned))
 	})
 	t.CPUs = cpus(run.Machine)
-	t.recommend()
-	t.capAt(t.CPUs)
+	t.recommend() // never more cases at once than CPUs: a judge's CPU limits assume a core per case
 	return t, nil
 }
 
@@ -168,17 +167,6 @@ func cpus(m Machine) int {
 		n = q
 	}
 	return n
-}
-
-// capAt never recommends more cases at once than the machine has CPUs: a
-// judge's CPU time limits assume each case has a core, and on a busy machine
-// the inflation rule (relative to serial's) can let an oversubscribed level
-// through.
-func (t *Tuning) capAt(n int) {
-	if n > 0 && t.Recommended > n {
-		t.Reason = fmt.Sprintf("capped at the machine's %d CPUs: more cases at once than CPUs share cores (the sweep passed %d)", n, t.Recommended)
-		t.Recommended = n
-	}
 }
 
 // serialMedians is each case's median cpu_time under serial/exact, unpinned.
@@ -266,19 +254,23 @@ func summarize(x []float64) (median float64, lo, hi *float64, in interval) {
 func (t *Tuning) recommend() {
 	type candidate struct {
 		best   int
-		next   *Level
+		next   *Level // the first level not taken
+		capped bool   // next is above the machine's CPUs
 		pinned bool
 	}
 	var cs []candidate
 	for _, pinned := range []bool{false, true} {
 		c := candidate{pinned: pinned}
 		for i := range t.Levels {
-			if l := &t.Levels[i]; l.Pinned == pinned && c.next == nil {
-				if !l.OK {
-					c.next = l
-				} else {
-					c.best = l.Parallelism
-				}
+			l := &t.Levels[i]
+			switch {
+			case l.Pinned != pinned || c.next != nil:
+			case t.CPUs > 0 && l.Parallelism > t.CPUs:
+				c.next, c.capped = l, true
+			case !l.OK:
+				c.next = l
+			default:
+				c.best = l.Parallelism
 			}
 		}
 		cs = append(cs, c)
@@ -291,6 +283,11 @@ func (t *Tuning) recommend() {
 	switch {
 	case c.next == nil:
 		t.Reason = "every parallelism swept is safe"
+	case c.capped:
+		t.Reason = fmt.Sprintf("capped at the machine's %d CPUs: more cases at once than CPUs share cores", t.CPUs)
+		if c.next.OK {
+			t.Reason += fmt.Sprintf(" (the sweep passed %d%s)", c.next.Parallelism, pinnedTag(c.pinned))
+		}
 	case c.best == 0:
 		t.Reason = fmt.Sprintf("no parallelism is safe: at %d%s, %s", c.next.Parallelism, pinnedTag(c.pinned), c.next.Why)
 	case !c.next.Decided:

@@ -96,6 +96,9 @@ func CreateNew(parent, name string, t time.Time) (*Writer, error) {
 // path without its extension, anything but ASCII letters, digits, '-' and
 // '_' made '_'.
 func dirName(name string) string {
+	if abs, err := filepath.Abs(name); err == nil { // "." names the directory it is
+		name = abs
+	}
 	name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	return strings.Map(func(r rune) rune {
 		if r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {

@@ -270,3 +270,35 @@ func TestCreateNew(t *testing.T) {
 		t.Errorf("Abort of a run CreateNew made: %s still exists (%v)", w.Dir(), err)
 	}
 }
+
+// TestFinishNeverReplaces: two writers of one directory (two runs given the
+// same --out) cannot both finish: the second says so and keeps its samples.
+func TestFinishNeverReplaces(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []*Writer{a, b} {
+		if err := w.Add(smp(poolExact, "a", 1, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.Finish(Run{Target: "a"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.Finish(Run{Target: "b"}, nil)
+	if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), "samples are kept in") {
+		t.Fatalf("second Finish in one directory = %v; want an error wrapping fs.ErrExist that names the samples", err)
+	}
+	if run, err := Read(dir); err != nil || run.Target != "a" {
+		t.Errorf("run.json after both = %+v, %v; want the first run's", run, err)
+	}
+	if kept, _ := filepath.Glob(filepath.Join(dir, ".samples-*.tmp")); len(kept) != 1 {
+		t.Errorf("samples files left: %q; want the second run's", kept)
+	}
+}

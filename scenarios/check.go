@@ -28,7 +28,6 @@ func (l *loader) scenario(r *rawScenario) (*Scenario, error) {
 		Args:        r.Args,
 		Parallel:    r.Parallel,
 		GOMAXPROCS:  r.GOMAXPROCS,
-		Repeat:      r.Repeat,
 	}
 	if strings.Contains(s.Summary, "\n") {
 		return nil, l.errorf([]any{"summary"}, "summary: more than one line")
@@ -105,6 +104,9 @@ func (l *loader) cases(raw []rawCase) ([]CaseSpec, error) {
 		}
 		spec := CaseSpec{Name: r.Name, Workload: r.Workload, Args: r.Args, Stdin: r.Stdin, Expect: r.Expect, Count: r.Count}
 		if r.ExpectVerdict != "" {
+			if _, err := results.ParseVerdict(r.ExpectVerdict); err != nil { // says "did you mean"
+				return nil, l.wrap(at("expect_verdict"), err)
+			}
 			v, err := sandbox.ParseVerdict(r.ExpectVerdict)
 			if err != nil {
 				return nil, l.wrap(at("expect_verdict"), err)
@@ -137,7 +139,7 @@ func (l *loader) generate(r *rawGenerate) (*Generate, error) {
 
 // limits converts and checks the limits entry.
 func (l *loader) limits(r rawLimits) (sandbox.Limits, error) {
-	lim := sandbox.Limits{Processes: r.Processes}
+	var lim sandbox.Limits
 	var err error
 	durations := []struct {
 		key  string
@@ -150,6 +152,9 @@ func (l *loader) limits(r rawLimits) (sandbox.Limits, error) {
 		}
 		if *d.dst, err = sandbox.ParseDuration(d.text); err != nil {
 			return lim, l.wrap([]any{"limits", d.key}, err)
+		}
+		if *d.dst == 0 {
+			return lim, l.errorf([]any{"limits", d.key}, "limits.%s: must be more than 0 (leave it out for the default)", d.key)
 		}
 	}
 	sizes := []struct {
@@ -164,9 +169,14 @@ func (l *loader) limits(r rawLimits) (sandbox.Limits, error) {
 		if *s.dst, err = sandbox.ParseSize(s.text); err != nil {
 			return lim, l.wrap([]any{"limits", s.key}, err)
 		}
+		if *s.dst == 0 {
+			return lim, l.errorf([]any{"limits", s.key}, "limits.%s: must be more than 0 (leave it out for the default)", s.key)
+		}
 	}
-	if lim.Processes < 0 {
-		return lim, l.errorf([]any{"limits", "processes"}, "limits.processes: %d is negative", lim.Processes)
+	if r.Processes != nil {
+		if lim.Processes = *r.Processes; lim.Processes < 1 {
+			return lim, l.errorf([]any{"limits", "processes"}, "limits.processes: %d is less than 1", lim.Processes)
+		}
 	}
 	if err := lim.Validate(); err != nil {
 		return lim, l.wrap([]any{"limits"}, err)
@@ -199,8 +209,19 @@ func (l *loader) schedule(s *Scenario, r *rawScenario) error {
 			return l.errorf([]any{"gomaxprocs", i}, "gomaxprocs[%d]: %d is negative (0 means the default)", i, n)
 		}
 	}
-	if s.Repeat < 0 {
-		return l.errorf([]any{"repeat"}, "repeat: %d is negative", s.Repeat)
+	if r.Repeat != nil {
+		if s.Repeat = *r.Repeat; s.Repeat < 1 {
+			return l.errorf([]any{"repeat"}, "repeat: %d is less than 1", s.Repeat)
+		}
+	}
+	lists := []struct {
+		key string
+		n   int
+	}{{"models", len(r.Models)}, {"measure", len(r.Measure)}, {"parallel", len(r.Parallel)}, {"gomaxprocs", len(r.GOMAXPROCS)}}
+	for _, list := range lists {
+		if list.n == 0 && l.root != nil && child(l.root, list.key) != nil {
+			return l.errorf([]any{list.key}, "%s: an empty list (leave it out for the default)", list.key)
+		}
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ type rawScenario struct {
 	Parallel    []int        `yaml:"parallel"`
 	GOMAXPROCS  []int        `yaml:"gomaxprocs"`
 	Pin         string       `yaml:"pin"`
-	Repeat      int          `yaml:"repeat"`
+	Repeat      *int         `yaml:"repeat"`
 	HarnessHold string       `yaml:"harness_hold"`
 	Checker     string       `yaml:"checker"`
 }
@@ -61,7 +61,7 @@ type rawLimits struct {
 	Memory    string `yaml:"memory"`
 	Output    string `yaml:"output"`
 	Stack     string `yaml:"stack"`
-	Processes int    `yaml:"processes"`
+	Processes *int   `yaml:"processes"`
 }
 
 // Load reads the YAML scenario file at path (see [Parse]) and sets the

@@ -78,12 +78,12 @@ func runCase(ctx context.Context, o *caseOptions, argv []string, stdout io.Write
 	if err := sb.Close(); err != nil {
 		res.Warnings = append(res.Warnings, err.Error())
 	}
-	if err := printCase(stdout, res, o.json); err != nil {
-		return err
-	}
+	perr := printCase(stdout, res, o.json)
 	switch {
-	case ctx.Err() != nil:
+	case ctx.Err() != nil: // a closed terminal fails the print too
 		return interrupted(context.Cause(ctx))
+	case perr != nil:
+		return perr
 	case res.Verdict == sandbox.SystemError:
 		return &exitError{code: 2, msg: "case: " + res.Error}
 	case res.Verdict != sandbox.Accepted:

@@ -136,7 +136,12 @@ func TestCaseInterrupt(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	for deadline := time.Now().Add(time.Minute); len(processesRunning(self, "hang")) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the case never started; stderr %q", stderr)
+		}
+	}
 	cmd.Process.Signal(syscall.SIGINT)
 	err := cmd.Wait()
 	code := cmd.ProcessState.ExitCode()
@@ -158,7 +163,9 @@ func processesRunning(exe, name string) []string {
 			continue
 		}
 		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if strings.Contains(string(cmdline), "\x00work\x00"+name) {
+		// The workload itself (ARGV0 work NAME ...), not a judgebench whose
+		// arguments name it.
+		if args := strings.Split(string(cmdline), "\x00"); len(args) > 2 && args[1] == "work" && args[2] == name {
 			found = append(found, e.Name())
 		}
 	}

@@ -32,6 +32,9 @@ func runCompare(_ context.Context, args []string, _ io.Reader, stdout, stderr io
 	if !(*alpha > 0 && *alpha < 1) {
 		return usageErrorf("compare: --alpha %v: must be between 0 and 1", *alpha)
 	}
+	if len(*metrics) == 0 {
+		return usageErrorf("compare: --metrics: no metric given: nothing could fail the comparison (use %s)", strings.Join(results.Metrics(), ", "))
+	}
 	for _, m := range *metrics {
 		if !slices.Contains(results.Metrics(), m) {
 			return usageErrorf("compare: --metrics: unknown metric %q (use %s)", m, strings.Join(results.Metrics(), ", "))

@@ -182,4 +182,7 @@ func TestMetricsFlag(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, `unknown metric "speed"`) {
 		t.Errorf("compare --metrics speed = %d, %q; want 2 naming the metric", r.code, r.stderr)
 	}
+	if r := runCLI(t, "compare", "a", "b", "--metrics="); r.code != 2 || !strings.Contains(r.stderr, "no metric given") {
+		t.Errorf("compare --metrics= = %d, %q; want 2: nothing could fail", r.code, r.stderr)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -146,13 +147,20 @@ func addCheckerFlag(fs *pflag.FlagSet, c *sandbox.Checker) {
 }
 
 // useChecker gives every case the checker of --checker, when it was given:
-// it overrides a scenario's.
-func useChecker(fs *pflag.FlagSet, c sandbox.Checker, cases []scenarios.Case) {
-	if fs.Changed("checker") {
-		for i := range cases {
-			cases[i].Checker = c
+// it overrides a scenario's. A checker program must be one that can start.
+func useChecker(fs *pflag.FlagSet, c sandbox.Checker, cases []scenarios.Case) error {
+	if !fs.Changed("checker") {
+		return nil
+	}
+	if c.Kind == sandbox.KindProgram {
+		if _, err := exec.LookPath(c.Program); err != nil {
+			return fmt.Errorf("--checker: the checker cannot start: %w", err)
 		}
 	}
+	for i := range cases {
+		cases[i].Checker = c
+	}
+	return nil
 }
 
 // addCgroupFlag binds --cgroup to m, which starts as auto.

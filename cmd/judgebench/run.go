@@ -73,7 +73,9 @@ func runRunCommand(ctx context.Context, args []string, _ io.Reader, stdout, stde
 	if err != nil {
 		return usageErrorf("run: %v", err)
 	}
-	useChecker(fs, o.checker, cases)
+	if err := useChecker(fs, o.checker, cases); err != nil {
+		return usageErrorf("run: %v", err)
+	}
 	plan, err := o.plan(sc, cases)
 	if err != nil {
 		return usageErrorf("run: %v", err)
@@ -89,11 +91,12 @@ func runRunCommand(ctx context.Context, args []string, _ io.Reader, stdout, stde
 	if rerr != nil {
 		return fmt.Errorf("run: %w", rerr)
 	}
-	if err := printSummary(stdout, path, run, &o); err != nil {
-		return err
-	}
-	if err != nil {
+	perr := printSummary(stdout, path, run, &o)
+	switch {
+	case err != nil: // interrupted (a closed terminal fails the summary too) or failed
 		return runError("run", err)
+	case perr != nil:
+		return perr
 	}
 	return verdictOf(run)
 }

@@ -136,6 +136,8 @@ func TestRunBadInput(t *testing.T) {
 		{"run", "gil", "--", "/bin/true"},
 		{"run", "gil", "judge"},
 		{"run", problemDir(t, 1), "--", filepath.Join(dir, "nosuch")},
+		{"run", problemDir(t, 1), "--checker", filepath.Join(dir, "nosuch"), "--", self, "work", "sort"},
+		{"run", problemDir(t, 1), "--checker", "fuzzy", "--", self, "work", "sort"},
 	}
 	for _, args := range tests {
 		r := runCLI(t, args...)

@@ -57,7 +57,9 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if err != nil {
 		return usageErrorf("tune: %v", err)
 	}
-	useChecker(fs, o.checker, cases)
+	if err := useChecker(fs, o.checker, cases); err != nil {
+		return usageErrorf("tune: %v", err)
+	}
 	plan := harness.TunePlan(cases, mergeLimits(o.limits, sc.Limits), o.maxParallel, o.repeat)
 	plan.Seed, plan.Cgroup = time.Now().UnixNano(), o.cgroup
 	bar := newProgress(stderr, false)
@@ -118,8 +120,8 @@ func tune(stdout io.Writer, path string, tuner *harness.Tuner, o *tuneOptions) e
 	}
 	if o.json {
 		err = report.WriteTuningJSON(stdout, path, plot, t)
-	} else {
-		err = report.WriteTuning(stdout, path, plot, t)
+	} else if err = report.WriteTuning(stdout, path, plot, t); err == nil {
+		err = report.WriteFailures(stdout, run) // tuning measured the cases that passed
 	}
 	if err == nil && !t.Safe {
 		return &exitError{code: 1} // the check said no: not even one case at a time

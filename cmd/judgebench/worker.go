@@ -9,9 +9,6 @@ import (
 
 // runWorker is a process-model worker (`judgebench worker`): one case as JSON
 // on stdin, its outcome as JSON on stdout. The harness starts it; people don't.
-func runWorker(ctx context.Context, _ []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if code := harness.WorkerMain(ctx, stdin, stdout, stderr); code != 0 {
-		return &exitError{code: code}
-	}
-	return nil
+func runWorker(ctx context.Context, _ []string, stdin io.Reader, stdout, _ io.Writer) error {
+	return harness.Work(ctx, stdin, stdout)
 }
