@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,7 +28,7 @@ func hold(mode string) int {
 	}
 	fmt.Printf("cgroup=%s warnings=%d\n", s.Cgroup(), len(s.Warnings()))
 	s.Run(context.Background(), &Command{Path: "/bin/sh", Args: []string{"-c", "sleep 1000 & echo $!; wait"}, Stdout: os.Stdout,
-		Limits: Limits{CPUTime: 10 * 60e9, RealTime: 10 * 60e9}})
+		Limits: Limits{CPUTime: 10 * time.Minute, RealTime: 10 * time.Minute}})
 	return 0
 }
 
@@ -35,9 +36,9 @@ func hold(mode string) int {
 func cgroupsOf(pid int) []string {
 	var found []string
 	tag := fmt.Sprintf("judgebench-%d-", pid)
-	filepath.WalkDir("/sys/fs/cgroup", func(path string, d os.DirEntry, err error) error {
+	filepath.WalkDir("/sys/fs/cgroup", func(dir string, d os.DirEntry, err error) error {
 		if err == nil && d.IsDir() && strings.HasPrefix(d.Name(), tag) {
-			found = append(found, path)
+			found = append(found, dir)
 			return filepath.SkipDir
 		}
 		return nil
