@@ -94,7 +94,10 @@ func holdMemory(t *testing.T, n int) {
 // harness holds 256MiB: alloc N reads N MiB above what the same program reads
 // when it allocates nothing (alloc 0: its runtime and, through VmHWM, the
 // pages of its own executable that it touched, several MiB for this binary),
-// and that baseline is far below what the harness holds.
+// give or take 8MiB, and that baseline is far below what the harness holds.
+// The slack is the runtime's own growth with a larger heap (the collector's
+// code and data, which alloc 0 never needs, and whole huge pages): up to 4MiB
+// seen, on Linux 6.1 through VmHWM.
 func TestMemoryPeak(t *testing.T) {
 	skipIfRace(t)
 	holdMemory(t, 256<<20)
@@ -113,9 +116,9 @@ func TestMemoryPeak(t *testing.T) {
 		}
 		for _, mib := range []int{64, 8} {
 			r := alloc(mib)
-			lo, hi := Size(mib)*MiB, base+Size(mib)*MiB+4*MiB
+			lo, hi := Size(mib)*MiB, base+Size(mib)*MiB+8*MiB
 			if r.Memory < lo || r.Memory >= hi {
-				t.Errorf("alloc %d MiB = %s; want memory in [%v, %v): %d MiB above alloc 0's %v, within 4MiB", mib, describe(r), lo, hi, mib, base)
+				t.Errorf("alloc %d MiB = %s; want memory in [%v, %v): %d MiB above alloc 0's %v, within 8MiB", mib, describe(r), lo, hi, mib, base)
 			}
 		}
 	})
