@@ -17,6 +17,9 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkCases -benchtime 2000x ./harness
 func BenchmarkCases(b *testing.B) {
+	if why := emulated(); why != "" {
+		b.Skip(why + ": timing cannot be judged under emulation")
+	}
 	b.Run("os-exec", func(b *testing.B) {
 		for b.Loop() {
 			if err := exec.Command("/bin/true").Run(); err != nil {

@@ -257,3 +257,25 @@ func TestInterruptCountsOnlyFinished(t *testing.T) {
 			g.FaultsReported, g.FaultsInjected, g.FaultsLost, g.ElapsedMS, recorded)
 	}
 }
+
+// TestProcessModelMeasuresAlike: a process-model worker measures its case
+// with the same mechanism as the harness's own sandbox. On a delegated cgroup
+// v2 host the harness moves itself into a leaf cgroup to enable controllers
+// for its cases, and its workers are born in that leaf: a worker must still
+// get a cgroup with memory and pids for its case, not fall back to VmHWM
+// without a task limit.
+func TestProcessModelMeasuresAlike(t *testing.T) {
+	samples, _ := runPlan(t, &Plan{Cases: burnCases(2, "1ms"), Models: []results.Model{results.Serial, results.Process}})
+	want := ""
+	for _, s := range samples {
+		if s.Model == results.Serial {
+			want = s.MemorySource
+		}
+	}
+	for _, s := range samples {
+		if s.Verdict != results.Accepted || s.MemorySource != want {
+			t.Errorf("%s: case %s = %s, memory from %q, error %q; want ACCEPTED from %q, as the serial model measured",
+				s.Model, s.Case, s.Verdict, s.MemorySource, s.Error, want)
+		}
+	}
+}

@@ -20,7 +20,7 @@ func cgroup(h probe) (string, string) {
 	if i := slices.IndexFunc(mounts, func(m sandbox.CgroupMount) bool { return m.FSType == "cgroup2" }); i < 0 || own[""] == "" {
 		problems = append(problems, "no v2 hierarchy")
 	} else {
-		d := mounts[i].Path(own[""])
+		d := sandbox.DelegatedCgroup(mounts[i].Path(own[""]))
 		ctl, _ := h.read(filepath.Join(d, "cgroup.controllers"))
 		missing := slices.DeleteFunc([]string{"memory", "pids"}, func(c string) bool { return slices.Contains(strings.Fields(ctl), c) })
 		switch err := h.writable(d); {
@@ -28,6 +28,8 @@ func cgroup(h probe) (string, string) {
 			problems = append(problems, fmt.Sprintf("v2 at %s lacks %s", d, strings.Join(missing, ", ")))
 		case err != nil:
 			problems = append(problems, fmt.Sprintf("v2 at %s: %v", d, err))
+		case h.others(d) > 0:
+			problems = append(problems, fmt.Sprintf("v2 at %s holds %d other processes, so memory and pids cannot be enabled for the cases", d, h.others(d)))
 		default:
 			return statusOK, "v2 with memory, pids at " + d
 		}
@@ -45,6 +47,20 @@ func cgroup(h probe) (string, string) {
 		return statusOK, "v1 with memory, pids, cpuacct"
 	}
 	return statusWarn, "no per-case cgroup: " + strings.Join(append(problems, v1...), "; ")
+}
+
+// others counts the processes other than this one in cgroup v2 directory d
+// when they keep it from enabling memory and pids for its children: the
+// kernel lets a cgroup other than the root (which has no cgroup.type) do that
+// only when it holds no process, and judgebench can move only itself out.
+func (h probe) others(d string) int {
+	sub, _ := h.read(filepath.Join(d, "cgroup.subtree_control"))
+	if _, err := h.read(filepath.Join(d, "cgroup.type")); err != nil ||
+		slices.Contains(strings.Fields(sub), "memory") && slices.Contains(strings.Fields(sub), "pids") {
+		return 0
+	}
+	procs, _ := h.read(filepath.Join(d, "cgroup.procs"))
+	return len(slices.DeleteFunc(strings.Fields(procs), func(p string) bool { return p == strconv.Itoa(h.pid) }))
 }
 
 // writable is nil when this process may make cgroups in dir.

@@ -27,6 +27,7 @@ type probe struct {
 	root  string
 	cpus  int // runtime.NumCPU(): the CPUs this process may run on
 	procs int // GOMAXPROCS
+	pid   int // this process's
 }
 
 // check is one rule of the doctor: run reads the host and returns a status and
@@ -50,7 +51,7 @@ var checks = []check{
 	{"aslr", "address-space randomization lays a program out differently each run, a small source of run-to-run timing variance.",
 		"", aslr},
 	{"cgroup", "a per-case cgroup gives a case's own peak memory, CPU time and task limit; without one memory comes from VmHWM and limits are weaker.",
-		"run as root on cgroup v2 with memory and pids delegated, or with the v1 memory, pids and cpuacct hierarchies mounted writable.", cgroup},
+		"run as root on cgroup v2 with memory and pids delegated, in a cgroup of its own (systemd-run --scope -p Delegate=yes; in a container, first move its other processes into a child cgroup), or with the v1 memory, pids and cpuacct hierarchies mounted writable.", cgroup},
 	{"cpu-quota", "a CPU quota below the CPUs makes CFS throttle the whole cgroup, which stalls cases in bursts and inflates real time.",
 		"remove the quota or raise it to the CPUs, or run fewer cases at once than it allows.", cpuQuotaCheck},
 	{"load", "other work competes with the cases for the cores, inflating real time and, through shared caches, CPU time.",
@@ -66,7 +67,7 @@ var checks = []check{
 func Doctor() []results.Finding { return doctorAt("/") }
 
 func doctorAt(root string) []results.Finding {
-	h := probe{root: root, cpus: runtime.NumCPU(), procs: runtime.GOMAXPROCS(0)}
+	h := probe{root: root, cpus: runtime.NumCPU(), procs: runtime.GOMAXPROCS(0), pid: os.Getpid()}
 	fs := make([]results.Finding, len(checks))
 	for i, c := range checks {
 		fs[i] = c.find(h)

@@ -95,6 +95,17 @@ func TestChecks(t *testing.T) {
 		{"aslr off", "aslr", 0, 0, map[string]string{"proc/sys/kernel/randomize_va_space": "0\n"}, "ok", "off"},
 		{"v2", "cgroup", 0, 0, cgroupV2("cpuset cpu io memory pids"), "ok", "v2 with memory, pids at /sys/fs/cgroup/judge"},
 		{"v2 without pids", "cgroup", 0, 0, cgroupV2("cpu memory"), "warn", "v2 at /sys/fs/cgroup/judge lacks pids"},
+		{"v2 shared with other processes", "cgroup", 0, 0, merge(cgroupV2("memory pids"), map[string]string{
+			"sys/fs/cgroup/judge/cgroup.type": "domain\n", "sys/fs/cgroup/judge/cgroup.procs": "1\n2\n", "sys/fs/cgroup/judge/cgroup.subtree_control": "\n"}),
+			"warn", "v2 at /sys/fs/cgroup/judge holds 2 other processes"},
+		{"v2 shared, controllers on", "cgroup", 0, 0, merge(cgroupV2("memory pids"), map[string]string{
+			"sys/fs/cgroup/judge/cgroup.type": "domain\n", "sys/fs/cgroup/judge/cgroup.procs": "1\n", "sys/fs/cgroup/judge/cgroup.subtree_control": "memory pids\n"}),
+			"ok", "v2 with memory, pids at /sys/fs/cgroup/judge"},
+		{"v2 root (no cgroup.type), shared", "cgroup", 0, 0, merge(cgroupV2("memory pids"), map[string]string{"sys/fs/cgroup/judge/cgroup.procs": "1\n2\n"}),
+			"ok", "v2 with memory, pids at /sys/fs/cgroup/judge"},
+		{"v2 in a harness's leaf", "cgroup", 0, 0, merge(cgroupV2("memory pids"), map[string]string{
+			"proc/self/cgroup": "0::/judge/judgebench-7-18ecc-harness\n", "sys/fs/cgroup/judge/judgebench-7-18ecc-harness/cgroup.procs": "7\n"}),
+			"ok", "v2 with memory, pids at /sys/fs/cgroup/judge"},
 		{"v1", "cgroup", 0, 0, cgroupV1("memory", "pids", "cpuacct"), "ok", "v1"},
 		{"v1 without pids", "cgroup", 0, 0, cgroupV1("memory", "cpuacct", "cpu"), "warn", "no v1 pids"},
 		{"no cgroup files", "cgroup", 0, 0, nil, "unknown", ""},
@@ -120,7 +131,7 @@ func TestChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.check+"/"+tt.name, func(t *testing.T) {
-			h := probe{root: fakeTree(t, tt.files), cpus: cmp.Or(tt.cpus, 2), procs: cmp.Or(tt.procs, 2)}
+			h := probe{root: fakeTree(t, tt.files), cpus: cmp.Or(tt.cpus, 2), procs: cmp.Or(tt.procs, 2), pid: 100}
 			f := checkNamed(t, tt.check).find(h)
 			if f.Status != tt.status || !strings.Contains(f.Value, tt.value) {
 				t.Errorf("check(%s) = %+v; want status %s, value with %q", tt.check, f, tt.status, tt.value)

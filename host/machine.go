@@ -38,7 +38,7 @@ func Describe() results.Machine {
 	if unix.Uname(&u) == nil {
 		m.Kernel = unix.ByteSliceToString(u.Release[:])
 	}
-	self := probe{root: "/", cpus: m.LogicalCores, procs: runtime.GOMAXPROCS(0)}
+	self := probe{root: "/", cpus: m.LogicalCores, procs: runtime.GOMAXPROCS(0), pid: os.Getpid()}
 	if cpus, _, err := self.quota(); err == nil {
 		m.ContainerCPULimit = cpus
 	}

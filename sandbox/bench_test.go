@@ -11,6 +11,7 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkRun -benchtime 2000x ./sandbox
 func BenchmarkRun(b *testing.B) {
+	skipIfEmulated(b)
 	const prog = "/bin/true"
 	b.Run("os-exec", func(b *testing.B) {
 		for b.Loop() {

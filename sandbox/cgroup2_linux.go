@@ -18,8 +18,7 @@ import (
 // outside.
 type cgroup2 struct {
 	parent, root string
-	moved        string   // the cgroup this process moved itself into, if any
-	enabled      []string // controllers this process enabled in parent
+	inLeaf       bool     // this Sandbox relies on the process's stay in a leaf: see leaf
 	controllers  []string // controllers the cases get: memory, pids
 }
 
@@ -34,13 +33,26 @@ func newCgroup2(tag string, requireAll bool) (*cgroup2, error) {
 	if i < 0 || own[""] == "" {
 		return nil, errors.New("cgroup v2: no unified hierarchy mounted")
 	}
-	g := &cgroup2{parent: mounts[i].Path(own[""])}
+	dir := mounts[i].Path(own[""])
+	g := &cgroup2{parent: DelegatedCgroup(dir), inLeaf: leaf.join(dir)}
 	g.root = filepath.Join(g.parent, tag)
 	if err := g.delegate(tag, requireAll); err != nil {
 		g.close()
 		return nil, err
 	}
 	return g, nil
+}
+
+// DelegatedCgroup is the cgroup v2 directory under which a Sandbox of a
+// process in cgroup directory dir makes its cgroups: dir itself, or the one
+// above when dir is the leaf that a judgebench process moved into to enable
+// controllers there (this process, for another Sandbox, or its parent, which
+// started it there: a process-model worker).
+func DelegatedCgroup(dir string) string {
+	if name := filepath.Base(dir); strings.HasPrefix(name, "judgebench-") && strings.HasSuffix(name, leafSuffix) {
+		return filepath.Dir(dir)
+	}
+	return dir
 }
 
 // delegate makes g.root with the memory and pids controllers that can be had
@@ -50,13 +62,10 @@ func (g *cgroup2) delegate(tag string, requireAll bool) error {
 	if requireAll && !(slices.Contains(avail, "memory") && slices.Contains(avail, "pids")) {
 		return fmt.Errorf("cgroup v2: %s lacks the memory and pids controllers", g.parent)
 	}
-	for _, c := range []string{"memory", "pids"} {
-		if slices.Contains(avail, c) && g.enable(tag, c) == nil {
-			g.controllers = append(g.controllers, c)
-		}
-	}
+	want := slices.DeleteFunc([]string{"memory", "pids"}, func(c string) bool { return !slices.Contains(avail, c) })
+	g.controllers = g.enable(tag, want)
 	if requireAll && len(g.controllers) < 2 {
-		return fmt.Errorf("cgroup v2: cannot enable memory and pids in %s", g.parent)
+		return fmt.Errorf("cgroup v2: cannot enable memory and pids in %s (other processes in it?)", g.parent)
 	}
 	if err := os.Mkdir(g.root, 0o755); err != nil {
 		return fmt.Errorf("cgroup v2: %w", err)
@@ -84,32 +93,66 @@ func (g *cgroup2) available() []string {
 	return strings.Fields(string(data))
 }
 
-// enable turns controller c on for parent's children. A cgroup with processes
-// of its own cannot do that (the no-internal-process rule), so this process
-// first moves itself into a child "harness" cgroup, as delegating managers do.
-func (g *cgroup2) enable(tag, c string) error {
-	sub := filepath.Join(g.parent, "cgroup.subtree_control")
-	if data, err := os.ReadFile(sub); err == nil && slices.Contains(strings.Fields(string(data)), c) {
-		return nil
-	}
-	err := writeFile(sub, "+"+c)
-	if errors.Is(err, unix.EBUSY) && g.moved == "" {
-		moved := filepath.Join(g.parent, tag+"-harness")
-		if err := os.Mkdir(moved, 0o755); err != nil {
-			return err
-		}
-		if err := writeFile(filepath.Join(moved, "cgroup.procs"), strconv.Itoa(os.Getpid())); err != nil {
-			unix.Rmdir(moved)
-			return err
-		}
-		g.moved = moved
-		err = writeFile(sub, "+"+c)
-	}
-	if err == nil {
-		g.enabled = append(g.enabled, c)
-	}
-	return err
+// enabledIn lists the controllers of want that dir enables for its children.
+func enabledIn(dir string, want []string) []string {
+	data, _ := os.ReadFile(filepath.Join(dir, "cgroup.subtree_control"))
+	on := strings.Fields(string(data))
+	return slices.DeleteFunc(slices.Clone(want), func(c string) bool { return !slices.Contains(on, c) })
 }
+
+// enable turns the controllers of want on for g.parent's children, memory
+// first, and returns those that are on. The parent must hold no process
+// first (see vacate): a domain controller (memory) cannot be enabled in a
+// cgroup with processes, and a threaded one (pids) can, but then turns it into
+// a thread root, below which no cgroup can take memory or processes.
+func (g *cgroup2) enable(tag string, want []string) []string {
+	if on := enabledIn(g.parent, want); len(on) == len(want) {
+		return on
+	}
+	if g.vacate(tag) != nil {
+		return enabledIn(g.parent, want)
+	}
+	sub := filepath.Join(g.parent, "cgroup.subtree_control")
+	for _, c := range want {
+		if len(enabledIn(g.parent, []string{c})) == 0 && writeFile(sub, "+"+c) != nil {
+			break
+		}
+	}
+	return enabledIn(g.parent, want)
+}
+
+// vacate empties g.parent of processes, unless it is the root cgroup, which
+// may keep them: this process moves into a leaf cgroup, as delegating
+// managers do (see leaf); other processes must leave on their own. When they
+// are judgebench processes on their way into leaves of their own, they do
+// within a moment, so it waits a while before giving up.
+func (g *cgroup2) vacate(tag string) error {
+	if !fileExists(filepath.Join(g.parent, "cgroup.type")) {
+		return nil // the root
+	}
+	deadline := time.Now().Add(enableWait)
+	for {
+		pids, err := procs(g.parent)
+		switch {
+		case err != nil:
+			return err
+		case len(pids) == 0:
+			return nil
+		case !g.inLeaf && slices.Contains(pids, os.Getpid()):
+			if err := leaf.enter(g.parent, tag); err != nil {
+				return err
+			}
+			g.inLeaf = true
+			continue
+		case time.Now().After(deadline):
+			return fmt.Errorf("cgroup v2: %s holds other processes: %v", g.parent, pids)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// enableWait is how long vacate waits for other processes to leave.
+const enableWait = 100 * time.Millisecond
 
 func (g *cgroup2) warnings() []string {
 	var w []string
@@ -126,17 +169,11 @@ func (g *cgroup2) version() string { return "v2" }
 
 func (g *cgroup2) close() error {
 	err := removeDir(g.root)
-	if g.moved == "" {
-		return err
+	if g.inLeaf {
+		g.inLeaf = false
+		err = errors.Join(err, leaf.exit())
 	}
-	// Give back what was borrowed: controllers off, this process home again.
-	for _, c := range g.enabled {
-		writeFile(filepath.Join(g.parent, "cgroup.subtree_control"), "-"+c)
-	}
-	if werr := writeFile(filepath.Join(g.parent, "cgroup.procs"), strconv.Itoa(os.Getpid())); werr != nil {
-		return errors.Join(err, fmt.Errorf("cgroup v2: move back to %s (%s is left): %w", g.parent, g.moved, werr))
-	}
-	return errors.Join(err, removeDir(g.moved))
+	return err
 }
 
 func (g *cgroup2) newCase(name string, l Limits) (caseGroup, error) {

@@ -81,8 +81,15 @@
 // # Privileges
 //
 // As root (or in a delegated cgroup v2 subtree) each run gets cgroups: v2 when
-// its memory and pids controllers can be had, else v1. Without them (see
-// CgroupOff) guarantees are weaker and Result.Warnings says so: memory is the
+// its memory and pids controllers can be had, else v1. On v2 a cgroup other
+// than the root may enable controllers for its children only while it holds
+// no process, so the process moves itself into a leaf cgroup beside its runs'
+// (judgebench-PID-TIME-harness), shared by all its Sandboxes, and moves back,
+// turning the controllers off again, when the last one closes; a process
+// started in such a leaf (a process-model worker) makes its cgroups beside it
+// (see DelegatedCgroup). Other processes in the cgroup keep it from enabling
+// anything. Without cgroups (see CgroupOff) guarantees are weaker and
+// Result.Warnings says so: memory is the
 // program's VmHWM (its own, not its descendants'), tasks are limited by
 // RLIMIT_NPROC (which counts every task of the user, is set above the tasks
 // the machine already has, and does not bind root), and the CPU watchdog sees

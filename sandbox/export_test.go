@@ -2,3 +2,6 @@ package sandbox
 
 // Leftovers is leftovers, for the external TestMain.
 var Leftovers = leftovers
+
+// Hold is hold, for the external TestMain.
+var Hold = hold

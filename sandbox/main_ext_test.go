@@ -11,12 +11,16 @@ import (
 )
 
 // TestMain lets the test binary pose as `judgebench work`: a test runs
-// os.Args[0] work NAME ARGS as its judged program, so no compiler is needed.
+// os.Args[0] work NAME ARGS as its judged program, so no compiler is needed;
+// `hold MODE` is a judgebench process for TestRemoveLeftovers to kill.
 // After the tests it checks that no cgroup and no child was left behind. It
 // lives in the external test package because scenarios imports sandbox.
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == "work" {
 		os.Exit(scenarios.Main(context.Background(), os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	if len(os.Args) > 2 && os.Args[1] == "hold" {
+		os.Exit(sandbox.Hold(os.Args[2]))
 	}
 	code := m.Run()
 	if err := sandbox.Leftovers(); err != nil {

@@ -39,6 +39,7 @@ func burnClock(t *testing.T, out string) (thread, process, delay time.Duration) 
 // harness's, so burn runs with asynchronous preemption off.
 func TestCPUAccuracy(t *testing.T) {
 	skipIfRace(t)
+	skipIfEmulated(t)
 	forEachMode(t, func(t *testing.T, s *Sandbox) {
 		var errs []string
 		for attempt := range 3 {
@@ -65,12 +66,13 @@ func TestCPUAccuracy(t *testing.T) {
 }
 
 // TestCPULimitPrecision checks that a spinning program is killed within
-// max(5%, 20ms) of its CPU limit.
+// max(5%, 20ms) of its CPU limit (on an emulated CPU, only that it is killed
+// past its limit, within ten times that).
 func TestCPULimitPrecision(t *testing.T) {
 	forEachMode(t, func(t *testing.T, s *Sandbox) {
 		for _, limit := range []time.Duration{250 * time.Millisecond, time.Second} {
 			r := s.Run(t.Context(), work(t, Limits{CPUTime: limit}, "spin", "1000000000000"))
-			tol := max(limit*5/100, 20*time.Millisecond)
+			tol := coarse(t, max(limit*5/100, 20*time.Millisecond))
 			t.Logf("limit %v: killed at cpu %v (%v past)", limit, r.CPUTime, r.CPUTime-limit)
 			if r.Verdict != CPUTimeLimitExceeded || r.CPUTime < limit || r.CPUTime > limit+tol {
 				t.Errorf("spin under %v = %s; want CPU_TIME_LIMIT_EXCEEDED with cpu in [%v, %v]", limit, describe(r), limit, limit+tol)
@@ -88,22 +90,35 @@ func holdMemory(t *testing.T, n int) {
 	t.Cleanup(func() { runtime.KeepAlive(big) })
 }
 
+// TestMemoryPeak checks that memory is the program's own peak, while the
+// harness holds 256MiB: alloc N reads N MiB above what the same program reads
+// when it allocates nothing (alloc 0: its runtime and, through VmHWM, the
+// pages of its own executable that it touched, several MiB for this binary),
+// give or take 8MiB, and that baseline is far below what the harness holds.
+// The slack is the runtime's own growth with a larger heap (the collector's
+// code and data, which alloc 0 never needs, and whole huge pages): up to 4MiB
+// seen, on Linux 6.1 through VmHWM.
 func TestMemoryPeak(t *testing.T) {
 	skipIfRace(t)
 	holdMemory(t, 256<<20)
 	forEachMode(t, func(t *testing.T, s *Sandbox) {
-		tests := []struct {
-			mib    string
-			lo, hi Size
-		}{
-			{"64", 64 * MiB, 72 * MiB},
-			{"8", 0, 16 * MiB}, // while the harness holds 256MiB
+		alloc := func(mib int) *Result {
+			r := s.Run(t.Context(), work(t, Limits{}, "alloc", strconv.Itoa(mib)))
+			t.Logf("alloc %d MiB: %.1f MiB from %s", mib, float64(r.Memory)/float64(MiB), r.MemorySource)
+			if r.Verdict != Accepted || r.MemorySource == MemoryNone {
+				t.Fatalf("alloc %d MiB = %s; want ACCEPTED and a memory source", mib, describe(r))
+			}
+			return r
 		}
-		for _, tt := range tests {
-			r := s.Run(t.Context(), work(t, Limits{}, "alloc", tt.mib))
-			t.Logf("alloc %s MiB: %.1f MiB from %s", tt.mib, float64(r.Memory)/float64(MiB), r.MemorySource)
-			if r.Verdict != Accepted || r.Memory < tt.lo || r.Memory >= tt.hi || r.MemorySource == MemoryNone {
-				t.Errorf("alloc %s MiB = %s; want memory in [%v, %v)", tt.mib, describe(r), tt.lo, tt.hi)
+		base := alloc(0).Memory
+		if base <= 0 || base >= 32*MiB {
+			t.Fatalf("alloc 0 = %v; want the program's own baseline, under 32MiB (the harness holds 256MiB)", base)
+		}
+		for _, mib := range []int{64, 8} {
+			r := alloc(mib)
+			lo, hi := Size(mib)*MiB, base+Size(mib)*MiB+8*MiB
+			if r.Memory < lo || r.Memory >= hi {
+				t.Errorf("alloc %d MiB = %s; want memory in [%v, %v): %d MiB above alloc 0's %v, within 8MiB", mib, describe(r), lo, hi, mib, base)
 			}
 		}
 	})
@@ -185,7 +200,7 @@ func TestHangIgnoringSIGTERM(t *testing.T) {
 	forEachMode(t, func(t *testing.T, s *Sandbox) {
 		limit := 300 * time.Millisecond
 		r := s.Run(t.Context(), work(t, Limits{RealTime: limit}, "hang"))
-		if r.Verdict != RealTimeLimitExceeded || r.RealTime < limit || r.RealTime > limit+100*time.Millisecond {
+		if r.Verdict != RealTimeLimitExceeded || r.RealTime < limit || r.RealTime > limit+coarse(t, 100*time.Millisecond) {
 			t.Errorf("hang under %v = %s; want REAL_TIME_LIMIT_EXCEEDED at the limit", limit, describe(r))
 		}
 	})
@@ -194,8 +209,9 @@ func TestHangIgnoringSIGTERM(t *testing.T) {
 func TestStderrFlood(t *testing.T) {
 	s := newSandbox(t, CgroupAuto)
 	r := s.Run(t.Context(), work(t, Limits{}, "flood", "10000000", "stderr"))
-	if r.Verdict != Accepted || r.RealTime > time.Second || len(r.Stderr) != 64<<10 {
-		t.Errorf("10MB to stderr = %s, kept %d bytes; want ACCEPTED within 1s keeping 64KiB", describe(r), len(r.Stderr))
+	within := coarse(t, time.Second)
+	if r.Verdict != Accepted || r.RealTime > within || len(r.Stderr) != 64<<10 {
+		t.Errorf("10MB to stderr = %s, kept %d bytes; want ACCEPTED within %v keeping 64KiB", describe(r), len(r.Stderr), within)
 	}
 }
 

@@ -12,8 +12,9 @@ import (
 // RemoveLeftovers removes the cgroups that the judgebench process pid left
 // behind when it died before closing its Sandbox (a worker killed with
 // SIGKILL, say): every task in them is killed first. It looks where pid's
-// cgroups would be, beside this process's own, so pid must have been its
-// child or shared its cgroups.
+// cgroups would be, beside this process's own (on cgroup v2, beside the leaf
+// this process moved into too), so pid must have been its child or shared its
+// cgroups.
 func RemoveLeftovers(pid int) error {
 	mounts, own, err := hierarchies()
 	if err != nil {
@@ -32,9 +33,15 @@ func RemoveLeftovers(pid int) error {
 		if !ok {
 			continue
 		}
-		roots, _ := filepath.Glob(filepath.Join(m.Path(cg), fmt.Sprintf("judgebench-%d-*", pid)))
-		for _, root := range roots {
-			errs = append(errs, removeTree(root))
+		dirs := []string{m.Path(cg)}
+		if up := DelegatedCgroup(dirs[0]); m.FSType == "cgroup2" && up != dirs[0] {
+			dirs = append(dirs, up)
+		}
+		for _, dir := range dirs {
+			roots, _ := filepath.Glob(filepath.Join(dir, fmt.Sprintf("judgebench-%d-*", pid)))
+			for _, root := range roots {
+				errs = append(errs, removeTree(root))
+			}
 		}
 	}
 	return errors.Join(errs...)

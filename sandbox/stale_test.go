@@ -1,0 +1,154 @@
+package sandbox
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// hold is a judgebench process that another test kills: it makes a Sandbox in
+// mode, prints its cgroup version and warnings on one line, then runs a case
+// that leaves a grandchild behind, prints the grandchild's pid, and waits for
+// it. TestMain runs it for `hold MODE`.
+func hold(mode string) int {
+	s, err := New(Options{Cgroup: CgroupMode(mode)})
+	if err != nil {
+		fmt.Println("error", err)
+		return 2
+	}
+	fmt.Printf("cgroup=%s warnings=%d\n", s.Cgroup(), len(s.Warnings()))
+	s.Run(context.Background(), &Command{Path: "/bin/sh", Args: []string{"-c", "sleep 1000 & echo $!; wait"}, Stdout: os.Stdout,
+		Limits: Limits{CPUTime: 10 * time.Minute, RealTime: 10 * time.Minute}})
+	return 0
+}
+
+// cgroupsOf lists the cgroup directories that judgebench process pid made.
+func cgroupsOf(pid int) []string {
+	var found []string
+	tag := fmt.Sprintf("judgebench-%d-", pid)
+	filepath.WalkDir("/sys/fs/cgroup", func(dir string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && strings.HasPrefix(d.Name(), tag) {
+			found = append(found, dir)
+			return filepath.SkipDir
+		}
+		return nil
+	})
+	return found
+}
+
+// TestRemoveLeftovers kills a judgebench process (a process-model worker,
+// say) with SIGKILL while its case runs: its cgroups are left behind with the
+// case's grandchild in them. RemoveLeftovers, called by its parent, must kill
+// that grandchild and remove them. The child gets the same cgroups as this
+// process, wherever it was born: on a delegated cgroup v2 host this process
+// moved itself into a leaf to enable controllers for its runs, and the child
+// is born in that leaf.
+func TestRemoveLeftovers(t *testing.T) {
+	forEachMode(t, func(t *testing.T, s *Sandbox) {
+		if s.Cgroup() == "none" {
+			t.Skip("no cgroup: nothing is left behind in one")
+		}
+		cmd := exec.CommandContext(t.Context(), self(t), "hold", path.Base(t.Name())) // the subtest's mode
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Wait()
+		defer cmd.Process.Kill()
+		lines := bufio.NewScanner(out)
+		var got []string
+		for len(got) < 2 && lines.Scan() {
+			got = append(got, lines.Text())
+		}
+		if len(got) < 2 {
+			t.Fatalf("hold printed %q; want its cgroup and a pid", got)
+		}
+		if want := fmt.Sprintf("cgroup=%s warnings=%d", s.Cgroup(), len(s.Warnings())); got[0] != want {
+			t.Errorf("a child of this process has a sandbox with %q; want %q, as this process has", got[0], want)
+		}
+		grandchild, err := strconv.Atoi(got[1])
+		if err != nil {
+			t.Fatalf("hold printed %q; want a pid", got[1])
+		}
+		if len(cgroupsOf(cmd.Process.Pid)) == 0 {
+			t.Errorf("no cgroup of the child %d found while its case runs", cmd.Process.Pid)
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+		if err := RemoveLeftovers(cmd.Process.Pid); err != nil {
+			t.Errorf("RemoveLeftovers(%d) = %v", cmd.Process.Pid, err)
+		}
+		if left := cgroupsOf(cmd.Process.Pid); len(left) > 0 {
+			t.Errorf("RemoveLeftovers(%d) left %v", cmd.Process.Pid, left)
+		}
+		// Killed, it came back to this process (a subreaper) to be reaped.
+		if state, _ := procStat(grandchild); state == 'Z' {
+			wait4(grandchild, new(unix.WaitStatus), nil)
+		}
+		if err := unix.Kill(grandchild, 0); err != unix.ESRCH {
+			unix.Kill(grandchild, unix.SIGKILL)
+			t.Errorf("grandchild %d after RemoveLeftovers: kill(0) = %v; want ESRCH", grandchild, err)
+		}
+	})
+}
+
+// TestSandboxesAtOnce: two Sandboxes of one process, open at once and closed
+// in either order, get the same cgroups, leave none behind, and leave the
+// process in the cgroup it started in. On a delegated cgroup v2 host the
+// first moves the process into a leaf to enable controllers for its runs; the
+// second finds it there; the last to close moves it back.
+func TestSandboxesAtOnce(t *testing.T) {
+	home, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range modes() {
+		for _, lastFirst := range []bool{false, true} {
+			a, err := New(Options{Cgroup: mode})
+			if err != nil {
+				t.Logf("cgroup mode %s: %v", mode, err)
+				continue
+			}
+			b, err := New(Options{Cgroup: mode})
+			if err != nil {
+				a.Close()
+				t.Fatalf("mode %s: a second Sandbox while the first is open: %v", mode, err)
+			}
+			ra := a.Run(t.Context(), work(t, Limits{}, "exit", "0"))
+			rb := b.Run(t.Context(), work(t, Limits{}, "exit", "0"))
+			if b.Cgroup() != a.Cgroup() || len(b.Warnings()) != len(a.Warnings()) || rb.MemorySource != ra.MemorySource {
+				t.Errorf("mode %s: a second Sandbox has cgroup %s, warnings %q, memory from %s; want %s, %q, %s as the first",
+					mode, b.Cgroup(), b.Warnings(), rb.MemorySource, a.Cgroup(), a.Warnings(), ra.MemorySource)
+			}
+			first, last := a, b
+			if lastFirst {
+				first, last = b, a
+			}
+			if err := first.Close(); err != nil {
+				t.Errorf("mode %s: Close of one Sandbox while another is open = %v", mode, err)
+			}
+			if err := last.Close(); err != nil {
+				t.Errorf("mode %s: Close of the last Sandbox = %v", mode, err)
+			}
+			if left := cgroupsOf(os.Getpid()); len(left) > 0 {
+				t.Errorf("mode %s: cgroups left after both closed: %v", mode, left)
+			}
+			if now, _ := os.ReadFile("/proc/self/cgroup"); string(now) != string(home) {
+				t.Errorf("mode %s: after both closed this process is in\n%s\nwant where it started:\n%s", mode, now, home)
+			}
+		}
+	}
+}
