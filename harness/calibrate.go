@@ -27,8 +27,9 @@ type Calibration struct {
 	// CPU time includes its exit, after its last look at its own clock, which
 	// costs a Go program 0.5 to 1ms of CPU on the development machine.
 	// Default 2ms.
-	Floor  time.Duration
-	Cgroup sandbox.CgroupMode
+	Floor     time.Duration
+	Cgroup    sandbox.CgroupMode
+	Isolation sandbox.Isolation // "": the strongest the host allows
 	// Progress, if set, is called after every burn; from one goroutine at a
 	// time.
 	Progress func(Progress)
@@ -80,7 +81,7 @@ func NewCalibrator(c Calibration) (*Calibrator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("harness: find this binary: %w", err)
 	}
-	sb, err := sandbox.New(sandbox.Options{Cgroup: c.Cgroup})
+	sb, err := sandbox.New(sandbox.Options{Cgroup: c.Cgroup, Isolation: c.Isolation})
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +98,7 @@ func (k *Calibrator) Machine() results.Machine { return machine(k.sb) }
 func (k *Calibrator) Settings() results.Settings {
 	var models []results.Model
 	for _, par := range k.c.Parallel {
-		models = append(models, calibrationKey(par).Model)
+		models = append(models, k.key(par).Model)
 	}
 	return results.Settings{Models: slices.Compact(models), Measure: []results.Measure{results.Exact},
 		Parallel: k.c.Parallel, GOMAXPROCS: []int{host.DefaultGOMAXPROCS()}, Pin: results.PinOff, Repeat: k.c.Repeat,
@@ -127,7 +128,7 @@ func (k *Calibrator) Run(ctx context.Context, sink Sink) (map[results.Key]result
 			if err != nil {
 				return info, err
 			}
-			key := calibrationKey(par)
+			key := k.key(par)
 			gi := info[key]
 			gi.Elapsed += elapsed
 			info[key] = gi
@@ -137,12 +138,14 @@ func (k *Calibrator) Run(ctx context.Context, sink Sink) (map[results.Key]result
 	return info, nil
 }
 
-func calibrationKey(par int) results.Key {
+// key is the group key of the burns run par at once.
+func (k *Calibrator) key(par int) results.Key {
 	model := results.Serial
 	if par > 1 {
 		model = results.Pool
 	}
-	return results.Key{Model: model, Measure: results.Exact, Parallelism: par, GOMAXPROCS: host.DefaultGOMAXPROCS()}
+	return results.Key{Model: model, Measure: results.Exact, Parallelism: par, GOMAXPROCS: host.DefaultGOMAXPROCS(),
+		Isolation: results.Isolation(k.sb.Isolation())}
 }
 
 // point runs burn d, Repeat times with par at once, and sums it up.
@@ -165,8 +168,8 @@ func (k *Calibrator) point(ctx context.Context, d time.Duration, par int, sink S
 				p.WorstError = e
 			}
 			o := fromResult(r.res, false)
-			key := calibrationKey(par)
-			st := setting{model: key.Model, measure: key.Measure, parallel: par, gomaxprocs: key.GOMAXPROCS}
+			key := k.key(par)
+			st := setting{model: key.Model, measure: key.Measure, parallel: par, gomaxprocs: key.GOMAXPROCS, isolation: key.Isolation}
 			s := o.sample("burn-"+d.String(), st, rep, slot, rep*par+slot, r.began.Sub(start), 0)
 			if err := sink.Add(s); err != nil {
 				return p, 0, err
@@ -201,7 +204,7 @@ func burnTogether(ctx context.Context, sb *sandbox.Sandbox, exe string, d time.D
 			var out bytes.Buffer
 			runs[i].began = time.Now()
 			args := append(append([]string{}, scenarios.SelfArgs...), "burn", d.String())
-			r := sb.Run(ctx, &sandbox.Command{Path: exe, Args: args, Stdout: &out,
+			r := sb.Run(ctx, &sandbox.Command{Path: exe, Args: args, Stdout: &out, Slot: i,
 				Limits: sandbox.Limits{CPUTime: d + 2*time.Second}})
 			runs[i].res = r
 			var thread, own, delay int64

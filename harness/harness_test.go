@@ -279,3 +279,26 @@ func TestProcessModelMeasuresAlike(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessModelCannotBeForged: under the process model a judged program
+// whose parent is the worker cannot write the worker's stdout, where its
+// outcome travels, nor signal it; without isolation it can, which shows the
+// test can tell.
+func TestProcessModelCannotBeForged(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("not root: isolated programs run as this user")
+	}
+	cases := []scenarios.Case{{Name: "forge", Workload: "attack", Args: []string{"parentstdout"}},
+		{Name: "signal", Workload: "attack", Args: []string{"signalparent"}}}
+	for _, tt := range []struct {
+		isolation sandbox.Isolation
+		want      results.Verdict
+	}{{sandbox.IsolationProcess, results.RuntimeError}, {sandbox.IsolationNone, results.Accepted}} {
+		samples, _ := runPlan(t, &Plan{Cases: cases, Models: []results.Model{results.Process}, Parallel: []int{1}, Isolation: tt.isolation})
+		for _, s := range samples {
+			if s.Verdict != tt.want || s.Isolation != results.Isolation(tt.isolation) {
+				t.Errorf("%s under the process model at %s = %s (isolation %s), error %q; want %s", s.Case, tt.isolation, s.Verdict, s.Isolation, s.Error, tt.want)
+			}
+		}
+	}
+}

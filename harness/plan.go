@@ -34,6 +34,14 @@ type Plan struct {
 	// HarnessHold is memory the harness holds, touched, while it runs.
 	HarnessHold sandbox.Size
 	Cgroup      sandbox.CgroupMode
+	// Isolation is the isolation level of the cases measured exact; ""
+	// is the strongest the host allows. The distorting measure modes run
+	// their cases at IsolationNone: their trap only shows for a child the
+	// harness forks itself, the Go way.
+	Isolation sandbox.Isolation
+	UIDs      sandbox.UIDRange // of isolated cases, a uid per worker slot; zero: the default
+	Disk      sandbox.Size     // an isolated case's working directory; 0: the default
+	Env       []string         // added to an isolated case's environment, KEY=VALUE
 	// Progress, if set, is called after every case; from one goroutine at a
 	// time.
 	Progress func(Progress)
@@ -63,8 +71,14 @@ func (p *Plan) Settings() results.Settings {
 		CPUTime: l.CPUTime.String(), RealTime: l.RealTime.String(), Memory: l.Memory.String(),
 		Output: l.Output.String(), Stack: l.Stack.String(), Processes: l.Processes,
 		Program: program, Cgroup: string(cmp.Or(p.Cgroup, sandbox.CgroupAuto)), HarnessHold: int64(p.HarnessHold),
-		Checker: checker.String(),
+		Checker: checker.String(), Isolation: results.Isolation(cmp.Or(p.Isolation, sandbox.IsolationProcess)),
 	}
+}
+
+// sandboxOptions are the options of the Sandbox that runs p's cases at
+// isolation level i.
+func (p *Plan) sandboxOptions(i sandbox.Isolation) sandbox.Options {
+	return sandbox.Options{Cgroup: p.Cgroup, Isolation: i, UIDs: p.UIDs, Disk: p.Disk, Env: p.Env}
 }
 
 // Validate reports the first thing in p that no run can do, as a usage error.
@@ -84,6 +98,9 @@ func (p *Plan) Validate() error {
 		}
 	}
 	if _, err := results.ParsePin(string(p.Pin)); p.Pin != "" && err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := sandbox.ParseIsolation(string(p.Isolation)); p.Isolation != "" && err != nil {
 		errs = append(errs, err)
 	}
 	for _, n := range p.Parallel {
@@ -131,11 +148,13 @@ type setting struct {
 	parallel   int
 	gomaxprocs int
 	pinned     bool
+	isolation  results.Isolation // what the harness ran it at
 }
 
 // key is the group key of st.
 func (st setting) key() results.Key {
-	return results.Key{Model: st.model, Measure: st.measure, Parallelism: st.parallel, GOMAXPROCS: st.gomaxprocs, Pinned: st.pinned}
+	return results.Key{Model: st.model, Measure: st.measure, Parallelism: st.parallel, GOMAXPROCS: st.gomaxprocs,
+		Pinned: st.pinned, Isolation: st.isolation}
 }
 
 // settings crosses the plan's sweeps, leaving out the meaningless ones: serial
@@ -163,7 +182,7 @@ func (p *Plan) settings() []setting {
 						g = host.DefaultGOMAXPROCS()
 					}
 					for _, pin := range p.Pin.Pinned() {
-						if st := (setting{m, ms, n, g, pin}); !slices.Contains(out, st) {
+						if st := (setting{m, ms, n, g, pin, ""}); !slices.Contains(out, st) {
 							out = append(out, st)
 						}
 					}

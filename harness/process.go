@@ -30,10 +30,15 @@ var workerGrace = 10 * time.Second
 // arguments, never code. That is the Go face of "can't pickle instancemethod":
 // a func or a channel cannot cross a process boundary, a name can.
 type job struct {
-	Case   scenarios.Case     `json:"case"`
-	Limits limitsJSON         `json:"limits"`
-	Cgroup sandbox.CgroupMode `json:"cgroup"`
-	Mode   results.Measure    `json:"measure"`
+	Case      scenarios.Case     `json:"case"`
+	Limits    limitsJSON         `json:"limits"`
+	Cgroup    sandbox.CgroupMode `json:"cgroup"`
+	Mode      results.Measure    `json:"measure"`
+	Isolation sandbox.Isolation  `json:"isolation"`
+	UIDs      sandbox.UIDRange   `json:"uids"`
+	Disk      sandbox.Size       `json:"disk"`
+	Env       []string           `json:"env,omitempty"`
+	Slot      int                `json:"slot"`
 }
 
 // limitsJSON is sandbox.Limits on the wire.
@@ -59,12 +64,13 @@ func (w limitsJSON) limits() sandbox.Limits {
 // reads the outcome back as JSON. A worker that dies, hangs past the case's
 // real-time limit plus a grace period, or answers garbage is a SYSTEM_ERROR
 // carrying its stderr: never a hang, never a dropped case.
-func runProcess(ctx context.Context, c *scenarios.Case, l sandbox.Limits, cgroup sandbox.CgroupMode, mode results.Measure) outcome {
+func runProcess(ctx context.Context, c *scenarios.Case, l sandbox.Limits, opts sandbox.Options, mode results.Measure, slot int) outcome {
 	exe, err := os.Executable()
 	if err != nil {
 		return systemError(fmt.Errorf("harness: find this binary: %w", err))
 	}
-	in, err := json.Marshal(job{Case: *c, Limits: toWire(l), Cgroup: cgroup, Mode: mode})
+	in, err := json.Marshal(job{Case: *c, Limits: toWire(l), Cgroup: opts.Cgroup, Mode: mode, Isolation: opts.Isolation,
+		UIDs: opts.UIDs, Disk: opts.Disk, Env: opts.Env, Slot: slot})
 	if err != nil {
 		return systemError(fmt.Errorf("harness: encode case %s: %w", c.Name, err))
 	}
@@ -127,11 +133,11 @@ func Work(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	if err := j.check(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	sb, err := sandbox.New(sandbox.Options{Cgroup: j.Cgroup})
+	sb, err := sandbox.New(sandbox.Options{Cgroup: j.Cgroup, Isolation: j.Isolation, UIDs: j.UIDs, Disk: j.Disk, Env: j.Env})
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	o := runSandboxed(ctx, sb, &j.Case, j.Limits.limits(), j.Mode)
+	o := runSandboxed(ctx, sb, &j.Case, j.Limits.limits(), j.Mode, j.Slot)
 	if err := sb.Close(); err != nil && o.Error == "" {
 		o.Error = "worker: " + err.Error() // the case was measured: say what the cleanup left
 	}
@@ -153,6 +159,9 @@ func (j *job) check() error {
 		}
 	}
 	if _, err := sandbox.ParseCgroupMode(string(j.Cgroup)); j.Cgroup != "" && err != nil {
+		return err
+	}
+	if _, err := sandbox.ParseIsolation(string(j.Isolation)); j.Isolation != "" && err != nil {
 		return err
 	}
 	if _, err := results.ParseMeasure(string(j.Mode)); err != nil {

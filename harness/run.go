@@ -2,9 +2,11 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,9 +26,10 @@ var _ Sink = (*results.Writer)(nil)
 
 // Harness runs plans. It owns a sandbox; Close releases it.
 type Harness struct {
-	plan *Plan
-	sb   *sandbox.Sandbox
-	sink Sink // of the current Run; safe for concurrent use
+	plan  *Plan
+	sb    *sandbox.Sandbox // at the plan's isolation
+	plain *sandbox.Sandbox // at IsolationNone, for the distorting measure modes; nil when none ran
+	sink  Sink             // of the current Run; safe for concurrent use
 
 	mu   sync.Mutex
 	info map[results.Key]results.GroupInfo
@@ -38,15 +41,30 @@ func New(p *Plan) (*Harness, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	sb, err := sandbox.New(sandbox.Options{Cgroup: p.Cgroup})
+	sb, err := sandbox.New(p.sandboxOptions(p.Isolation))
 	if err != nil {
 		return nil, err
 	}
-	return &Harness{plan: p, sb: sb, info: map[results.Key]results.GroupInfo{}}, nil
+	h := &Harness{plan: p, sb: sb, info: map[results.Key]results.GroupInfo{}}
+	if slices.ContainsFunc(p.Measures, func(m results.Measure) bool { return m != results.Exact }) {
+		if sb.Isolation() == sandbox.IsolationNone {
+			h.plain = sb
+		} else if h.plain, err = sandbox.New(p.sandboxOptions(sandbox.IsolationNone)); err != nil {
+			sb.Close()
+			return nil, err
+		}
+	}
+	return h, nil
 }
 
-// Close releases the sandbox and whatever the runs left.
-func (h *Harness) Close() error { return h.sb.Close() }
+// Close releases the sandboxes and whatever the runs left.
+func (h *Harness) Close() error {
+	err := h.sb.Close()
+	if h.plain != nil && h.plain != h.sb {
+		err = errors.Join(err, h.plain.Close())
+	}
+	return err
+}
 
 // Machine describes this host and the sandbox the harness uses, for the
 // record of a run. GOMAXPROCS is the harness's: child processes run with
@@ -65,6 +83,9 @@ func (h *Harness) Run(ctx context.Context, sink Sink) (map[results.Key]results.G
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	settings := h.plan.settings()
+	for i := range settings {
+		settings[i].isolation = h.isolation(settings[i])
+	}
 	rng := rand.New(rand.NewPCG(uint64(h.plan.Seed), 0))
 	total := len(settings) * len(h.plan.Cases) * max(h.plan.Repeat, 1)
 	for rep := range max(h.plan.Repeat, 1) {
@@ -137,7 +158,7 @@ func (h *Harness) worker(ctx context.Context, fail context.CancelCauseFunc, g *g
 	if g.st.pinned {
 		defer pin(slot)()
 	}
-	run := h.executor(g.st)
+	run := h.executor(g.st, slot)
 	for i := range jobs {
 		c := &h.plan.Cases[i]
 		expect, injected := expected(c)
@@ -165,20 +186,37 @@ func (g *groupRun) finished(t time.Time, fault bool) {
 	g.mu.Unlock()
 }
 
-// executor is how st's model runs one case.
-func (h *Harness) executor(st setting) func(context.Context, *scenarios.Case) outcome {
+// executor is how st's model runs one case in worker slot slot.
+func (h *Harness) executor(st setting, slot int) func(context.Context, *scenarios.Case) outcome {
 	p := h.plan
 	switch st.model {
 	case results.InProc:
 		return func(ctx context.Context, c *scenarios.Case) outcome { return runInProc(ctx, c, p.Limits) }
 	case results.Process:
+		opts := p.sandboxOptions(h.sb.Isolation())
+		if st.measure != results.Exact {
+			opts.Isolation = sandbox.IsolationNone
+		}
 		return func(ctx context.Context, c *scenarios.Case) outcome {
-			return runProcess(ctx, c, p.Limits, p.Cgroup, st.measure)
+			return runProcess(ctx, c, p.Limits, opts, st.measure, slot)
 		}
 	}
-	return func(ctx context.Context, c *scenarios.Case) outcome {
-		return runSandboxed(ctx, h.sb, c, p.Limits, st.measure)
+	sb := h.sb
+	if st.measure != results.Exact {
+		sb = h.plain
 	}
+	return func(ctx context.Context, c *scenarios.Case) outcome {
+		return runSandboxed(ctx, sb, c, p.Limits, st.measure, slot)
+	}
+}
+
+// isolation is the isolation level st's cases run at: none in-process and
+// for the distorting measure modes, else the harness's sandbox's.
+func (h *Harness) isolation(st setting) results.Isolation {
+	if st.model == results.InProc || st.measure != results.Exact {
+		return results.IsolationNone
+	}
+	return results.Isolation(h.sb.Isolation())
 }
 
 // safely runs f, turning a panic of the harness into a SYSTEM_ERROR of the

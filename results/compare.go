@@ -220,12 +220,12 @@ func missed(r *Run) map[Key]Missed {
 	out := make(map[Key]Missed)
 	for i := range r.Samples {
 		if s := &r.Samples[i]; s.Judged() {
-			m := out[s.Key()]
+			m := out[compared(s)]
 			m.N++
 			if s.Verdict != s.Expected() {
 				m.Missed++
 			}
-			out[s.Key()] = m
+			out[compared(s)] = m
 		}
 	}
 	return out
@@ -280,6 +280,16 @@ func KeyList(keys []Key) string {
 	return strings.Join(names, ", ")
 }
 
+// compared is the key by which s's group is matched with the other run's:
+// its key without the isolation, which is the same for a whole run, so that
+// a run at one level compares with a run at another (what isolation costs;
+// runWarnings says so).
+func compared(s *Sample) Key {
+	k := s.Key()
+	k.Isolation = ""
+	return k
+}
+
 // caseValue is one sample's value of a metric, and its case.
 type caseValue struct {
 	c string
@@ -291,10 +301,11 @@ func valuesByKey(r *Run) map[Key][][]caseValue {
 	out := make(map[Key][][]caseValue)
 	for i := range r.Samples {
 		s := &r.Samples[i]
-		v := out[s.Key()]
+		k := compared(s)
+		v := out[k]
 		if v == nil {
 			v = make([][]caseValue, len(metrics))
-			out[s.Key()] = v
+			out[k] = v
 		}
 		for j, m := range metrics {
 			v[j] = append(v[j], caseValue{s.Case, m.value(s)})

@@ -31,6 +31,7 @@ func runWarnings(base, new *Run) []string {
 		differ("stack limit", bs.Stack, ns.Stack),
 		differ("processes limit", bs.Processes, ns.Processes),
 		differ("cgroup mode", bs.Cgroup, ns.Cgroup),
+		differ("isolation", isolationOf(base), isolationOf(new)),
 	); d != "" {
 		out = append(out, "the runs have different settings: "+d)
 	}
@@ -56,4 +57,12 @@ func differ[T comparable](what string, a, b T) string {
 // differences joins the descriptions that are not empty.
 func differences(list ...string) string {
 	return strings.Join(slices.DeleteFunc(list, func(s string) bool { return s == "" }), ", ")
+}
+
+// isolationOf is the isolation r's samples ran at: its first sample's.
+func isolationOf(r *Run) Isolation {
+	if len(r.Samples) == 0 {
+		return r.Settings.Isolation
+	}
+	return r.Samples[0].Isolation
 }

@@ -176,6 +176,7 @@ var csvColumns = []struct {
 	{"parallelism", func(s *Sample) string { return strconv.Itoa(s.Parallelism) }},
 	{"gomaxprocs", func(s *Sample) string { return strconv.Itoa(s.GOMAXPROCS) }},
 	{"pinned", func(s *Sample) string { return strconv.FormatBool(s.Pinned) }},
+	{"isolation", func(s *Sample) string { return s.Isolation.String() }},
 	{"repeat", func(s *Sample) string { return strconv.Itoa(s.Repeat) }},
 	{"worker", func(s *Sample) string { return strconv.Itoa(s.Worker) }},
 	{"seq", func(s *Sample) string { return strconv.Itoa(s.Seq) }},

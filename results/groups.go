@@ -159,6 +159,7 @@ func CompareKeys(a, b Key) int {
 		cmp.Compare(a.Parallelism, b.Parallelism),
 		cmp.Compare(a.GOMAXPROCS, b.GOMAXPROCS),
 		cmpBool(a.Pinned, b.Pinned),
+		cmp.Compare(a.Isolation, b.Isolation),
 	)
 }
 

@@ -7,18 +7,18 @@ import (
 )
 
 var (
-	serialExact  = Key{Model: "serial", Measure: "exact", Parallelism: 1, GOMAXPROCS: 4}
-	serialMaxRSS = Key{Model: "serial", Measure: "ru-maxrss", Parallelism: 1, GOMAXPROCS: 4}
-	poolExact    = Key{Model: "pool", Measure: "exact", Parallelism: 4, GOMAXPROCS: 4}
-	poolMaxRSS   = Key{Model: "pool", Measure: "ru-maxrss", Parallelism: 4, GOMAXPROCS: 4}
-	poolRusage   = Key{Model: "pool", Measure: "rusage-children", Parallelism: 4, GOMAXPROCS: 4}
+	serialExact  = Key{Model: "serial", Measure: "exact", Parallelism: 1, GOMAXPROCS: 4, Isolation: "process"}
+	serialMaxRSS = Key{Model: "serial", Measure: "ru-maxrss", Parallelism: 1, GOMAXPROCS: 4, Isolation: "process"}
+	poolExact    = Key{Model: "pool", Measure: "exact", Parallelism: 4, GOMAXPROCS: 4, Isolation: "process"}
+	poolMaxRSS   = Key{Model: "pool", Measure: "ru-maxrss", Parallelism: 4, GOMAXPROCS: 4, Isolation: "process"}
+	poolRusage   = Key{Model: "pool", Measure: "rusage-children", Parallelism: 4, GOMAXPROCS: 4, Isolation: "process"}
 )
 
 // smp returns an accepted sample of case c in group k.
 func smp(k Key, c string, cpu, real float64) Sample {
 	return Sample{
 		Case: c, Model: k.Model, Measure: k.Measure, Parallelism: k.Parallelism,
-		GOMAXPROCS: k.GOMAXPROCS, Pinned: k.Pinned,
+		GOMAXPROCS: k.GOMAXPROCS, Pinned: k.Pinned, Isolation: k.Isolation,
 		CPUTimeMS: cpu, RealTimeMS: real, Verdict: Accepted,
 	}
 }

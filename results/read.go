@@ -63,6 +63,7 @@ func decode(data []byte) (*Run, int, error) {
 		}
 	}
 	countVerdicts(&run)
+	olderIsolation(&run)
 	return &run, 0, nil
 }
 
@@ -154,6 +155,21 @@ func countVerdicts(run *Run) {
 	for i := range run.Samples {
 		if g, ok := missing[run.Samples[i].Key()]; ok {
 			g.Verdicts[run.Samples[i].Verdict]++
+		}
+	}
+}
+
+// olderIsolation gives the samples and groups of files of older versions,
+// which ran every program as the harness did, the isolation they had: none.
+func olderIsolation(run *Run) {
+	for i := range run.Samples {
+		if run.Samples[i].Isolation == "" {
+			run.Samples[i].Isolation = IsolationNone
+		}
+	}
+	for i := range run.Groups {
+		if run.Groups[i].Isolation == "" {
+			run.Groups[i].Isolation = IsolationNone
 		}
 	}
 }

@@ -41,10 +41,12 @@ type Settings struct {
 	Processes int      `json:"processes,omitempty"`
 	Program   []string `json:"program,omitempty"` // PROG ARGS after --, if any
 	Checker   string   `json:"checker,omitempty"` // how output was compared: lines, exact, tokens, float:EPS, a program
-	Cgroup    string   `json:"cgroup"`            // auto, v1, v2, off as asked
-	Out       string   `json:"out"`               // the run directory
-	JSON      bool     `json:"json"`              // summary printed as JSON
-	Quiet     bool     `json:"quiet"`
+	// Isolation is the level asked for; samples say what each run got.
+	Isolation Isolation `json:"isolation,omitempty"`
+	Cgroup    string    `json:"cgroup"` // auto, v1, v2, off as asked
+	Out       string    `json:"out"`    // the run directory
+	JSON      bool      `json:"json"`   // summary printed as JSON
+	Quiet     bool      `json:"quiet"`
 	// HarnessHold is memory the harness held on purpose while it ran (the
 	// parent-rss scenario), in bytes.
 	HarnessHold int64 `json:"harness_hold_bytes,omitempty"`
@@ -76,9 +78,12 @@ type Sample struct {
 	Parallelism int     `json:"parallelism"`
 	GOMAXPROCS  int     `json:"gomaxprocs"`
 	Pinned      bool    `json:"pinned"`
-	Repeat      int     `json:"repeat"`
-	Worker      int     `json:"worker"` // the slot that ran it, from 0
-	Seq         int     `json:"seq"`    // start order within its group, from 0
+	// Isolation is how far the program was kept from the harness; files
+	// of older versions, which did not say, read as none.
+	Isolation Isolation `json:"isolation"`
+	Repeat    int       `json:"repeat"`
+	Worker    int       `json:"worker"` // the slot that ran it, from 0
+	Seq       int       `json:"seq"`    // start order within its group, from 0
 	// StartOffsetMS is when the case started, from the start of its group.
 	StartOffsetMS float64 `json:"start_offset_ms"`
 	CPUTimeMS     float64 `json:"cpu_time_ms"`
@@ -113,18 +118,19 @@ type Sample struct {
 }
 
 // Key identifies a group: the samples that share model, measure mode,
-// parallelism, GOMAXPROCS and pinning.
+// parallelism, GOMAXPROCS, pinning and isolation.
 type Key struct {
-	Model       Model   `json:"model"`
-	Measure     Measure `json:"measure"`
-	Parallelism int     `json:"parallelism"`
-	GOMAXPROCS  int     `json:"gomaxprocs"`
-	Pinned      bool    `json:"pinned"`
+	Model       Model     `json:"model"`
+	Measure     Measure   `json:"measure"`
+	Parallelism int       `json:"parallelism"`
+	GOMAXPROCS  int       `json:"gomaxprocs"`
+	Pinned      bool      `json:"pinned"`
+	Isolation   Isolation `json:"isolation"`
 }
 
 // Key returns the group key of s.
 func (s *Sample) Key() Key {
-	return Key{s.Model, s.Measure, s.Parallelism, s.GOMAXPROCS, s.Pinned}
+	return Key{s.Model, s.Measure, s.Parallelism, s.GOMAXPROCS, s.Pinned, s.Isolation}
 }
 
 // Group holds the statistics of the samples of one Key.

@@ -81,6 +81,8 @@ func checkSample(s *Sample) error {
 		err = unknown("model", s.Model, Models())
 	case s.Measure != "" && !s.Measure.Valid():
 		err = unknown("measure mode", s.Measure, Measures())
+	case s.Isolation != "" && !s.Isolation.Valid():
+		err = unknown("isolation", s.Isolation, Isolations())
 	}
 	if err != nil {
 		return fmt.Errorf("case %q: %w", s.Case, err)

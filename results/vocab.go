@@ -128,6 +128,36 @@ func (p Pin) MarshalText() ([]byte, error) { return []byte(p), nil }
 // UnmarshalText sets p to the setting named by text, or "" for empty text.
 func (p *Pin) UnmarshalText(text []byte) error { return unmarshal(p, "pin setting", text, Pins()) }
 
+// Isolation is how far a judged program was kept from the harness and the
+// host: the sandbox's isolation level, by name.
+type Isolation string
+
+// The isolation levels, weakest first.
+const (
+	IsolationNone    Isolation = "none"    // the harness's uid, environment and directory
+	IsolationProcess Isolation = "process" // a uid of its own, no_new_privs, a fresh directory
+)
+
+// Isolations returns every isolation level, weakest first.
+func Isolations() []Isolation { return []Isolation{IsolationNone, IsolationProcess} }
+
+// ParseIsolation returns the isolation level named s.
+func ParseIsolation(s string) (Isolation, error) { return parse("isolation", s, Isolations()) }
+
+// String returns the name of i.
+func (i Isolation) String() string { return string(i) }
+
+// Valid reports whether i is one of the levels; "" is not.
+func (i Isolation) Valid() bool { return valid(i, Isolations()) }
+
+// MarshalText returns the name of i.
+func (i Isolation) MarshalText() ([]byte, error) { return []byte(i), nil }
+
+// UnmarshalText sets i to the level named by text, or "" for empty text.
+func (i *Isolation) UnmarshalText(text []byte) error {
+	return unmarshal(i, "isolation", text, Isolations())
+}
+
 // UnknownError is the error for a name that is not one of its kind's.
 type UnknownError struct {
 	Kind  string   // what was named: "model", "verdict", ...

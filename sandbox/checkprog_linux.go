@@ -48,6 +48,7 @@ func (r *run) runChecker(ctx context.Context) (*Result, []byte) {
 		Stdout:      stdout,
 		StderrLimit: 4 * KiB,
 		Limits:      r.c.CheckerLimits.WithCheckerDefaults(),
+		trusted:     true, // the judge's own program: no isolation
 	})
 	return cr, stdout.Bytes()
 }

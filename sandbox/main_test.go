@@ -147,3 +147,27 @@ func sortCase(n int, seed int64) (in, out []byte) {
 	}
 	return b.Bytes(), []byte(strings.Join(strs, " ") + "\n")
 }
+
+// reachableSelf returns a copy of the test binary that any uid can run: an
+// isolated program that execs it by path (the sandbox makes such a copy of
+// the program it starts, not of what the program execs) needs one.
+func reachableSelf(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/tmp", "judgebench-test-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(self(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "judgebench.test")
+	if err := os.WriteFile(path, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -61,6 +61,8 @@ type Result struct {
 	// Stderr holds the first bytes the program wrote to stderr (at most
 	// Command.StderrLimit); the rest was read and dropped.
 	Stderr []byte
+	// Isolation is the isolation level the program ran at.
+	Isolation Isolation
 	// Warnings are findings that weaken the result but did not stop it, such as a
 	// guarantee that this host could not give.
 	Warnings []string

@@ -31,8 +31,10 @@ type run struct {
 	res    *Result
 
 	cg     caseGroup
+	jail   *jail // at the process isolation level
 	io     *pipes
 	files  *checkFiles // a checker program's, when it judges the output
+	path   string      // the program, found
 	pid    int
 	group  atomic.Int64 // pid, for kills from other goroutines
 	traced bool         // still attached after exec, for VmHWM at the exit stop
@@ -50,23 +52,51 @@ type run struct {
 func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 	r := &run{s: s, c: c, limits: c.Limits.WithDefaults(), res: &Result{ExitCode: -1}}
 	r.res.Warnings = slices.Clone(s.warnings)
+	r.res.Isolation = s.isolation
+	if c.trusted {
+		r.res.Isolation = IsolationNone
+	}
 	if err := r.check(); err != nil {
 		return r.fail(err)
 	}
 	defer r.removeFiles()
+	defer r.releaseJail()
 	if err := r.setup(); err != nil {
 		r.teardown()
 		return r.fail(err)
 	}
-	// This goroutine's OS thread is the tracer, from fork to reap; the
-	// program's parent-death signal is tied to it too.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	if r.jail == nil {
+		// This goroutine's OS thread is the tracer, from fork to reap; the
+		// program's parent-death signal is tied to it too.
+		runtime.LockOSThread()
+		r.live(ctx)
+		runtime.UnlockOSThread()
+	} else {
+		// The same on a thread of its own, which gets no_new_privs for the
+		// program to inherit, and so must die with its goroutine.
+		done := make(chan struct{})
+		go func() {
+			runtime.LockOSThread() // never unlocked
+			r.live(ctx)
+			close(done)
+		}()
+		<-done
+	}
+	if r.res.Verdict != SystemError && r.files != nil && (r.res.Verdict == Accepted || r.res.Verdict == WrongAnswer) {
+		r.checkOutput(ctx)
+	}
+	return r.res
+}
+
+// live starts the program, watches it, and measures and judges it once it
+// has ended, on the calling thread, which the caller has locked.
+func (r *run) live(ctx context.Context) {
 	err := r.start(r.io.childFiles())
 	r.io.closeChildEnds()
 	if err != nil {
 		r.teardown()
-		return r.fail(err)
+		r.fail(err)
+		return
 	}
 	wd := r.watch(ctx)
 	err = r.waitExit()
@@ -77,14 +107,20 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 	r.teardown()
 	ws, ru, rerr := r.reap()
 	if err := errors.Join(err, rerr); err != nil {
-		return r.fail(err)
+		r.fail(err)
+		return
 	}
 	r.measure(ws, ru, ended.Sub(r.began))
 	r.judge()
-	if r.files != nil && (r.res.Verdict == Accepted || r.res.Verdict == WrongAnswer) {
-		r.checkOutput(ctx)
+}
+
+// releaseJail removes what the run's isolation made, once it has ended.
+func (r *run) releaseJail() {
+	if r.jail != nil {
+		if err := r.jail.release(); err != nil {
+			r.warn(err)
+		}
 	}
-	return r.res
 }
 
 func (r *run) check() error {
@@ -112,12 +148,30 @@ func (r *run) setup() error {
 		r.cg = cg
 	}
 	r.traced = r.cg == nil || !r.cg.hasMemory()
+	path, err := lookPath(r.c.Path)
+	if err != nil {
+		return &startError{r.c.Path, err}
+	}
+	r.path = path
 	if r.c.Checker.Kind == KindProgram && r.c.Expect != nil {
 		files, err := newCheckFiles(r.c.Stdin)
 		if err != nil {
 			return err
 		}
 		r.files = files
+	}
+	if r.s.iso != nil && !r.c.trusted {
+		c := *r.c
+		if r.files != nil {
+			c.Stdin = nil // the program reads the checker's copy, which names no path it can reach
+		}
+		if r.jail, err = r.s.iso.prepare(&c, path); err != nil {
+			return &startError{r.c.Path, err}
+		}
+		if r.jail.stdin != nil {
+			c.Stdin = r.jail.stdin
+			r.c = &c
+		}
 	}
 	p, err := newPipes(r.c, r.files, r.limits.Output, func() { r.kill(killOutput) })
 	if err != nil {

@@ -37,6 +37,18 @@ func ParseCgroupMode(s string) (CgroupMode, error) {
 type Options struct {
 	// Cgroup is the cgroup mode; "" means CgroupAuto.
 	Cgroup CgroupMode
+	// Isolation is the isolation level of every run; "" means the strongest
+	// this host allows (IsolationProcess).
+	Isolation Isolation
+	// UIDs are the uids isolated programs run as, one per worker slot;
+	// zero means DefaultUIDs.
+	UIDs UIDRange
+	// Disk is the size of an isolated run's working directory, a tmpfs
+	// whose pages count in the run's memory; 0 means 64MiB.
+	Disk Size
+	// Env is added to an isolated program's minimal environment, as
+	// KEY=VALUE.
+	Env []string
 }
 
 // Command is one program to run and how to feed and judge it.
@@ -70,9 +82,17 @@ type Command struct {
 	// its default (see Limits.WithCheckerDefaults). Its time and memory are
 	// never counted in the Result.
 	CheckerLimits Limits
+	// Slot is the worker slot that runs the program, from 0: at the process
+	// isolation level it picks the program's uid, so that programs run at
+	// once never share one.
+	Slot int
 	// StderrLimit is how many bytes of stderr Result.Stderr keeps; 0 means 64KiB.
 	StderrLimit Size
 	Limits      Limits
+
+	// trusted runs the program without isolation: a checker program, the
+	// judge's own.
+	trusted bool
 }
 
 func (c *Command) stderrLimit() int {

@@ -3,19 +3,24 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Sandbox runs programs under limits, each in a cgroup of its own when the host
 // allows. It is safe for concurrent use; Close removes what New made.
 type Sandbox struct {
-	cgroups  cgroupRoot
-	warnings []string
-	seq      atomic.Int64
+	cgroups   cgroupRoot
+	isolation Isolation
+	iso       *isolator // nil at IsolationNone
+	warnings  []string
+	seq       atomic.Int64
 
 	mu      sync.Mutex
 	free    []caseGroup // cgroups of finished runs, prepared for the next
@@ -34,12 +39,31 @@ func New(opts Options) (*Sandbox, error) {
 	if _, err := ParseCgroupMode(string(mode)); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	s := &Sandbox{}
+	s := &Sandbox{isolation: opts.Isolation}
+	if s.isolation == "" {
+		s.isolation = IsolationProcess
+	}
+	if _, err := ParseIsolation(string(s.isolation)); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	if s.isolation != IsolationNone {
+		iso, warns, err := newIsolator(opts)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		s.iso, s.warnings = iso, warns
+	}
+	if err := closeOnExec(); err != nil {
+		s.warnings = append(s.warnings, "descriptors this process inherited may reach the programs: "+err.Error())
+	}
 	if err := becomeSubreaper(); err != nil {
 		s.warnings = append(s.warnings, "not a child subreaper: orphans without a cgroup go unnoticed: "+err.Error())
 	}
 	root, warns, err := newCgroupRoot(mode)
 	if err != nil {
+		if s.iso != nil {
+			s.iso.close()
+		}
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	s.cgroups = root
@@ -55,6 +79,9 @@ func (s *Sandbox) Cgroup() string {
 	return s.cgroups.version()
 }
 
+// Isolation is the isolation level of the Sandbox's runs.
+func (s *Sandbox) Isolation() Isolation { return s.isolation }
+
 // Warnings lists the guarantees this host could not give.
 func (s *Sandbox) Warnings() []string { return slices.Clone(s.warnings) }
 
@@ -62,6 +89,9 @@ func (s *Sandbox) Warnings() []string { return slices.Clone(s.warnings) }
 // a cgroup) and removes the Sandbox's cgroups. Runs must have returned.
 func (s *Sandbox) Close() error {
 	sweepErr := sweep(0, true, time.Now().Add(2*time.Second))
+	if s.iso != nil {
+		sweepErr = errors.Join(sweepErr, s.iso.close())
+	}
 	if s.cgroups == nil {
 		return sweepErr
 	}
@@ -118,4 +148,24 @@ func (s *Sandbox) memorySource() MemorySource {
 		return MemoryCgroupV2
 	}
 	return MemoryCgroupV1
+}
+
+// closeOnExec marks every descriptor of this process above 2 close-on-exec,
+// so that none reaches a program: Go opens its own so, but what this process
+// inherited (a shell's saved descriptors, a pipe of whatever started it) is
+// not. The harness keeps using them.
+func closeOnExec() error {
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err == nil {
+		return nil
+	}
+	entries, err := os.ReadDir("/proc/self/fd") // kernels before 5.11
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			unix.FcntlInt(uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC)
+		}
+	}
+	return nil
 }

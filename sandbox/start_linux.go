@@ -27,10 +27,7 @@ func (e *startError) Unwrap() error { return e.err }
 // cgroups, and only then is it released. The caller has locked its goroutine
 // to its OS thread: that thread is the tracer.
 func (r *run) start(files []uintptr) error {
-	path, err := lookPath(r.c.Path)
-	if err != nil {
-		return &startError{r.c.Path, err}
-	}
+	path := r.path
 	attr := &syscall.ProcAttr{
 		Dir:   r.c.Dir,
 		Env:   r.c.Env,
@@ -43,6 +40,20 @@ func (r *run) start(files []uintptr) error {
 	}
 	if attr.Env == nil {
 		attr.Env = os.Environ()
+	}
+	if j := r.jail; j != nil {
+		// A uid of its own, a session of its own (no controlling terminal,
+		// a process group still led by the program), its own directory and
+		// environment, and no_new_privs from this thread.
+		path, attr.Env = j.path, j.env
+		if attr.Dir == "" {
+			attr.Dir = j.dir
+		}
+		j.identity(attr.Sys)
+		attr.Sys.Setpgid, attr.Sys.Setsid = false, true
+		if err := noNewPrivs(); err != nil {
+			return &startError{r.c.Path, err}
+		}
 	}
 	if r.cg != nil && r.cg.cloneFD() >= 0 {
 		attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = true, r.cg.cloneFD()

@@ -22,3 +22,4 @@ func fork(ctx context.Context, env Env) error    { return errUnsupported }
 func orphan(ctx context.Context, env Env) error  { return errUnsupported }
 func hang(ctx context.Context, env Env) error    { return errUnsupported }
 func rlimits(ctx context.Context, env Env) error { return errUnsupported }
+func attack(ctx context.Context, env Env) error  { return errUnsupported }

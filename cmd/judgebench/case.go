@@ -22,6 +22,7 @@ type caseOptions struct {
 	checker sandbox.Checker
 	json    bool
 	cgroup  sandbox.CgroupMode
+	iso     isolationOptions
 }
 
 func (o *caseOptions) addFlags(fs *pflag.FlagSet) {
@@ -31,6 +32,7 @@ func (o *caseOptions) addFlags(fs *pflag.FlagSet) {
 	addCheckerFlag(fs, &o.checker)
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of a summary line")
 	addCgroupFlag(fs, &o.cgroup)
+	addIsolationFlags(fs, &o.iso)
 }
 
 func runCaseCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -50,6 +52,9 @@ func runCaseCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 // runCase runs argv once and prints the result; a verdict other than ACCEPTED
 // is exit status 1, a SYSTEM_ERROR exit status 2.
 func runCase(ctx context.Context, o *caseOptions, argv []string, stdout io.Writer) error {
+	if err := o.iso.check(); err != nil {
+		return usageErrorf("case: %v", err)
+	}
 	if err := o.limits.Validate(); err != nil {
 		return usageErrorf("case: %v", err)
 	}
@@ -70,7 +75,7 @@ func runCase(ctx context.Context, o *caseOptions, argv []string, stdout io.Write
 		defer f.Close()
 		cmd.Expect = f
 	}
-	sb, err := sandbox.New(sandbox.Options{Cgroup: o.cgroup})
+	sb, err := sandbox.New(o.iso.options(o.cgroup))
 	if err != nil {
 		return fmt.Errorf("case: %w", err)
 	}
@@ -109,6 +114,7 @@ type caseJSON struct {
 	InvoluntarySwitches int64                `json:"involuntary_switches"`
 	OutputBytes         int64                `json:"output_bytes"`
 	CheckerMessage      string               `json:"checker_message"`
+	Isolation           sandbox.Isolation    `json:"isolation"`
 	Warnings            []string             `json:"warnings,omitempty"`
 }
 
@@ -130,7 +136,7 @@ func printCase(w io.Writer, r *sandbox.Result, asJSON bool) error {
 		RealTimeMS: results.Millis(r.RealTime), MemoryBytes: int64(r.Memory), MemorySource: r.MemorySource,
 		ExitCode: r.ExitCode, Signal: r.Signal, SignalName: r.SignalName(), Error: r.Error,
 		VoluntarySwitches: r.VoluntarySwitches, InvoluntarySwitches: r.InvoluntarySwitches,
-		OutputBytes: r.OutputBytes, CheckerMessage: r.CheckerMessage, Warnings: r.Warnings,
+		OutputBytes: r.OutputBytes, CheckerMessage: r.CheckerMessage, Isolation: r.Isolation, Warnings: r.Warnings,
 	})
 }
 

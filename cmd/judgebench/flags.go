@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/judgebench/judgebench/harness"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
@@ -138,6 +139,42 @@ func (d *durationsFlag) Set(s string) error {
 }
 
 func (d *durationsFlag) Type() string { return "durations" }
+
+// isolationOptions are the isolation flags.
+type isolationOptions struct {
+	level sandbox.Isolation
+	uids  sandbox.UIDRange
+	disk  sandbox.Size
+	env   []string
+}
+
+// addIsolationFlags binds --isolation, --uids, --disk and --env to o.
+func addIsolationFlags(fs *pflag.FlagSet, o *isolationOptions) {
+	fs.Var(&o.level, "isolation", "how far programs are kept from the harness and the host: none or process (default: the strongest this host allows)")
+	fs.Var(&o.uids, "uids", "uids of isolated programs, one per worker slot, FIRST-LAST (default 63000-63999)")
+	fs.Var((*sizeFlag)(&o.disk), "disk", "size of an isolated program's working directory, a tmpfs counted in its memory (default 64MiB)")
+	fs.StringArrayVar(&o.env, "env", nil, "KEY=VALUE added to an isolated program's minimal environment (repeatable)")
+}
+
+// check reports a malformed --env.
+func (o *isolationOptions) check() error {
+	for _, kv := range o.env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("--env %q: want KEY=VALUE", kv)
+		}
+	}
+	return nil
+}
+
+// options returns the sandbox options of o with the cgroup mode m.
+func (o *isolationOptions) options(m sandbox.CgroupMode) sandbox.Options {
+	return sandbox.Options{Cgroup: m, Isolation: o.level, UIDs: o.uids, Disk: o.disk, Env: o.env}
+}
+
+// apply gives plan the isolation of o.
+func (o *isolationOptions) apply(plan *harness.Plan) {
+	plan.Isolation, plan.UIDs, plan.Disk, plan.Env = o.level, o.uids, o.disk, o.env
+}
 
 // addCheckerFlag binds --checker to c.
 func addCheckerFlag(fs *pflag.FlagSet, c *sandbox.Checker) {

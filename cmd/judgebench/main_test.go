@@ -9,17 +9,16 @@ import (
 	"testing"
 )
 
-// TestMain lets the test binary pose as judgebench itself when
-// JUDGEBENCH_TEST_MAIN=1: tests run it as a subprocess (for signals and exit
-// codes) and as the judged program (`judgebench work ...`), so they need no
-// build step and no compiler.
+// TestMain lets the test binary pose as judgebench itself when its first
+// argument is no test flag: tests run it as a subprocess (for signals and
+// exit codes) and as the judged program (`judgebench work ...`), so they
+// need no build step and no compiler. It tells by its arguments, not its
+// environment: an isolated program gets a minimal one.
 func TestMain(m *testing.M) {
-	// Fuzz workers are this binary too, started with -test.* flags: they
-	// must stay test binaries.
-	if os.Getenv("JUDGEBENCH_TEST_MAIN") == "1" && len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-test.") {
+	// go test always passes -test.* flags first, fuzz workers too.
+	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-test.") {
 		main()
 	}
-	os.Setenv("JUDGEBENCH_TEST_MAIN", "1") // for the children of run()
 	os.Setenv("GORACE", "atexit_sleep_ms=0")
 	os.Exit(m.Run())
 }

@@ -34,6 +34,7 @@ type runOptions struct {
 	json       bool
 	quiet      bool
 	cgroup     sandbox.CgroupMode
+	iso        isolationOptions
 }
 
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {
@@ -53,6 +54,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.quiet, "quiet", false, "print no summary and no progress")
 	addCgroupFlag(fs, &o.cgroup)
 	addCheckerFlag(fs, &o.checker)
+	addIsolationFlags(fs, &o.iso)
 	addLimitFlags(fs, &o.limits)
 }
 
@@ -148,6 +150,10 @@ func (o *runOptions) plan(sc *scenarios.Scenario, cases []scenarios.Case) (*harn
 	if p.Seed == 0 {
 		p.Seed = time.Now().UnixNano()
 	}
+	if err := o.iso.check(); err != nil {
+		return nil, err
+	}
+	o.iso.apply(p)
 	return p, p.Validate()
 }
 

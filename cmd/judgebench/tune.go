@@ -31,6 +31,7 @@ type tuneOptions struct {
 	out         string
 	json        bool
 	cgroup      sandbox.CgroupMode
+	iso         isolationOptions
 }
 
 func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -45,6 +46,7 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	fs.BoolVar(&o.json, "json", false, "print the recommendation and the table as JSON")
 	addCgroupFlag(fs, &o.cgroup)
 	addCheckerFlag(fs, &o.checker)
+	addIsolationFlags(fs, &o.iso)
 	addLimitFlags(fs, &o.limits)
 	if done, err := parseFlags(fs, args); done {
 		return err
@@ -62,6 +64,10 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	plan := harness.TunePlan(cases, mergeLimits(o.limits, sc.Limits), o.maxParallel, o.repeat)
 	plan.Seed, plan.Cgroup = time.Now().UnixNano(), o.cgroup
+	if err := o.iso.check(); err != nil {
+		return usageErrorf("tune: %v", err)
+	}
+	o.iso.apply(plan)
 	bar := newProgress(stderr, false)
 	plan.Progress = bar.update
 	tuner, err := harness.NewTuner(plan, results.TuneOptions{Tolerance: float64(o.tolerance), Floor: results.Millis(o.floor)}, o.budget)

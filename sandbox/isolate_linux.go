@@ -1,0 +1,340 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// isolator is what a Sandbox's isolated runs share: a root-owned directory
+// (mode 0711: a uid may enter only its own run's directory) that holds each
+// run's working directory and the copies of programs their uids could not
+// reach where they are.
+type isolator struct {
+	uids   UIDRange
+	disk   Size
+	env    []string
+	asRoot bool // uids can change and tmpfs be mounted
+	root   string
+
+	mu       sync.Mutex
+	programs map[programKey]string // staged copies, by the original's identity
+	seq      int
+}
+
+// programKey identifies a program file, so that a copy is made once.
+type programKey struct {
+	dev, ino uint64
+	size     int64
+	mtime    int64
+}
+
+// newIsolator prepares the process isolation level.
+func newIsolator(opts Options) (*isolator, []string, error) {
+	iso := &isolator{uids: opts.UIDs, disk: opts.Disk, env: opts.Env, asRoot: os.Geteuid() == 0,
+		programs: make(map[programKey]string)}
+	if iso.uids.Count == 0 {
+		iso.uids = DefaultUIDs
+	}
+	if iso.disk == 0 {
+		iso.disk = 64 * MiB
+	}
+	parent := os.TempDir()
+	if iso.asRoot && !searchableByOthers(parent) {
+		parent = "/tmp" // the runs' uids must reach their directories
+	}
+	root, err := os.MkdirTemp(parent, fmt.Sprintf("judgebench-isolation-%d-", os.Getpid()))
+	if err != nil {
+		return nil, nil, fmt.Errorf("isolation: %w", err)
+	}
+	iso.root = root
+	if err := os.Chmod(root, 0o711); err != nil {
+		os.Remove(root)
+		return nil, nil, fmt.Errorf("isolation: %w", err)
+	}
+	var warns []string
+	if !iso.asRoot {
+		warns = append(warns, "isolation process without root: programs run as this user, so they can signal, trace and read what the harness can; their working directory has no disk limit")
+	}
+	return iso, warns, nil
+}
+
+// close removes the isolator's directory: the programs copied there, and
+// what runs left (there should be nothing).
+func (iso *isolator) close() error {
+	entries, _ := os.ReadDir(iso.root)
+	for _, e := range entries {
+		unix.Unmount(filepath.Join(iso.root, e.Name()), unix.MNT_DETACH)
+	}
+	if err := os.RemoveAll(iso.root); err != nil {
+		return fmt.Errorf("isolation: %w", err)
+	}
+	return nil
+}
+
+// jail is what one isolated run got.
+type jail struct {
+	uid, gid int
+	dir      string   // its working directory
+	mounted  bool     // dir is a tmpfs of its own
+	path     string   // the program to exec: the original, or a copy its uid can run
+	env      []string // its environment
+	stdin    *os.File // a copy of a file stdin, as a memfd; nil when none
+}
+
+// prepare makes the jail of a run of c whose program is at path.
+func (iso *isolator) prepare(c *Command, path string) (*jail, error) {
+	j := &jail{uid: os.Geteuid(), gid: os.Getegid(), path: path}
+	if iso.asRoot {
+		j.uid = iso.uids.uid(c.Slot)
+		j.gid = j.uid
+	}
+	var err error
+	if j.path, err = iso.reachable(path, j.uid); err != nil {
+		return nil, err
+	}
+	if err := iso.workdir(j); err != nil {
+		return nil, err
+	}
+	j.env = iso.environ(c, j.dir)
+	if f, ok := c.Stdin.(*os.File); ok {
+		if j.stdin, err = memfdCopy(f); err != nil {
+			j.release()
+			return nil, err
+		}
+	}
+	return j, nil
+}
+
+// workdir makes the run's working directory, owned by its uid, a tmpfs of
+// the disk size as root.
+func (iso *isolator) workdir(j *jail) error {
+	iso.mu.Lock()
+	iso.seq++
+	j.dir = filepath.Join(iso.root, "run-"+strconv.Itoa(iso.seq))
+	iso.mu.Unlock()
+	if err := os.Mkdir(j.dir, 0o700); err != nil {
+		return fmt.Errorf("isolation: working directory: %w", err)
+	}
+	if !iso.asRoot {
+		return nil
+	}
+	opts := fmt.Sprintf("size=%d,mode=0700,uid=%d,gid=%d", int64(iso.disk), j.uid, j.gid)
+	if err := unix.Mount("tmpfs", j.dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, opts); err == nil {
+		j.mounted = true
+		return nil
+	}
+	// No mount here (a container may forbid it): a plain directory, no disk
+	// limit but RLIMIT_FSIZE's per file.
+	if err := os.Chown(j.dir, j.uid, j.gid); err != nil {
+		os.Remove(j.dir)
+		return fmt.Errorf("isolation: working directory: %w", err)
+	}
+	return nil
+}
+
+// environ is the environment of an isolated run: the command's own when it
+// gives one, else a minimal one (a PATH, HOME and TMPDIR in its working
+// directory), with the Sandbox's Env added. GORACE and GOCOVERDIR pass
+// through, so that race- and coverage-instrumented programs (judgebench's own
+// tests) behave.
+func (iso *isolator) environ(c *Command, dir string) []string {
+	if c.Env != nil {
+		return append(append([]string{}, c.Env...), iso.env...)
+	}
+	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + dir, "TMPDIR=" + dir, "LANG=C.UTF-8"}
+	for _, key := range []string{"GORACE", "GOCOVERDIR"} {
+		if v, ok := os.LookupEnv(key); ok {
+			env = append(env, key+"="+v)
+		}
+	}
+	return append(env, iso.env...)
+}
+
+// release removes what the run had: its working directory, its stdin copy,
+// and the files its uid left in the world-writable directories.
+func (j *jail) release() error {
+	if j.stdin != nil {
+		j.stdin.Close()
+	}
+	var errs []error
+	if j.mounted {
+		if err := unix.Unmount(j.dir, unix.MNT_DETACH); err != nil {
+			errs = append(errs, fmt.Errorf("isolation: unmount %s: %w", j.dir, err))
+		}
+	}
+	if j.dir != "" {
+		errs = append(errs, os.RemoveAll(j.dir))
+	}
+	if j.uid != os.Geteuid() {
+		for _, dir := range []string{"/tmp", "/var/tmp", "/dev/shm"} {
+			errs = append(errs, removeOwned(dir, j.uid))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// removeOwned removes the entries of dir that uid owns.
+func removeOwned(dir string, uid int) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // no such directory here
+	}
+	var errs []error
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) == uid {
+			errs = append(errs, os.RemoveAll(filepath.Join(dir, e.Name())))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// reachable returns a path of the program that uid can execute: path itself
+// when uid can reach and run it, else a copy in the isolator's directory,
+// made once per program file. What is no executable file (a directory, a
+// file without an execute bit) stays as it is, for exec to refuse.
+func (iso *isolator) reachable(path string, uid int) (string, error) {
+	if uid == os.Geteuid() || runnableByOthers(path) {
+		return path, nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err // as the harness sees it: missing, not forbidden
+	}
+	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+		return path, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return "", err
+	}
+	key := programKey{uint64(st.Dev), st.Ino, st.Size, st.Mtim.Nano()}
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	if copied, ok := iso.programs[key]; ok {
+		return copied, nil
+	}
+	copied := filepath.Join(iso.root, fmt.Sprintf("program-%d-%s", len(iso.programs), filepath.Base(path)))
+	if err := copyProgram(f, copied); err != nil {
+		return "", fmt.Errorf("isolation: copy the program where its uid can run it: %w", err)
+	}
+	iso.programs[key] = copied
+	return copied, nil
+}
+
+// runnableByOthers reports whether anyone may execute path: the file is
+// executable by others and every directory above it searchable by them.
+func runnableByOthers(path string) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	fi, err := os.Stat(abs)
+	if err != nil || fi.Mode().Perm()&0o005 != 0o005 {
+		return false
+	}
+	return searchableByOthers(filepath.Dir(abs))
+}
+
+// searchableByOthers reports whether anyone may reach what is in dir: dir
+// and every directory above it are searchable by others.
+func searchableByOthers(dir string) bool {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for ; ; dir = filepath.Dir(dir) {
+		di, err := os.Stat(dir)
+		if err != nil || di.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		if dir == filepath.Dir(dir) {
+			return true
+		}
+	}
+}
+
+// copyProgram copies src to a new file dst, mode 0755.
+func copyProgram(src *os.File, dst string) (err error) {
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(dst)
+		}
+	}()
+	_, err = io.Copy(out, src)
+	return err
+}
+
+// memfdCopy returns an anonymous copy of f's contents from its current
+// offset, seekable and mappable like a file, whose /proc/self/fd link names
+// no path. A pipe or terminal stays as it is: it names none either.
+func memfdCopy(f *os.File) (*os.File, error) {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil, nil
+	}
+	fd, err := unix.MemfdCreate("stdin", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("isolation: stdin copy: %w", err)
+	}
+	m := os.NewFile(uintptr(fd), "stdin")
+	if _, err := io.Copy(m, f); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("isolation: stdin copy: %w", err)
+	}
+	if _, err := m.Seek(0, io.SeekStart); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("isolation: stdin copy: %w", err)
+	}
+	return m, nil
+}
+
+// identity gives sys the jail's uid and gid, no supplementary group, in a
+// user namespace of its own that maps just them: the harness, root and owner
+// of that namespace, keeps there the capabilities it needs on the program
+// (prlimit takes CAP_SYS_RESOURCE for another uid, which a container may not
+// give root), and the program has none anywhere. Nothing changes when the
+// uid is the harness's.
+func (j *jail) identity(sys *syscall.SysProcAttr) {
+	if j.uid == os.Geteuid() {
+		return
+	}
+	sys.Cloneflags |= syscall.CLONE_NEWUSER
+	sys.UidMappings = []syscall.SysProcIDMap{{ContainerID: j.uid, HostID: j.uid, Size: 1}}
+	sys.GidMappings = []syscall.SysProcIDMap{{ContainerID: j.gid, HostID: j.gid, Size: 1}}
+	sys.GidMappingsEnableSetgroups = true
+	sys.Credential = &syscall.Credential{Uid: uint32(j.uid), Gid: uint32(j.gid), Groups: []uint32{}}
+}
+
+// noNewPrivs sets no_new_privs on the calling thread, which its children
+// inherit: a program cannot gain privileges by exec (setuid files, file
+// capabilities). The thread keeps it for good: the caller must let it die.
+func noNewPrivs() error {
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("isolation: no_new_privs: %w", err)
+	}
+	return nil
+}

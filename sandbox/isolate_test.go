@@ -1,0 +1,161 @@
+package sandbox
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// allAttacks are the attacks of `work attack`; harmless shows those that do
+// nothing when allowed, so that the test shows them succeed without
+// isolation (the clock and a ptrace attach are left out: a root harness would
+// let them through, and they touch the machine and the test itself).
+var (
+	allAttacks = []string{"readshadow", "writeetc", "signalparent", "traceparent", "parentmem", "parentstdout",
+		"owncgroup", "terminal", "clock", "stdinpath", "fds"}
+	harmless = []string{"readshadow", "writeetc", "signalparent", "parentmem", "parentstdout", "owncgroup", "stdinpath"}
+)
+
+// attackRun runs `work attack kind` in s with a file as stdin, as a problem
+// directory's N.in is given.
+func attackRun(t *testing.T, s *Sandbox, kind string) *Result {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "1.in")
+	if err := os.WriteFile(in, []byte("3\n3 1 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c := work(t, Limits{}, "attack", kind)
+	c.Env, c.Stdin = nil, f // the isolated environment: what a judge gives
+	return s.Run(t.Context(), c)
+}
+
+// TestIsolationStopsAttacks runs, as a hostile submission would, each attack
+// at the process isolation level: every one is stopped, and the program
+// ends with its own error (exit 2), not by the harness's hand. Without
+// isolation the harmless ones succeed, which shows the test can tell.
+func TestIsolationStopsAttacks(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("not root: isolated programs run as this user")
+	}
+	for _, m := range modes() {
+		t.Run(string(m), func(t *testing.T) {
+			s, err := New(Options{Cgroup: m, Isolation: IsolationProcess})
+			if err != nil {
+				t.Skipf("cgroup mode %s: %v", m, err)
+			}
+			defer s.Close()
+			for _, kind := range allAttacks {
+				if r := attackRun(t, s, kind); r.Verdict != RuntimeError || r.ExitCode != 2 || !strings.Contains(string(r.Stderr), "stopped") {
+					t.Errorf("attack %s, isolated = %s; want it stopped (RUNTIME_ERROR, exit 2)", kind, describe(r))
+				}
+			}
+		})
+	}
+	s, err := New(Options{Cgroup: CgroupOff, Isolation: IsolationNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, kind := range harmless {
+		if r := attackRun(t, s, kind); r.Verdict != Accepted {
+			t.Errorf("attack %s, not isolated = %s; want it through (ACCEPTED): else the isolated runs prove nothing", kind, describe(r))
+		}
+	}
+}
+
+// TestIsolatedRun: an isolated program runs as a uid of its own per slot,
+// in a working directory of its own that it may write and that is gone
+// after it, with its stdin a copy that names no path; what it leaves in
+// /tmp goes too.
+func TestIsolatedRun(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("not root: isolated programs run as this user")
+	}
+	s, err := New(Options{Isolation: IsolationProcess, Disk: 4 * MiB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	script := `id -u; pwd; echo x > here && cat here; echo left > /tmp/judgebench-isolated-left-$$; head -c 8388608 /dev/zero > big 2>/dev/null || echo full`
+	for slot := range 2 {
+		c := &Command{Path: "/bin/sh", Args: []string{"-c", script}, Slot: slot, Limits: roomy(Limits{})}
+		r, out := runOut(t, s, c)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		want := strconv.Itoa(DefaultUIDs.First + slot)
+		if r.Verdict != Accepted || len(lines) != 4 || lines[0] != want || lines[2] != "x" || lines[3] != "full" || r.Isolation != IsolationProcess {
+			t.Fatalf("isolated sh in slot %d = %s, printed %q; want uid %s, its directory written, full at 4MiB", slot, describe(r), lines, want)
+		}
+		if _, err := os.Stat(lines[1]); err == nil {
+			t.Errorf("slot %d: its working directory %s outlived the run", slot, lines[1])
+		}
+	}
+	if left, _ := filepath.Glob("/tmp/judgebench-isolated-left-*"); len(left) > 0 {
+		t.Errorf("isolated runs left %q in /tmp", left)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(s.iso.root, &st); err != nil || st.Mode&0o777 != 0o711 {
+		t.Errorf("isolation directory %s: mode %o, %v; want 0711 (each uid reaches its own directory only)", s.iso.root, st.Mode&0o777, err)
+	}
+	root := s.iso.root
+	s.Close()
+	if _, err := os.Stat(root); err == nil {
+		t.Errorf("Close left the isolation directory %s", root)
+	}
+}
+
+// TestParseIsolation: the levels there are, and one that is not built yet.
+func TestParseIsolation(t *testing.T) {
+	for _, l := range Isolations() {
+		if got, err := ParseIsolation(string(l)); err != nil || got != l {
+			t.Errorf("ParseIsolation(%q) = %q, %v", l, got, err)
+		}
+	}
+	if _, err := ParseIsolation("namespaces"); err == nil || !strings.Contains(err.Error(), "not built yet") {
+		t.Errorf("ParseIsolation(namespaces) = %v; want not built yet", err)
+	}
+	if r, err := ParseUIDRange("63000-63009"); err != nil || r != (UIDRange{63000, 10}) || r.String() != "63000-63009" {
+		t.Errorf("ParseUIDRange(63000-63009) = %v, %v", r, err)
+	}
+	for _, bad := range []string{"", "1", "5-3", "0-10", "60000-70000", "a-b"} {
+		if _, err := ParseUIDRange(bad); err == nil {
+			t.Errorf("ParseUIDRange(%q) = nil error", bad)
+		}
+	}
+	if !slices.Equal(Isolations(), []Isolation{IsolationNone, IsolationProcess}) {
+		t.Errorf("Isolations() = %v", Isolations())
+	}
+}
+
+// TestNoInheritedDescriptors: a descriptor this process inherited without
+// close-on-exec (a shell's, a parent's pipe) reaches no program, isolated
+// or not.
+func TestNoInheritedDescriptors(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if _, err := unixFcntl(w.Fd(), 0); err != nil { // as inherited: no close-on-exec
+		t.Fatal(err)
+	}
+	for _, level := range Isolations() {
+		s, err := New(Options{Cgroup: CgroupOff, Isolation: level})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := attackRun(t, s, "fds"); res.Verdict != RuntimeError || !strings.Contains(string(res.Stderr), "only 0, 1 and 2") {
+			t.Errorf("attack fds at %s = %s; want it stopped: only 0, 1 and 2", level, describe(res))
+		}
+		s.Close()
+	}
+}

@@ -1,0 +1,160 @@
+package scenarios
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// attacks are what a hostile submission tries against the judge, by name.
+// Each tries one thing without doing harm when it is allowed (a signal 0, a
+// file opened and closed), and returns nil when it was allowed.
+var attacks = map[string]func() error{
+	// read a secret of the host
+	"readshadow": func() error { return openClose("/etc/shadow", os.O_RDONLY) },
+	// write where the system keeps its files
+	"writeetc": func() error {
+		f, err := os.CreateTemp("/etc", "judgebench-attack-")
+		if err == nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+		return err
+	},
+	// signal the harness (a kill or a stop would take it down)
+	"signalparent": func() error { return unix.Kill(os.Getppid(), 0) },
+	// trace the harness
+	"traceparent": func() error {
+		ppid := os.Getppid()
+		if err := unix.PtraceAttach(ppid); err != nil {
+			return err
+		}
+		return errors.Join(unix.PtraceDetach(ppid), errors.New("attached"))
+	},
+	// write the harness's memory
+	"parentmem": func() error { return openClose(fmt.Sprintf("/proc/%d/mem", os.Getppid()), os.O_WRONLY) },
+	// write to the harness's stdout: a process-model worker's outcome
+	"parentstdout": func() error { return openClose(fmt.Sprintf("/proc/%d/fd/1", os.Getppid()), os.O_WRONLY) },
+	// raise its own cgroup's limits, or leave its cgroup
+	"owncgroup": func() error {
+		files, err := ownCgroupFiles()
+		if err != nil {
+			return err
+		}
+		var errs []error
+		for _, f := range files {
+			if err := openClose(f, os.O_WRONLY); err == nil {
+				return nil
+			} else {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	},
+	// use the operator's terminal (TIOCSTI would type into it)
+	"terminal": func() error { return openClose("/dev/tty", os.O_RDWR) },
+	// set the system clock (to what it is)
+	"clock": func() error {
+		var ts unix.Timespec
+		if err := unix.ClockGettime(unix.CLOCK_REALTIME, &ts); err != nil {
+			return err
+		}
+		return unix.ClockSettime(unix.CLOCK_REALTIME, &ts)
+	},
+	// find the path of its input, and with it the expected output's
+	"stdinpath": func() error {
+		target, err := os.Readlink("/proc/self/fd/0")
+		if err != nil {
+			return err
+		}
+		if !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "/memfd:") || strings.HasPrefix(target, "/dev/null") {
+			return fmt.Errorf("stdin is %s: no path", target)
+		}
+		return nil
+	},
+	// a descriptor of the harness's besides 0, 1 and 2: what came through
+	// exec is not close-on-exec, what the Go runtime opened since is
+	"fds": func() error {
+		entries, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			fd, _ := strconv.Atoi(e.Name())
+			if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); fd > 2 && err == nil && flags&unix.FD_CLOEXEC == 0 {
+				target, _ := os.Readlink("/proc/self/fd/" + e.Name())
+				fmt.Fprintf(os.Stderr, "fd %d is %s\n", fd, target)
+				return nil
+			}
+		}
+		return errors.New("only 0, 1 and 2")
+	},
+}
+
+// attack tries one attack (see attacks) and says what happened: exit 0 when
+// it succeeded, an error (exit 2) when it was stopped.
+func attack(ctx context.Context, env Env) error {
+	if err := nargs(env.Args, 1, 1); err != nil {
+		return err
+	}
+	try, ok := attacks[env.Args[0]]
+	if !ok {
+		names := make([]string, 0, len(attacks))
+		for name := range attacks {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		return usagef("no attack %q (use %s)", env.Args[0], strings.Join(names, ", "))
+	}
+	if err := try(); err != nil {
+		return fmt.Errorf("stopped: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "attack %s succeeded\n", env.Args[0])
+	return nil
+}
+
+// openClose opens path with flag and closes it at once.
+func openClose(path string, flag int) error {
+	f, err := os.OpenFile(path, flag, 0)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// ownCgroupFiles returns files of this process's cgroups that would change
+// its limits or move it: memory limits and cgroup.procs, its own and its
+// parent's.
+func ownCgroupFiles() ([]string, error) {
+	f, err := os.Open("/proc/self/cgroup")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var files []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		parts := strings.SplitN(sc.Text(), ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		ctrl, path := parts[1], parts[2]
+		root := "/sys/fs/cgroup"
+		if ctrl != "" {
+			root = filepath.Join(root, strings.TrimPrefix(ctrl, "name="))
+		}
+		dir := filepath.Join(root, path)
+		for _, name := range []string{"memory.max", "memory.limit_in_bytes", "cgroup.procs"} {
+			files = append(files, filepath.Join(dir, name), filepath.Join(filepath.Dir(dir), name))
+		}
+	}
+	return files, sc.Err()
+}
