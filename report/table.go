@@ -42,6 +42,7 @@ func facts(v *view) []fact {
 		{"machine", cpu},
 		{"kernel", orUnknown(m.Kernel)},
 		{"cgroup", orUnknown(m.CgroupVersion)},
+		{"isolation", isolationOf(r)},
 		{"go", orUnknown(m.GoVersion) + fmt.Sprintf(", GOMAXPROCS default %d", m.GOMAXPROCSDefault)},
 		{"governor", cmp.Or(m.Governor, "none (no cpufreq)")},
 		{"settings", fmt.Sprintf("models %s; measure %s; parallel %s; gomaxprocs %s; pin %s; repeat %d",
@@ -83,4 +84,15 @@ func join[T fmt.Stringer](list []T) string {
 		s[i] = x.String()
 	}
 	return strings.Join(s, ",")
+}
+
+// isolationOf names the isolation r's programs ran at: that of its samples
+// measured exact, else its settings'.
+func isolationOf(r *results.Run) string {
+	for i := range r.Samples {
+		if s := &r.Samples[i]; s.Measure == results.Exact && s.Model != results.InProc {
+			return s.Isolation.String()
+		}
+	}
+	return orUnknown(r.Settings.Isolation.String())
 }
