@@ -33,8 +33,12 @@ func attackRun(t *testing.T, s *Sandbox, kind string) *Result {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	secret := filepath.Join(t.TempDir(), "secret") // only root may read it, as /etc/shadow
+	if err := os.WriteFile(secret, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c := work(t, Limits{}, "attack", kind)
-	c.Env, c.Stdin = nil, f // the isolated environment: what a judge gives
+	c.Env, c.Stdin = []string{"JUDGEBENCH_SECRET=" + secret}, f
 	return s.Run(t.Context(), c)
 }
 

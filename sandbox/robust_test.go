@@ -45,7 +45,10 @@ func TestRunsKeepTheirOrphans(t *testing.T) {
 // teardown kills it. The grandchild must die too, and quickly.
 func TestEscapeDuringTeardown(t *testing.T) {
 	forEachMode(t, func(t *testing.T, s *Sandbox) {
-		c := sh(`(setsid sleep 100 & echo $!; sleep 0.3; exec sleep 100) & sleep 0.1; exit 0`, Limits{})
+		// The program waits for the grandchild's pid, however slowly a busy
+		// machine starts the child, then exits.
+		c := sh(`f=$(mktemp); (setsid sleep 100 & echo $! >$f; sleep 0.3; exec sleep 100) &
+			until [ -s $f ]; do sleep 0.01; done; cat $f; rm $f; exit 0`, Limits{})
 		start := time.Now()
 		r, out := runOut(t, s, c)
 		took := time.Since(start)
