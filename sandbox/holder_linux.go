@@ -1,0 +1,538 @@
+package sandbox
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A holder keeps the namespaces of the namespaces isolation level for one
+// run at a time: it is PID 1 of a PID namespace, alone in a network
+// namespace with a loopback interface, with a UTS namespace of its own, and in
+// a mount namespace whose root is a box: the system directories read-only, a
+// few devices, its PID namespace's /proc, and per run a fresh working
+// directory, /tmp and /dev/shm in one tmpfs. It is this executable, started
+// again (see runRole), and it takes orders on a socket: prepare a run, kill
+// what a run left. When the socket closes (the harness is gone, even by
+// SIGKILL) it exits, and the kernel kills everything in its PID namespace.
+//
+// The program does not run as the holder's child: the harness starts it from a
+// thread that has entered the holder's namespaces (see launch), so that the
+// harness stays its parent and tracer and the program is not PID 1, which
+// would ignore the signals a crash raises. Its orphans are the holder's, which
+// reaps them.
+type holder struct {
+	pid  int
+	ctl  *os.File
+	in   *bufio.Reader
+	ns   map[string]int // namespace descriptors by /proc/PID/ns name
+	dir  string         // the box's mount point on the host, empty there
+	root string         // /proc/PID/root: the box seen from the host
+
+	programs map[programKey]string // copies in the box, by the original's identity
+	seq      int
+}
+
+// holderNamespaces are the namespaces a holder has of its own and a run enters.
+var holderNamespaces = []struct {
+	name string
+	flag int
+}{{"mnt", unix.CLONE_NEWNS}, {"pid", unix.CLONE_NEWPID}, {"net", unix.CLONE_NEWNET}, {"uts", unix.CLONE_NEWUTS}}
+
+// Argument zero of this executable started as a holder and as a launcher.
+const (
+	holderArg0   = "judgebench-sandbox-holder"
+	launcherArg0 = "judgebench-sandbox-launch"
+)
+
+// The box's own paths.
+const (
+	boxWork     = "/box" // the run's working directory
+	boxLauncher = "/.judgebench/launch"
+	boxPrograms = "/.judgebench/programs"
+	boxRW       = "/.judgebench/rw" // the run's tmpfs, bound at /box, /tmp and /dev/shm
+)
+
+// startHolder starts a holder whose box is mounted on dir, an empty directory.
+func startHolder(dir string) (*holder, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("holder: %w", err)
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "holder"), os.NewFile(uintptr(fds[1]), "holder")
+	defer theirs.Close()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		ours.Close()
+		return nil, fmt.Errorf("holder: %w", err)
+	}
+	defer null.Close()
+	attr := &syscall.ProcAttr{
+		Env:   []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
+		Files: []uintptr{null.Fd(), null.Fd(), null.Fd(), theirs.Fd()},
+		Sys: &syscall.SysProcAttr{
+			// A session of its own: a Ctrl-C at the terminal is the harness's
+			// to handle, and the harness's closing of the socket ends it.
+			Setsid:     true,
+			Cloneflags: unix.CLONE_NEWPID | unix.CLONE_NEWNS | unix.CLONE_NEWNET | unix.CLONE_NEWUTS,
+		},
+	}
+	live.mu.RLock()
+	pid, _, err := syscall.StartProcess("/proc/self/exe", []string{holderArg0, dir}, attr)
+	if err == nil {
+		addLive(pid) // no search for orphans may take it for one
+	}
+	live.mu.RUnlock()
+	if err != nil {
+		ours.Close()
+		return nil, fmt.Errorf("holder: start: %w", err)
+	}
+	h := &holder{pid: pid, ctl: ours, in: bufio.NewReader(ours), ns: map[string]int{}, dir: dir,
+		root: "/proc/" + strconv.Itoa(pid) + "/root", programs: map[programKey]string{}}
+	if err := h.answer(); err != nil {
+		h.close()
+		return nil, fmt.Errorf("holder: start: %w", err)
+	}
+	for _, n := range holderNamespaces {
+		fd, err := unix.Open("/proc/"+strconv.Itoa(pid)+"/ns/"+n.name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			h.close()
+			return nil, fmt.Errorf("holder: %w", err)
+		}
+		h.ns[n.name] = fd
+	}
+	return h, nil
+}
+
+// answer reads the holder's reply to an order: "ok", or "error WHAT".
+func (h *holder) answer() error {
+	line, err := h.in.ReadString('\n')
+	if err != nil {
+		if err == io.EOF {
+			err = errors.New("it exited")
+		}
+		return err
+	}
+	line = strings.TrimSuffix(line, "\n")
+	if line == "ok" {
+		return nil
+	}
+	return errors.New(strings.TrimPrefix(line, "error "))
+}
+
+// order sends the holder one order and waits for its answer.
+func (h *holder) order(words ...string) error {
+	if _, err := io.WriteString(h.ctl, strings.Join(words, " ")+"\n"); err != nil {
+		return fmt.Errorf("holder %d: %s: %w", h.pid, words[0], err)
+	}
+	if err := h.answer(); err != nil {
+		return fmt.Errorf("holder %d: %s: %w", h.pid, words[0], err)
+	}
+	return nil
+}
+
+// prepare gives the next run a fresh tmpfs of size bytes, owned by uid and
+// gid, as its working directory, /tmp and /dev/shm, after killing whatever
+// the previous run left.
+func (h *holder) prepare(uid, gid int, size Size) error {
+	return h.order("prepare", strconv.Itoa(uid), strconv.Itoa(gid), strconv.FormatInt(int64(size), 10))
+}
+
+// kill kills every process in the holder's PID namespace but the holder, and
+// returns once none is left that is not a zombie.
+func (h *holder) kill() error { return h.order("kill") }
+
+// close ends the holder, and with it its namespaces and whatever still runs
+// in them.
+func (h *holder) close() error {
+	h.ctl.Close()
+	var ws unix.WaitStatus
+	var err error
+	if _, werr := wait4(h.pid, &ws, nil); werr != nil {
+		err = fmt.Errorf("holder %d: %w", h.pid, werr)
+	} else if !ws.Exited() || ws.ExitStatus() != 0 {
+		err = fmt.Errorf("holder %d ended with wait status %#x", h.pid, uint32(ws))
+	}
+	removeLive(h.pid)
+	for _, fd := range h.ns {
+		unix.Close(fd)
+	}
+	os.Remove(h.dir)
+	return err
+}
+
+// program returns the path in the box of the program at path: the same path
+// when it lies in the system directories the box shares, else a copy in the
+// box, made once per program file. What is no regular file stays as it is,
+// for exec to refuse.
+func (h *holder) program(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil && sharedWithBox(real) {
+		return abs, nil
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return "", err // as the harness sees it: missing, not forbidden
+	}
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return "", err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o111 == 0 {
+		return abs, nil
+	}
+	key := programKey{uint64(st.Dev), st.Ino, st.Size, st.Mtim.Nano()}
+	if copied, ok := h.programs[key]; ok {
+		return copied, nil
+	}
+	h.seq++
+	copied := fmt.Sprintf("%s/%d-%s", boxPrograms, h.seq, filepath.Base(abs))
+	if err := copyProgram(f, h.root+copied); err != nil {
+		return "", fmt.Errorf("isolation: copy the program into the box: %w", err)
+	}
+	h.programs[key] = copied
+	return copied, nil
+}
+
+// boxSystem are the host's system directories a box shows, read-only, at the
+// same paths, and boxEtc what it shows of /etc: what the dynamic loader and
+// the alternatives system need, and the time zone. A symbolic link among them
+// (/bin to usr/bin) is made again in the box.
+var (
+	boxSystem = []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}
+	boxEtc    = []string{"/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime"}
+)
+
+// boxDevices are the devices a box has.
+var boxDevices = []string{"null", "zero", "full", "random", "urandom"}
+
+// sharedWithBox reports whether path, free of symbolic links, lies in one of
+// the directories every box shows.
+func sharedWithBox(path string) bool {
+	for _, dir := range boxSystem {
+		if real, err := filepath.EvalSymlinks(dir); err == nil && strings.HasPrefix(path, real+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// holderMain is the holder: it builds its box on the directory in its
+// arguments, says "ok" on descriptor 3, and takes orders there until it
+// closes. It never returns.
+func holderMain() {
+	ctl := os.NewFile(3, "control")
+	fail := func(err error) {
+		fmt.Fprintf(ctl, "error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+		os.Exit(1)
+	}
+	if len(os.Args) != 2 || os.Getpid() != 1 {
+		fail(errors.New("a holder takes a box directory and must be PID 1"))
+	}
+	if err := buildBox(os.Args[1]); err != nil {
+		fail(err)
+	}
+	// Orphans of the runs come to PID 1: reap them as they die.
+	chld := make(chan os.Signal, 1)
+	signal.Notify(chld, unix.SIGCHLD)
+	var reaping sync.Mutex
+	reapAll := func() {
+		reaping.Lock()
+		defer reaping.Unlock()
+		for {
+			var ws unix.WaitStatus
+			if pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil); pid <= 0 || err != nil {
+				return
+			}
+		}
+	}
+	go func() {
+		for range chld {
+			reapAll()
+		}
+	}()
+	fmt.Fprintln(ctl, "ok")
+	in := bufio.NewScanner(ctl)
+	for in.Scan() {
+		f := strings.Fields(in.Text())
+		var err error
+		switch {
+		case len(f) == 1 && f[0] == "kill":
+			err = killAll(reapAll)
+		case len(f) == 4 && f[0] == "prepare":
+			err = killAll(reapAll)
+			if err == nil {
+				err = freshRW(f[1], f[2], f[3])
+			}
+		default:
+			err = fmt.Errorf("unknown order %q", in.Text())
+		}
+		if err != nil {
+			fmt.Fprintf(ctl, "error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+		} else {
+			fmt.Fprintln(ctl, "ok")
+		}
+	}
+	os.Exit(0) // the harness is gone: the kernel kills the namespace
+}
+
+// buildBox makes the holder's mount namespace a box on dir and enters it: a
+// read-only tmpfs root with the shared system directories bound read-only,
+// a few devices, the launcher (this executable), a directory for copies of
+// programs, and its PID namespace's /proc. It also brings up the loopback
+// interface and names the host "judgebench".
+func buildBox(dir string) error {
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("make the mounts private: %w", err)
+	}
+	if err := unix.Mount("judgebench", dir, "tmpfs", unix.MS_NOSUID, "size=1m,mode=0755"); err != nil {
+		return fmt.Errorf("mount the box: %w", err)
+	}
+	in := func(p string) string { return filepath.Join(dir, p) }
+	for _, d := range []string{"proc", "tmp", "dev", "dev/shm", "box", ".judgebench", boxPrograms[1:], boxRW[1:], ".old"} {
+		if err := os.MkdirAll(in(d), 0o755); err != nil {
+			return err
+		}
+	}
+	for _, p := range slices.Concat(boxSystem, boxEtc) {
+		if err := shareReadOnly(p, in(p)); err != nil {
+			return err
+		}
+	}
+	for _, d := range boxDevices {
+		if err := bindFile("/dev/"+d, in("/dev/"+d), 0); err != nil {
+			return err
+		}
+	}
+	for name, target := range map[string]string{"fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1", "stderr": "/proc/self/fd/2"} {
+		if err := os.Symlink(target, in("/dev/"+name)); err != nil {
+			return err
+		}
+	}
+	if err := unix.Mount("judgebench", in(boxPrograms), "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0755"); err != nil {
+		return fmt.Errorf("mount %s: %w", boxPrograms, err)
+	}
+	if err := placeLauncher(in(boxLauncher), in(boxPrograms)); err != nil {
+		return err
+	}
+	if err := unix.PivotRoot(dir, in(".old")); err != nil {
+		return fmt.Errorf("pivot_root: %w", err)
+	}
+	if err := unix.Chdir("/"); err != nil {
+		return err
+	}
+	if err := unix.Unmount("/.old", unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("unmount the host's root: %w", err)
+	}
+	if err := os.Remove("/.old"); err != nil {
+		return err
+	}
+	// Processes of other uids (the holder) are invisible to the program.
+	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "hidepid=2"); err != nil {
+		return fmt.Errorf("mount /proc: %w", err)
+	}
+	if err := unix.Mount("", "/", "", unix.MS_REMOUNT|unix.MS_BIND|unix.MS_RDONLY|unix.MS_NOSUID, ""); err != nil {
+		return fmt.Errorf("make the box read-only: %w", err)
+	}
+	if err := unix.Sethostname([]byte("judgebench")); err != nil {
+		return fmt.Errorf("sethostname: %w", err)
+	}
+	return loopbackUp()
+}
+
+// placeLauncher binds this executable at path, by its name: /proc/self/exe
+// itself leads to the file in the mount namespace that started the holder,
+// which a bind in this one may not take. An executable that has no name here
+// (deleted, or out of this namespace's reach) is copied into dir instead, and
+// path made a link to the copy.
+func placeLauncher(path, dir string) error {
+	if name, err := os.Readlink("/proc/self/exe"); err == nil && bindFile(name, path, unix.MS_RDONLY|unix.MS_NODEV) == nil {
+		return nil
+	}
+	src, err := os.Open("/proc/self/exe")
+	if err != nil {
+		return fmt.Errorf("launcher: %w", err)
+	}
+	defer src.Close()
+	if err := copyProgram(src, filepath.Join(dir, "launch")); err != nil {
+		return fmt.Errorf("launcher: %w", err)
+	}
+	os.Remove(path)
+	return os.Symlink(filepath.Join(boxPrograms, "launch"), path)
+}
+
+// shareReadOnly shows host path at box path, read-only: a directory or file
+// bound, a symbolic link made again. What the host lacks is left out.
+func shareReadOnly(host, box string) error {
+	fi, err := os.Lstat(host)
+	if err != nil {
+		return nil
+	}
+	if fi.Mode()&os.ModeSymlink != 0 {
+		target, err := os.Readlink(host)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(box), 0o755); err != nil {
+			return err
+		}
+		return os.Symlink(target, box)
+	}
+	if !fi.IsDir() {
+		return bindFile(host, box, unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV)
+	}
+	if err := os.MkdirAll(box, 0o755); err != nil {
+		return err
+	}
+	if err := unix.Mount(host, box, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("bind %s: %w", host, err)
+	}
+	return readOnly(host, box, true)
+}
+
+// bindFile binds host file onto a new empty file at box, with flags
+// (MS_RDONLY, MS_NOSUID, MS_NODEV) added.
+func bindFile(host, box string, flags uintptr) error {
+	if err := os.MkdirAll(filepath.Dir(box), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(box, os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if err := unix.Mount(host, box, "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind %s: %w", host, err)
+	}
+	if flags == 0 {
+		return nil
+	}
+	return unix.Mount("", box, "", unix.MS_REMOUNT|unix.MS_BIND|flags, "")
+}
+
+// readOnly makes the bind mount at box read-only, nosuid and nodev, with what
+// is mounted below it when recursive.
+func readOnly(host, box string, recursive bool) error {
+	attr := &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV}
+	flags := 0
+	if recursive {
+		flags = unix.AT_RECURSIVE
+	}
+	if err := unix.MountSetattr(-1, box, uint(flags), attr); err == nil {
+		return nil
+	}
+	// Kernels before 5.12: the top mount only.
+	if err := unix.Mount("", box, "", unix.MS_REMOUNT|unix.MS_BIND|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV, ""); err != nil {
+		return fmt.Errorf("make %s read-only: %w", host, err)
+	}
+	return nil
+}
+
+// loopbackUp brings up the network namespace's loopback interface.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("loopback: %w", err)
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return fmt.Errorf("loopback: %w", err)
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("loopback: %w", err)
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("loopback: %w", err)
+	}
+	return nil
+}
+
+// killAll kills every other process of the PID namespace and waits until
+// each is gone or a zombie (the program, which the harness reaps).
+func killAll(reapAll func()) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		unix.Kill(-1, unix.SIGKILL) // ESRCH when there is none
+		reapAll()
+		left := 0
+		entries, err := os.ReadDir("/proc")
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil || pid == 1 {
+				continue
+			}
+			if state, _ := procStat(pid); state != 'Z' && state != 0 {
+				left++
+			}
+		}
+		if left == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d processes still alive 5s after SIGKILL", left)
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+}
+
+// freshRW replaces the run tmpfs with a new one of size bytes, whose box
+// directory belongs to uid and gid, and binds its parts at /box, /tmp and
+// /dev/shm.
+func freshRW(uid, gid, size string) error {
+	binds := map[string]string{"box": boxWork, "tmp": "/tmp", "shm": "/dev/shm"}
+	for _, at := range binds {
+		unix.Unmount(at, unix.MNT_DETACH) // EINVAL when nothing is mounted
+	}
+	unix.Unmount(boxRW, unix.MNT_DETACH)
+	u, err1 := strconv.Atoi(uid)
+	g, err2 := strconv.Atoi(gid)
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
+	if err := unix.Mount("judgebench", boxRW, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0755,size="+size); err != nil {
+		return fmt.Errorf("mount the run's tmpfs: %w", err)
+	}
+	for part, at := range binds {
+		p := filepath.Join(boxRW, part)
+		mode := os.FileMode(0o1777)
+		if part == "box" {
+			mode = 0o700
+		}
+		if err := os.Mkdir(p, mode); err != nil {
+			return err
+		}
+		if err := os.Chmod(p, mode); err != nil { // past the umask
+			return err
+		}
+		if part == "box" {
+			if err := os.Chown(p, u, g); err != nil {
+				return err
+			}
+		}
+		if err := unix.Mount(p, at, "", unix.MS_BIND, ""); err != nil {
+			return fmt.Errorf("bind %s: %w", at, err)
+		}
+	}
+	return nil
+}
