@@ -13,23 +13,9 @@ import (
 	"time"
 )
 
-// leftovers reports cgroups of this process and children still around.
+// leftovers reports cgroups of this process still around, and children.
 func leftovers() error {
-	tag := fmt.Sprintf("judgebench-%d-", os.Getpid())
-	var found []string
-	filepath.WalkDir("/sys/fs/cgroup", func(path string, d os.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return nil
-		}
-		if strings.HasPrefix(d.Name(), tag) {
-			found = append(found, path)
-			return filepath.SkipDir
-		}
-		if strings.Count(path, "/") > 8 {
-			return filepath.SkipDir
-		}
-		return nil
-	})
+	found := cgroupsOf(os.Getpid())
 	if kids := children(); len(kids) > 0 {
 		found = append(found, fmt.Sprintf("children %v", kids))
 	}
@@ -37,6 +23,26 @@ func leftovers() error {
 		return fmt.Errorf("%s", strings.Join(found, ", "))
 	}
 	return nil
+}
+
+// cgroupsOf lists the cgroup directories that judgebench process pid made:
+// those named PID-... in a judgebench parent cgroup, at most a few levels
+// below /sys/fs/cgroup.
+func cgroupsOf(pid int) []string {
+	var found []string
+	prefix := strconv.Itoa(pid) + "-"
+	filepath.WalkDir("/sys/fs/cgroup", func(path string, d os.DirEntry, err error) error {
+		switch {
+		case err != nil || !d.IsDir():
+		case filepath.Base(filepath.Dir(path)) == parentName && strings.HasPrefix(d.Name(), prefix):
+			found = append(found, path)
+			return filepath.SkipDir
+		case strings.Count(path, "/") > 9:
+			return filepath.SkipDir
+		}
+		return nil
+	})
+	return found
 }
 
 // self is this test binary, the judged program of most tests.

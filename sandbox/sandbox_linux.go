@@ -13,9 +13,10 @@ import (
 // Sandbox runs programs under limits, each in a cgroup of its own when the host
 // allows. It is safe for concurrent use; Close removes what New made.
 type Sandbox struct {
-	cgroups  cgroupRoot
-	warnings []string
-	seq      atomic.Int64
+	cgroups   cgroupRoot
+	warnings  []string
+	seq       atomic.Int64
+	coldInput bool // tests only: leave a stdin file as it is in the page cache (see warmInput)
 
 	mu      sync.Mutex
 	free    []caseGroup // cgroups of finished runs, prepared for the next
@@ -25,7 +26,10 @@ type Sandbox struct {
 
 // New prepares a Sandbox as opts say. It makes this process a child subreaper
 // (see PR_SET_CHILD_SUBREAPER), so that orphans of runs come back to it to be
-// killed. A cgroup mode that the host cannot give is an error.
+// killed. Whatever the mode, it first removes the cgroups that judgebench
+// processes which have exited left behind (killed before they could close
+// their Sandboxes), with every task still in them: see RemoveLeftovers. A
+// cgroup mode that the host cannot give is an error.
 func New(opts Options) (*Sandbox, error) {
 	mode := opts.Cgroup
 	if mode == "" {
@@ -37,6 +41,9 @@ func New(opts Options) (*Sandbox, error) {
 	s := &Sandbox{}
 	if err := becomeSubreaper(); err != nil {
 		s.warnings = append(s.warnings, "not a child subreaper: orphans without a cgroup go unnoticed: "+err.Error())
+	}
+	if err := removeDead(func(int) bool { return true }); err != nil {
+		s.warnings = append(s.warnings, "cgroups of exited judgebench processes left: "+err.Error())
 	}
 	root, warns, err := newCgroupRoot(mode)
 	if err != nil {
