@@ -1,51 +1,112 @@
 package sandbox
 
 import (
+	"bufio"
 	"encoding/binary"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// fuseFile serves one read-only file of size bytes through FUSE, from this
-// process, and returns its path. Its page cache can be dropped, unlike
-// tmpfs's: the VM of .ci/cgroup2 has no disk, and Debian's kernels build no
-// disk file system in, but FUSE they do. Mounting needs root; the test is
-// skipped without it. The file holds lines of digits.
+// fuseFile serves one read-only file of size bytes through FUSE and returns
+// its path. Its page cache can be dropped, unlike tmpfs's: the VM of
+// .ci/cgroup2 has no disk, and Debian's kernels build no disk file system
+// in, but FUSE they do. The server is a child process, this test binary as
+// `fuse SIZE DIR` (see serveFUSE): were it this process, a request in flight
+// when the process dies (a test's timeout) would keep it from ever exiting.
+// Mounting needs root; the test is skipped without it. The file holds lines
+// of digits.
 func fuseFile(t *testing.T, size int64) string {
 	t.Helper()
-	fd, err := unix.Open("/dev/fuse", unix.O_RDWR|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Skipf("no FUSE: open /dev/fuse: %v", err)
+	if err := unix.Access("/dev/fuse", unix.R_OK|unix.W_OK); err != nil {
+		t.Skipf("no FUSE: /dev/fuse: %v", err)
 	}
 	dir := t.TempDir()
-	opts := fmt.Sprintf("fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other", fd)
-	if err := unix.Mount("judgebench-test", dir, "fuse", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_RDONLY, opts); err != nil {
-		unix.Close(fd)
-		t.Skipf("cannot mount FUSE: %v", err)
+	cmd := exec.Command(self(t), "fuse", strconv.FormatInt(size, 10), dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	done := make(chan struct{})
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan string, 1)
 	go func() {
-		defer close(done)
-		(&fuseServer{fd: fd, size: size}).serve()
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		ready <- strings.TrimSpace(line)
 	}()
+	var line string
+	select {
+	case line = <-ready:
+	case <-time.After(30 * time.Second):
+	}
+	if line != "ready" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if strings.HasPrefix(line, "skip: ") {
+			t.Skip(strings.TrimPrefix(line, "skip: "))
+		}
+		t.Fatalf("the FUSE server said %q", line)
+	}
 	t.Cleanup(func() {
+		// The kernel ends the connection: the server's read fails, and it exits.
 		if err := unix.Unmount(dir, 0); err != nil {
 			t.Errorf("unmount %s: %v", dir, err)
+			cmd.Process.Kill()
 			unix.Unmount(dir, unix.MNT_DETACH)
 		}
-		select { // the kernel ends the connection: the server's read fails
-		case <-done:
-		case <-time.After(5 * time.Second):
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("the FUSE server: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
 			t.Errorf("the FUSE server did not end")
 		}
-		unix.Close(fd)
 	})
 	return filepath.Join(dir, fuseName)
+}
+
+// serveFUSE is the FUSE server of fuseFile, as `fuse SIZE DIR`: it mounts a
+// file system at DIR holding one file of SIZE bytes, prints "ready" (or
+// "skip: WHY" when FUSE cannot be had), and serves it until it is unmounted.
+func serveFUSE(args []string) int {
+	if len(args) != 2 {
+		fmt.Println("usage: fuse SIZE DIR")
+		return 2
+	}
+	size, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil {
+		fmt.Println("usage: fuse SIZE DIR:", err)
+		return 2
+	}
+	fd, err := unix.Open("/dev/fuse", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		fmt.Printf("skip: no FUSE: open /dev/fuse: %v\n", err)
+		return 0
+	}
+	opts := fmt.Sprintf("fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other", fd)
+	if err := unix.Mount("judgebench-test", args[1], "fuse", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_RDONLY, opts); err != nil {
+		fmt.Printf("skip: cannot mount FUSE: %v\n", err)
+		return 0
+	}
+	fmt.Println("ready")
+	if err := (&fuseServer{fd: fd, size: size}).serve(); err != nil {
+		fmt.Fprintln(os.Stderr, "fuse test server:", err)
+		return 1
+	}
+	return 0
 }
 
 // fuseName is the file a fuseServer serves, in its root directory.
@@ -78,15 +139,20 @@ type fuseServer struct {
 	size int64
 }
 
-func (s *fuseServer) serve() {
+// serve answers requests until the file system is unmounted.
+func (s *fuseServer) serve() error {
 	buf := make([]byte, 1<<20+4096) // at least max_write and the headers
 	for {
 		n, err := unix.Read(s.fd, buf)
-		if err == unix.EINTR || err == unix.EAGAIN || err == unix.ENOENT { // ENOENT: an interrupted request
+		switch {
+		case err == unix.EINTR || err == unix.EAGAIN || err == unix.ENOENT: // ENOENT: an interrupted request
 			continue
-		}
-		if err != nil || n < 40 {
-			return // ENODEV: unmounted
+		case err == unix.ENODEV:
+			return nil // unmounted
+		case err != nil:
+			return fmt.Errorf("read /dev/fuse: %w", err)
+		case n < 40:
+			return fmt.Errorf("read /dev/fuse: a request of %d bytes", n)
 		}
 		le := binary.LittleEndian
 		op, unique, node := le.Uint32(buf[4:]), le.Uint64(buf[8:]), le.Uint64(buf[16:])
@@ -167,6 +233,8 @@ func (s *fuseServer) content(off, n int64) []byte {
 	return b
 }
 
+// reply answers request unique; a reply the kernel refuses leaves its
+// request waiting forever, so it is said on stderr.
 func (s *fuseServer) reply(unique uint64, errno int32, payload []byte) {
 	out := make([]byte, 16, 16+len(payload)) // fuse_out_header
 	binary.LittleEndian.PutUint32(out[0:], uint32(16+len(payload)))

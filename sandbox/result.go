@@ -22,7 +22,10 @@ const (
 // harness failure shows as SystemError with Error set.
 type Result struct {
 	Verdict Verdict
-	// CPUTime is User+System, exact from wait4; the split is tick-sampled.
+	// CPUTime is User+System of every task of the run, from its cgroup's CPU
+	// counter (children the program never waited for count), or without a
+	// cgroup from wait4 (the program and what it waited for). The sum is
+	// exact; the split is sampled at the tick.
 	CPUTime time.Duration
 	User    time.Duration
 	System  time.Duration
