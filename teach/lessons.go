@@ -98,7 +98,11 @@ func oversubscribeLesson() Lesson {
 		Fix: "Run at most as many cases at once as there are cores (judgebench run with --parallel 1,2,4,... shows where it breaks), " +
 			"and give real-time limits room above CPU-time limits.",
 		Plans: func() []*harness.Plan {
-			return []*harness.Plan{plan(cases(2*n, "burn", "100ms"), []results.Model{results.Pool}, 1, n, 2*n)}
+			p := plan(cases(2*n, "burn", "100ms"), []results.Model{results.Pool}, 1, n, 2*n)
+			// 2 x CPUs cases at once: a limit a burn needs, so that the
+			// machine can hold them (see harness.Plan.Validate).
+			p.Limits.Memory = 64 * sandbox.MiB
+			return []*harness.Plan{p}
 		},
 		Explain: func(gs []results.Group, _ []results.Sample) (string, bool) {
 			at, over := group(gs, results.Pool, results.Exact, n), group(gs, results.Pool, results.Exact, 2*n)

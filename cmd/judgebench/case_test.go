@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -150,6 +151,47 @@ func TestCaseInterrupt(t *testing.T) {
 	}
 	if left := processesRunning(self, "hang"); len(left) > 0 {
 		t.Errorf("interrupted case left %v running", left)
+	}
+}
+
+// TestKilledHarness: a judgebench killed with SIGKILL while its case runs
+// cannot clean up: the case's grandchild lives on, in the case's cgroup. The
+// next judgebench to start a sandbox, any command, kills it and removes the
+// dead harness's cgroups.
+func TestKilledHarness(t *testing.T) {
+	self := judgebench(t)
+	cmd, _, stderr := runProcess(t.Context(), t, "case", "--real-time", "10m", "--cpu-time", "10m", "--",
+		"/bin/sh", "-c", self+" work sleep 1h & wait")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	for deadline := time.Now().Add(time.Minute); len(processesRunning(self, "sleep")) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the case never started; stderr %q", stderr)
+		}
+	}
+	prefix := strconv.Itoa(cmd.Process.Pid) + "-"
+	cmd.Process.Kill()
+	cmd.Wait()
+	left := slices.ContainsFunc(cgroupDirs(), func(d string) bool { return strings.HasPrefix(filepath.Base(d), prefix) })
+	if !left {
+		t.Skip("no cgroup on this host: an escaped grandchild cannot be found (see README, Privileges)")
+	}
+	if len(processesRunning(self, "sleep")) == 0 {
+		t.Fatalf("the case's grandchild died with the harness; want it left running, to be cleaned up")
+	}
+	if r := runCLI(t, "case", "--", self, "work", "exit", "0"); r.code != 0 {
+		t.Fatalf("judgebench case after the kill = %d, stderr %q", r.code, r.stderr)
+	}
+	if running := processesRunning(self, "sleep"); len(running) > 0 {
+		t.Errorf("after the next judgebench started, the killed harness's grandchild still runs: %v", running)
+	}
+	for _, d := range cgroupDirs() {
+		if strings.HasPrefix(filepath.Base(d), prefix) {
+			t.Errorf("after the next judgebench started, the killed harness's cgroup %s is left", d)
+		}
 	}
 }
 
