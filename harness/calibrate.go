@@ -212,7 +212,9 @@ func burnTogether(ctx context.Context, sb *sandbox.Sandbox, exe string, d time.D
 			if r.Verdict != sandbox.Accepted || err != nil {
 				errs[i] = fmt.Errorf("harness: calibrate: burn %v = %v %s (printed %q)", d, r.Verdict, r.Error, out.String())
 			}
-			runs[i].own, runs[i].delay = time.Duration(own), time.Duration(delay)
+			// The process clock counts from the fork; what came before the
+			// program's exec (a launcher) is the harness's.
+			runs[i].own, runs[i].delay = time.Duration(own)-r.LaunchCPU, time.Duration(delay)
 		})
 	}
 	wg.Wait()

@@ -3,11 +3,14 @@ package harness
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/judgebench/judgebench/host"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
@@ -120,6 +123,10 @@ func TestInterrupt(t *testing.T) {
 			t.Errorf("interrupted run recorded %+v; want only finished cases", s)
 		}
 	}
+	// The sandbox's box holders live until it closes.
+	if err := h.Close(); err != nil {
+		t.Error(err)
+	}
 	if kids := childPIDs(); len(kids) > 0 {
 		t.Errorf("children left after the interrupted run: %v", kids)
 	}
@@ -149,6 +156,10 @@ func childPIDs() []string {
 }
 
 func TestPlanValidate(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	good := Plan{Cases: burnCases(1, "1ms"), Models: []results.Model{results.Pool}, Measures: []results.Measure{results.Exact},
 		Parallel: []int{1}, GOMAXPROCS: []int{0}, Pin: results.PinOff}
 	tests := []struct {
@@ -172,6 +183,15 @@ func TestPlanValidate(t *testing.T) {
 			p.Models = []results.Model{results.InProc}
 			p.Cases = []scenarios.Case{{Name: "1", Workload: "segv"}}
 		}, "cannot run in-process"},
+		{"stdin a named pipe", func(p *Plan) {
+			p.Cases = []scenarios.Case{{Name: "7", Workload: "sort", StdinFile: fifo}}
+		}, "case 7: " + fifo + ": not a regular file (a named pipe)"},
+		{"expected output a directory", func(p *Plan) {
+			p.Cases = []scenarios.Case{{Name: "7", Workload: "sort", ExpectFile: t.TempDir()}}
+		}, "not a regular file (a directory)"},
+		{"more memory than the machine has", func(p *Plan) {
+			p.Cases, p.Parallel, p.Limits.Memory = burnCases(4, "1ms"), []int{4}, 1024*sandbox.GiB
+		}, "parallelism 4: 4 cases at once under a memory limit of 1024GiB need 4096.0GiB"},
 	}
 	if err := good.Validate(); err != nil {
 		t.Fatalf("Validate(good plan) = %v", err)
@@ -182,6 +202,39 @@ func TestPlanValidate(t *testing.T) {
 		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), tt.cause) {
 			t.Errorf("%s: Validate = %v; want an error naming %q", tt.name, err, tt.cause)
 		}
+	}
+}
+
+// TestPlanFits: a parallelism whose cases' memory or task limits the machine
+// cannot hold is refused, naming what bounds it; oversubscribing the CPUs and
+// one case at a time are not.
+func TestPlanFits(t *testing.T) {
+	c := host.Capacity{Memory: 4 * sandbox.GiB, MemoryFrom: "MemAvailable", Tasks: 2000, TasksFrom: "kernel.pid_max 2100, 100 tasks in use"}
+	tests := []struct {
+		parallel, cases int
+		limits          sandbox.Limits
+		hold            sandbox.Size
+		want            string
+	}{
+		{16, 16, sandbox.Limits{}, 0, ""}, // 16 x 256MiB = 4GiB: fits, on 2 CPUs or not
+		{17, 17, sandbox.Limits{}, 0, "parallelism 17: 17 cases at once under a memory limit of 256MiB need 4.2GiB, more than the 4.0GiB that can be had (MemAvailable)"},
+		{17, 16, sandbox.Limits{}, 0, ""}, // only 16 cases to run at once
+		{16, 16, sandbox.Limits{}, 256 * sandbox.MiB, "need 4.2GiB"},
+		{1, 1, sandbox.Limits{Memory: 64 * sandbox.GiB}, 0, ""}, // one at a time: a bound, not a need
+		{2, 2, sandbox.Limits{Processes: 1001}, 0, "parallelism 2: 2 cases at once of up to 1001 tasks each need 2002 tasks, more than the 2000 that can be made (kernel.pid_max 2100, 100 tasks in use)"},
+		{1024, 1024, sandbox.Limits{Memory: sandbox.MiB, Processes: 2}, 0, "2048 tasks, more than the 2000"},
+	}
+	for _, tt := range tests {
+		p := Plan{Cases: burnCases(tt.cases, "1ms"), Models: []results.Model{results.Serial, results.Pool}, Measures: []results.Measure{results.Exact},
+			Parallel: []int{1, tt.parallel}, GOMAXPROCS: []int{0}, Limits: tt.limits, HarnessHold: tt.hold}
+		err := p.fits(c)
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("parallel %d of %d cases under %+v, holding %v: fits = %v; want %q", tt.parallel, tt.cases, tt.limits, tt.hold, err, tt.want)
+		}
+	}
+	if err := (&Plan{Cases: burnCases(2, "1ms"), Models: []results.Model{results.Pool}, Measures: []results.Measure{results.Exact},
+		Parallel: []int{2}, GOMAXPROCS: []int{0}}).fits(host.Capacity{}); err != nil {
+		t.Errorf("fits with an unknown capacity = %v; want nil", err)
 	}
 }
 

@@ -176,7 +176,7 @@ func inputs(c *scenarios.Case) (stdin, expect io.Reader, closeAll func(), err er
 			}
 			return bytes.NewReader(data), nil
 		}
-		f, err := os.Open(path)
+		f, err := sandbox.OpenInput(path) // never waits on a named pipe
 		if err != nil {
 			return nil, fmt.Errorf("harness: case %s: %w", c.Name, err)
 		}

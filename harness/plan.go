@@ -71,7 +71,7 @@ func (p *Plan) Settings() results.Settings {
 		CPUTime: l.CPUTime.String(), RealTime: l.RealTime.String(), Memory: l.Memory.String(),
 		Output: l.Output.String(), Stack: l.Stack.String(), Processes: l.Processes,
 		Program: program, Cgroup: string(cmp.Or(p.Cgroup, sandbox.CgroupAuto)), HarnessHold: int64(p.HarnessHold),
-		Checker: checker.String(), Isolation: results.Isolation(cmp.Or(p.Isolation, sandbox.IsolationProcess)),
+		Checker: checker.String(), Isolation: results.Isolation(cmp.Or(p.Isolation, sandbox.DefaultIsolation())),
 	}
 }
 
@@ -121,8 +121,72 @@ func (p *Plan) Validate() error {
 	} else if errors.Join(errs...) == nil && len(p.settings()) == 0 {
 		errs = append(errs, errors.New("nothing to run: inproc measures only exact (add --measure exact or another model)"))
 	}
+	if errors.Join(errs...) == nil {
+		errs = append(errs, checkInputs(p.Cases), p.fits(host.ReadCapacity()))
+	}
 	return errors.Join(errs...)
 }
+
+// checkInputs reports the first case whose input or expected output is a file that
+// is not a regular file: a named pipe, whose reads may never end, a device, a
+// directory.
+func checkInputs(cases []scenarios.Case) error {
+	for _, c := range cases {
+		for _, f := range []string{c.StdinFile, c.ExpectFile} {
+			if f == "" {
+				continue
+			}
+			if err := sandbox.CheckInput(f); err != nil {
+				return fmt.Errorf("case %s: %w", c.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// fits reports a parallelism of p whose cases the machine cannot hold at
+// once: the memory limits of that many cases (and what the harness itself
+// holds) beyond the memory that can still be had, or their task limits beyond
+// the tasks that can still be made. A run that oversubscribes the CPUs is
+// allowed: that is a setting to measure. One case at a time always is: its
+// limit is an upper bound that it cannot reach, not a need.
+func (p *Plan) fits(c host.Capacity) error {
+	n := 0
+	for _, st := range p.settings() {
+		n = max(n, min(st.parallel, len(p.Cases)))
+	}
+	if n < 2 {
+		return nil
+	}
+	l := p.Limits.WithDefaults()
+	if need := sandbox.Size(n)*l.Memory + p.HarnessHold; c.Memory > 0 && need > c.Memory {
+		return fmt.Errorf("parallelism %d: %d cases at once under a memory limit of %v need %s, more than the %s that can be had (%s); run fewer at once, or lower the memory limit",
+			n, n, l.Memory, gib(need), gib(c.Memory), c.MemoryFrom)
+	}
+	if need := n * l.Processes; c.Tasks > 0 && need > c.Tasks {
+		return fmt.Errorf("parallelism %d: %d cases at once of up to %d tasks each need %d tasks, more than the %d that can be made (%s); run fewer at once, or lower the process limit",
+			n, n, l.Processes, need, c.Tasks, c.TasksFrom)
+	}
+	return nil
+}
+
+// Fitting returns n, or less when the machine cannot hold n cases under l at
+// once (see Plan.Validate); at least 1. It is for a default parallelism,
+// which should fit where an explicit one that does not is refused.
+func Fitting(l sandbox.Limits, n int) int {
+	c := host.ReadCapacity()
+	l = l.WithDefaults()
+	if c.Memory > 0 {
+		n = min(n, int(c.Memory/l.Memory))
+	}
+	if c.Tasks > 0 {
+		n = min(n, c.Tasks/l.Processes)
+	}
+	return max(n, 1)
+}
+
+// gib prints a size in GiB to a tenth.
+func gib(s sandbox.Size) string { return fmt.Sprintf("%.1fGiB", float64(s)/float64(sandbox.GiB)) }
 
 // inProcessable reports a case the inproc model cannot run: an external
 // program, or a built-in workload that would take the harness down with it.

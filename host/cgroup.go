@@ -20,7 +20,7 @@ func cgroup(h probe) (string, string) {
 	if i := slices.IndexFunc(mounts, func(m sandbox.CgroupMount) bool { return m.FSType == "cgroup2" }); i < 0 || own[""] == "" {
 		problems = append(problems, "no v2 hierarchy")
 	} else {
-		d := sandbox.DelegatedCgroup(mounts[i].Path(own[""]))
+		d := h.delegated(mounts[i], own[""])
 		ctl, _ := h.read(filepath.Join(d, "cgroup.controllers"))
 		missing := slices.DeleteFunc([]string{"memory", "pids"}, func(c string) bool { return slices.Contains(strings.Fields(ctl), c) })
 		switch err := h.writable(d); {
@@ -39,8 +39,8 @@ func cgroup(h probe) (string, string) {
 		i := slices.IndexFunc(mounts, func(m sandbox.CgroupMount) bool { return m.FSType == "cgroup" && slices.Contains(m.Options, c) })
 		if i < 0 {
 			v1 = append(v1, "no v1 "+c)
-		} else if err := h.writable(mounts[i].Path(own[c])); err != nil {
-			v1 = append(v1, fmt.Sprintf("v1 %s at %s: %v", c, mounts[i].Path(own[c]), err))
+		} else if d := h.delegated(mounts[i], own[c]); h.writable(d) != nil {
+			v1 = append(v1, fmt.Sprintf("v1 %s at %s: %v", c, d, h.writable(d)))
 		}
 	}
 	if len(v1) == 0 {
@@ -61,6 +61,19 @@ func (h probe) others(d string) int {
 	}
 	procs, _ := h.read(filepath.Join(d, "cgroup.procs"))
 	return len(slices.DeleteFunc(strings.Fields(procs), func(p string) bool { return p == strconv.Itoa(h.pid) }))
+}
+
+// delegated is the cgroup directory under which judgebench would make its
+// cgroups in mount m, for a process in cgroup: see sandbox.DelegatedCgroup.
+// When there is none, it is the process's own cgroup, which is not writable.
+func (h probe) delegated(m sandbox.CgroupMount, cgroup string) string {
+	d := sandbox.DelegatedCgroup(m, cgroup, func(dir string) bool {
+		return h.writable(dir) == nil && h.writable(filepath.Join(dir, "cgroup.procs")) == nil
+	})
+	if d == "" {
+		return m.Path(cgroup)
+	}
+	return d
 }
 
 // writable is nil when this process may make cgroups in dir.

@@ -45,6 +45,7 @@ func cgroupV2(controllers string) map[string]string {
 		"proc/self/mountinfo":                    "30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n",
 		"proc/self/cgroup":                       "0::/judge\n",
 		"sys/fs/cgroup/judge/cgroup.controllers": controllers + "\n",
+		"sys/fs/cgroup/judge/cgroup.procs":       "",
 	}
 }
 
@@ -104,7 +105,13 @@ func TestChecks(t *testing.T) {
 		{"v2 root (no cgroup.type), shared", "cgroup", 0, 0, merge(cgroupV2("memory pids"), map[string]string{"sys/fs/cgroup/judge/cgroup.procs": "1\n2\n"}),
 			"ok", "v2 with memory, pids at /sys/fs/cgroup/judge"},
 		{"v2 in a harness's leaf", "cgroup", 0, 0, merge(cgroupV2("memory pids"), map[string]string{
-			"proc/self/cgroup": "0::/judge/judgebench-7-18ecc-harness\n", "sys/fs/cgroup/judge/judgebench-7-18ecc-harness/cgroup.procs": "7\n"}),
+			"proc/self/cgroup": "0::/judge/judgebench/7-4242-harness\n", "sys/fs/cgroup/judge/judgebench/cgroup.procs": "",
+			"sys/fs/cgroup/judge/judgebench/7-4242-harness/cgroup.procs": "7\n"}),
+			"ok", "v2 with memory, pids at /sys/fs/cgroup/judge"},
+		{"v2 in a worker born in a harness's leaf", "cgroup", 0, 0, merge(cgroupV2("memory pids"), map[string]string{
+			"proc/self/cgroup": "0::/judge/judgebench/7-4242-harness\n", "sys/fs/cgroup/judge/judgebench/cgroup.procs": "",
+			"sys/fs/cgroup/judge/judgebench/7-4242-harness/cgroup.procs": "7\n100\n", "sys/fs/cgroup/judge/cgroup.type": "domain\n",
+			"sys/fs/cgroup/judge/cgroup.subtree_control": "memory pids\n"}),
 			"ok", "v2 with memory, pids at /sys/fs/cgroup/judge"},
 		{"v1", "cgroup", 0, 0, cgroupV1("memory", "pids", "cpuacct"), "ok", "v1"},
 		{"v1 without pids", "cgroup", 0, 0, cgroupV1("memory", "cpuacct", "cpu"), "warn", "no v1 pids"},

@@ -136,10 +136,14 @@ type Isolation string
 const (
 	IsolationNone    Isolation = "none"    // the harness's uid, environment and directory
 	IsolationProcess Isolation = "process" // a uid of its own, no_new_privs, a fresh directory
+	// IsolationNamespaces is process in a box of namespaces, with a seccomp filter.
+	IsolationNamespaces Isolation = "namespaces"
 )
 
 // Isolations returns every isolation level, weakest first.
-func Isolations() []Isolation { return []Isolation{IsolationNone, IsolationProcess} }
+func Isolations() []Isolation {
+	return []Isolation{IsolationNone, IsolationProcess, IsolationNamespaces}
+}
 
 // ParseIsolation returns the isolation level named s.
 func ParseIsolation(s string) (Isolation, error) { return parse("isolation", s, Isolations()) }

@@ -11,7 +11,7 @@ import (
 )
 
 // cgroup1 is a directory of its own in each of the v1 memory, pids and cpuacct
-// hierarchies, under this process's own cgroup there.
+// hierarchies, under the judgebench parent cgroup of each (see parentName).
 type cgroup1 struct {
 	memory, pids, cpuacct string
 }
@@ -26,8 +26,12 @@ func newCgroup1(tag string) (*cgroup1, error) {
 	dir := func(controller string) (string, error) {
 		for _, m := range mounts {
 			if m.FSType == "cgroup" && slices.Contains(m.Options, controller) {
-				d := filepath.Join(m.Path(own[controller]), tag)
-				if err := os.Mkdir(d, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+				top := DelegatedCgroup(m, own[controller], writable)
+				if top == "" {
+					return "", fmt.Errorf("cgroup v1 %s: %s is not writable", controller, m.Path(own[controller]))
+				}
+				d := filepath.Join(top, parentName, tag)
+				if err := mkdirParent(d); err != nil {
 					return "", fmt.Errorf("cgroup v1 %s: %w", controller, err)
 				}
 				return d, nil
@@ -135,6 +139,21 @@ func (c *case1) attach(pid int) error {
 func (c *case1) cpu() (time.Duration, error) {
 	ns, err := readInt(filepath.Join(c.cpuDir, "cpuacct.usage"))
 	return time.Duration(ns), err
+}
+
+// split reads the user and system shares that cpuacct samples at the tick:
+// cpuacct.usage_user and usage_sys (nanoseconds, Linux 4.6+), else the user
+// and system ticks of cpuacct.stat.
+func (c *case1) split() (user, sys time.Duration, ok bool) {
+	u, err1 := readInt(filepath.Join(c.cpuDir, "cpuacct.usage_user"))
+	s, err2 := readInt(filepath.Join(c.cpuDir, "cpuacct.usage_sys"))
+	if err1 == nil && err2 == nil {
+		return time.Duration(u), time.Duration(s), true
+	}
+	stat := filepath.Join(c.cpuDir, "cpuacct.stat")
+	u, err1 = readKey(stat, "user")
+	s, err2 = readKey(stat, "system")
+	return time.Duration(u), time.Duration(s), err1 == nil && err2 == nil
 }
 
 func (c *case1) memory() (Size, bool, bool) {

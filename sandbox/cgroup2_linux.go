@@ -3,6 +3,7 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,13 +14,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// cgroup2 is a directory of its own in the unified hierarchy. A case enters its
-// cgroup at clone time (CLONE_INTO_CGROUP), so not one instruction of it runs
-// outside.
+// cgroup2 is a directory of its own in the unified hierarchy, under the
+// judgebench parent cgroup (see parentName). A case enters its cgroup at clone
+// time (CLONE_INTO_CGROUP), so not one instruction of it runs outside.
 type cgroup2 struct {
-	parent, root string
-	inLeaf       bool     // this Sandbox relies on the process's stay in a leaf: see leaf
-	controllers  []string // controllers the cases get: memory, pids
+	top, parent, root string   // the delegated cgroup, top/judgebench, parent/tag
+	inLeaf            bool     // this Sandbox relies on the process's stay in a leaf: see leaf
+	controllers       []string // controllers the cases get: memory, pids
 }
 
 var _ cgroupRoot = (*cgroup2)(nil)
@@ -34,38 +35,42 @@ func newCgroup2(tag string, requireAll bool) (*cgroup2, error) {
 		return nil, errors.New("cgroup v2: no unified hierarchy mounted")
 	}
 	dir := mounts[i].Path(own[""])
-	g := &cgroup2{parent: DelegatedCgroup(dir), inLeaf: leaf.join(dir)}
+	top := DelegatedCgroup(mounts[i], own[""], writable)
+	if top == "" {
+		return nil, fmt.Errorf("cgroup v2: %s is not writable", dir)
+	}
+	g := &cgroup2{top: top, parent: filepath.Join(top, parentName), inLeaf: leaf.join(dir)}
 	g.root = filepath.Join(g.parent, tag)
-	if err := g.delegate(tag, requireAll); err != nil {
+	// Another process that leaves its leaf may remove the parent meanwhile:
+	// then try again.
+	for try := 0; ; try++ {
+		err = g.delegate(requireAll)
+		if err == nil || !errors.Is(err, fs.ErrNotExist) || try == 2 {
+			break
+		}
+		unix.Rmdir(g.root)
+	}
+	if err != nil {
 		g.close()
 		return nil, err
 	}
 	return g, nil
 }
 
-// DelegatedCgroup is the cgroup v2 directory under which a Sandbox of a
-// process in cgroup directory dir makes its cgroups: dir itself, or the one
-// above when dir is the leaf that a judgebench process moved into to enable
-// controllers there (this process, for another Sandbox, or its parent, which
-// started it there: a process-model worker).
-func DelegatedCgroup(dir string) string {
-	if name := filepath.Base(dir); strings.HasPrefix(name, "judgebench-") && strings.HasSuffix(name, leafSuffix) {
-		return filepath.Dir(dir)
-	}
-	return dir
-}
-
 // delegate makes g.root with the memory and pids controllers that can be had
 // for the cases under it; with requireAll, both or an error.
-func (g *cgroup2) delegate(tag string, requireAll bool) error {
+func (g *cgroup2) delegate(requireAll bool) error {
 	avail := g.available()
 	if requireAll && !(slices.Contains(avail, "memory") && slices.Contains(avail, "pids")) {
-		return fmt.Errorf("cgroup v2: %s lacks the memory and pids controllers", g.parent)
+		return fmt.Errorf("cgroup v2: %s lacks the memory and pids controllers", g.top)
 	}
 	want := slices.DeleteFunc([]string{"memory", "pids"}, func(c string) bool { return !slices.Contains(avail, c) })
-	g.controllers = g.enable(tag, want)
+	if err := os.Mkdir(g.parent, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("cgroup v2: %w", err)
+	}
+	g.controllers = g.enable(want)
 	if requireAll && len(g.controllers) < 2 {
-		return fmt.Errorf("cgroup v2: cannot enable memory and pids in %s (other processes in it?)", g.parent)
+		return fmt.Errorf("cgroup v2: cannot enable memory and pids in %s (other processes in it?)", g.top)
 	}
 	if err := os.Mkdir(g.root, 0o755); err != nil {
 		return fmt.Errorf("cgroup v2: %w", err)
@@ -89,7 +94,7 @@ func (g *cgroup2) delegate(tag string, requireAll bool) error {
 }
 
 func (g *cgroup2) available() []string {
-	data, _ := os.ReadFile(filepath.Join(g.parent, "cgroup.controllers"))
+	data, _ := os.ReadFile(filepath.Join(g.top, "cgroup.controllers"))
 	return strings.Fields(string(data))
 }
 
@@ -100,52 +105,58 @@ func enabledIn(dir string, want []string) []string {
 	return slices.DeleteFunc(slices.Clone(want), func(c string) bool { return !slices.Contains(on, c) })
 }
 
-// enable turns the controllers of want on for g.parent's children, memory
-// first, and returns those that are on. The parent must hold no process
-// first (see vacate): a domain controller (memory) cannot be enabled in a
-// cgroup with processes, and a threaded one (pids) can, but then turns it into
-// a thread root, below which no cgroup can take memory or processes.
-func (g *cgroup2) enable(tag string, want []string) []string {
-	if on := enabledIn(g.parent, want); len(on) == len(want) {
-		return on
+// enable turns the controllers of want on for the children of g.top, memory
+// first, then of g.parent, and returns those that are on in both. g.top must
+// hold no process first (see vacate): a domain controller (memory) cannot be
+// enabled in a cgroup with processes, and a threaded one (pids) can, but
+// then turns it into a thread root, below which no cgroup can take memory or
+// processes. g.parent never holds one: judgebench processes that leave g.top
+// go into leaves under it.
+func (g *cgroup2) enable(want []string) []string {
+	if on := enabledIn(g.top, want); len(on) < len(want) && g.vacate() == nil {
+		enableIn(g.top, want)
 	}
-	if g.vacate(tag) != nil {
-		return enabledIn(g.parent, want)
-	}
-	sub := filepath.Join(g.parent, "cgroup.subtree_control")
-	for _, c := range want {
-		if len(enabledIn(g.parent, []string{c})) == 0 && writeFile(sub, "+"+c) != nil {
-			break
-		}
-	}
-	return enabledIn(g.parent, want)
+	on := enabledIn(g.top, want)
+	enableIn(g.parent, on)
+	return enabledIn(g.parent, on)
 }
 
-// vacate empties g.parent of processes, unless it is the root cgroup, which
-// may keep them: this process moves into a leaf cgroup, as delegating
-// managers do (see leaf); other processes must leave on their own. When they
-// are judgebench processes on their way into leaves of their own, they do
-// within a moment, so it waits a while before giving up.
-func (g *cgroup2) vacate(tag string) error {
-	if !fileExists(filepath.Join(g.parent, "cgroup.type")) {
+// enableIn writes each controller of want that dir does not enable for its
+// children yet to its cgroup.subtree_control, in order, until one fails.
+func enableIn(dir string, want []string) {
+	sub := filepath.Join(dir, "cgroup.subtree_control")
+	for _, c := range want {
+		if len(enabledIn(dir, []string{c})) == 0 && writeFile(sub, "+"+c) != nil {
+			return
+		}
+	}
+}
+
+// vacate empties g.top of processes, unless it is the root cgroup, which may
+// keep them: this process moves into a leaf cgroup under g.parent, as
+// delegating managers do (see leaf); other processes must leave on their own.
+// When they are judgebench processes on their way into leaves of their own,
+// they do within a moment, so it waits a while before giving up.
+func (g *cgroup2) vacate() error {
+	if !fileExists(filepath.Join(g.top, "cgroup.type")) {
 		return nil // the root
 	}
 	deadline := time.Now().Add(enableWait)
 	for {
-		pids, err := procs(g.parent)
+		pids, err := procs(g.top)
 		switch {
 		case err != nil:
 			return err
 		case len(pids) == 0:
 			return nil
 		case !g.inLeaf && slices.Contains(pids, os.Getpid()):
-			if err := leaf.enter(g.parent, tag); err != nil {
+			if err := leaf.enter(g.top, g.parent); err != nil {
 				return err
 			}
 			g.inLeaf = true
 			continue
 		case time.Now().After(deadline):
-			return fmt.Errorf("cgroup v2: %s holds other processes: %v", g.parent, pids)
+			return fmt.Errorf("cgroup v2: %s holds other processes: %v", g.top, pids)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
@@ -203,9 +214,15 @@ type case2 struct {
 	dir       string
 	fd        int
 	mem, pids bool
-	killed    bool          // cgroup.kill was written: see kill
-	cpuBase   time.Duration // usage_usec before this run: it only grows
+	killed    bool // cgroup.kill was written: see kill
+	// base is cpu.stat before this run: its counters only grow.
+	base cpuStat
 }
+
+// cpuStat is the CPU time of cpu.stat: usage_usec, and its user and system
+// shares (user_usec, system_usec), which the kernel scales from tick samples
+// so that they add up to usage.
+type cpuStat struct{ usage, user, sys time.Duration }
 
 func (c *case2) prepare() error {
 	switch {
@@ -230,23 +247,37 @@ func (c *case2) reset(l Limits) error {
 	if c.pids {
 		errs = append(errs, writeFile(filepath.Join(c.dir, "pids.max"), strconv.Itoa(l.Processes)))
 	}
-	c.cpuBase, _ = c.usage()
+	c.base, _ = c.stat()
 	return errors.Join(errs...)
 }
 
-func (c *case2) cloneFD() int     { return c.fd }
-func (c *case2) attach(int) error { return nil }
-func (c *case2) hasMemory() bool  { return c.mem }
-func (c *case2) hasPids() bool    { return c.pids }
+func (c *case2) cloneFD() int { return c.fd }
 
-func (c *case2) usage() (time.Duration, error) {
-	us, err := readKey(filepath.Join(c.dir, "cpu.stat"), "usage_usec")
-	return time.Duration(us) * time.Microsecond, err
+// attach moves pid into the cgroup; a program started into it by clone3
+// needs none.
+func (c *case2) attach(pid int) error {
+	if err := writeFile(filepath.Join(c.dir, "cgroup.procs"), strconv.Itoa(pid)); err != nil {
+		return fmt.Errorf("cgroup v2: attach: %w", err)
+	}
+	return nil
+}
+func (c *case2) hasMemory() bool { return c.mem }
+func (c *case2) hasPids() bool   { return c.pids }
+
+func (c *case2) stat() (cpuStat, error) {
+	keys, err := readKeys(filepath.Join(c.dir, "cpu.stat"), "usage_usec", "user_usec", "system_usec")
+	return cpuStat{time.Duration(keys[0]) * time.Microsecond, time.Duration(keys[1]) * time.Microsecond,
+		time.Duration(keys[2]) * time.Microsecond}, err
 }
 
 func (c *case2) cpu() (time.Duration, error) {
-	d, err := c.usage()
-	return d - c.cpuBase, err
+	us, err := readKey(filepath.Join(c.dir, "cpu.stat"), "usage_usec")
+	return time.Duration(us)*time.Microsecond - c.base.usage, err
+}
+
+func (c *case2) split() (user, sys time.Duration, ok bool) {
+	st, err := c.stat()
+	return st.user - c.base.user, st.sys - c.base.sys, err == nil
 }
 
 func (c *case2) memory() (Size, bool, bool) {

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -23,6 +25,9 @@ type caseGroup interface {
 	attach(pid int) error
 	// cpu is the CPU time of every task of the run so far.
 	cpu() (time.Duration, error)
+	// split is the user and system shares of cpu as the kernel samples them
+	// at the tick: they need not add up to cpu (see splitCPU).
+	split() (user, sys time.Duration, ok bool)
 	// memory is the peak memory and whether the kernel OOM-killed a task; ok is
 	// false when this group has no memory controller.
 	memory() (peak Size, oomKilled bool, ok bool)
@@ -46,11 +51,13 @@ type cgroupRoot interface {
 	close() error
 }
 
+// sandboxes numbers the Sandboxes of this process, for their cgroups' names.
+var sandboxes atomic.Int64
+
 // newCgroupRoot finds a cgroup hierarchy this process may use, as mode says.
 func newCgroupRoot(mode CgroupMode) (cgroupRoot, []string, error) {
-	// Unique per Sandbox: a crashed harness that had this pid may have left
-	// its directories behind.
-	tag := fmt.Sprintf("judgebench-%d-%x", os.Getpid(), time.Now().UnixNano())
+	// PID-START-N: the owner, and which of its Sandboxes.
+	tag := owner() + "-" + strconv.FormatInt(sandboxes.Add(1), 10)
 	switch mode {
 	case CgroupOff:
 		return nil, []string{noCgroup}, nil
@@ -87,17 +94,10 @@ func hierarchies() ([]CgroupMount, map[string]string, error) {
 	return mounts, own, err
 }
 
-// CgroupMount is one cgroup (v1) or cgroup2 mount of /proc/self/mountinfo.
-type CgroupMount struct {
-	Dir     string   // where it is mounted
-	Root    string   // the cgroup it shows as its top
-	FSType  string   // "cgroup" or "cgroup2"
-	Options []string // super options: a v1 hierarchy's controllers
-}
-
-// Path is the directory of cgroup (as /proc/self/cgroup names it) under m.
-func (m CgroupMount) Path(cgroup string) string {
-	return filepath.Join(m.Dir, strings.TrimPrefix(cgroup, m.Root))
+// writable reports whether this process may make cgroups in dir and move
+// processes into them.
+func writable(dir string) bool {
+	return unix.Access(dir, unix.W_OK) == nil && unix.Access(filepath.Join(dir, "cgroup.procs"), unix.W_OK) == nil
 }
 
 func cgroupMounts() ([]CgroupMount, error) {
@@ -116,39 +116,6 @@ func cgroupMounts() ([]CgroupMount, error) {
 	return ms, sc.Err()
 }
 
-// ParseMountinfo reads one line of /proc/self/mountinfo, "id parent
-// major:minor root mountpoint opts [optional...] - fstype source superopts";
-// ok only for a cgroup or cgroup2 mount.
-func ParseMountinfo(line string) (CgroupMount, bool) {
-	pre, post, ok := strings.Cut(line, " - ")
-	if !ok {
-		return CgroupMount{}, false
-	}
-	a, b := strings.Fields(pre), strings.Fields(post)
-	if len(a) < 5 || len(b) < 3 || (b[0] != "cgroup" && b[0] != "cgroup2") {
-		return CgroupMount{}, false
-	}
-	return CgroupMount{Dir: unescapeMount(a[4]), Root: unescapeMount(a[3]), FSType: b[0], Options: strings.Split(b[2], ",")}, true
-}
-
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
 // ownCgroups maps a v1 controller (or "" for v2) to this process's cgroup path.
 func ownCgroups() (map[string]string, error) {
 	data, err := os.ReadFile("/proc/self/cgroup")
@@ -156,22 +123,6 @@ func ownCgroups() (map[string]string, error) {
 		return nil, err
 	}
 	return ParseProcCgroup(string(data)), nil
-}
-
-// ParseProcCgroup maps each v1 controller (or "" for v2) of a
-// /proc/PID/cgroup file, whose lines are "id:controllers:path", to its path.
-func ParseProcCgroup(data string) map[string]string {
-	m := map[string]string{}
-	for line := range strings.SplitSeq(strings.TrimSpace(data), "\n") {
-		parts := strings.SplitN(line, ":", 3)
-		if len(parts) != 3 {
-			continue
-		}
-		for c := range strings.SplitSeq(parts[1], ",") {
-			m[c] = parts[2]
-		}
-	}
-	return m
 }
 
 func writeFile(path, value string) error {
@@ -193,17 +144,31 @@ func readInt(path string) (int64, error) {
 
 // readKey returns the value of "key value" in a flat-keyed cgroup file.
 func readKey(path, key string) (int64, error) {
+	v, err := readKeys(path, key)
+	return v[0], err
+}
+
+// readKeys returns the values of keys in a flat-keyed cgroup file, read once.
+func readKeys(path string, keys ...string) ([]int64, error) {
+	vals := make([]int64, len(keys))
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return 0, err
+		return vals, err
 	}
+	found := 0
 	for line := range strings.SplitSeq(string(data), "\n") {
 		k, v, ok := strings.Cut(line, " ")
-		if ok && k == key {
-			return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if i := slices.Index(keys, k); ok && i >= 0 {
+			if vals[i], err = strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
+				return vals, fmt.Errorf("%s: %s: %w", path, k, err)
+			}
+			found++
 		}
 	}
-	return 0, fmt.Errorf("%s: no %q", path, key)
+	if found < len(keys) {
+		return vals, fmt.Errorf("%s: not every one of %q", path, keys)
+	}
+	return vals, nil
 }
 
 // procs lists the tasks of one cgroup directory.
@@ -241,6 +206,15 @@ func killProcs(dir string, deadline time.Time) error {
 		}
 		time.Sleep(200 * time.Microsecond)
 	}
+}
+
+// mkdirParent makes cgroup directory d, and its parent (a judgebench parent
+// cgroup) when it is missing.
+func mkdirParent(d string) error {
+	if err := os.Mkdir(filepath.Dir(d), 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	return os.Mkdir(d, 0o755)
 }
 
 // removeDir removes a cgroup directory, waiting briefly for dying tasks to leave.

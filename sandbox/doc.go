@@ -3,8 +3,13 @@
 //
 // # Measurement
 //
-// CPU time is user+sys of the program and every descendant it waited for, from
-// wait4 of the program itself: never a delta of a process-wide counter. Real
+// CPU time is user+sys of every task of the run: with a cgroup, the cgroup's
+// own counter (v1 cpuacct.usage, v2 usage_usec of cpu.stat), the one the CPU
+// watchdog enforces, so that children the program never waits for count; its
+// user and system shares (cpuacct.usage_user and usage_sys, user_usec and
+// system_usec) are sampled at the tick and scaled to add up to it exactly.
+// Without a cgroup it is wait4 of the program itself: the program and the
+// descendants it waited for. Never a delta of a process-wide counter. Real
 // time runs on the monotonic clock from the moment the program is released at
 // its exec stop to the moment it is reaped, so fork, exec and limit setup are
 // not in it. Peak memory is the program's own: the memory.peak (v2) or
@@ -12,7 +17,23 @@
 // /proc/PID/status read at a ptrace exit stop. It is never ru_maxrss: Go forks
 // with CLONE_VM and the kernel folds the parent's high-water mark into the
 // child's at exec, so a tiny program run by a big harness would show the
-// harness's peak. Result.MemorySource says which mechanism measured it.
+// harness's peak. Result.MemorySource says which mechanism measured it. A
+// cgroup charges a page of the page cache to the cgroup of the task that
+// first read it; so that the input does not count in the case's memory when
+// it was not cached (10 MiB more for a 10 MB input read cold), the harness
+// reads a Command.Stdin that is a regular file through the page cache first,
+// unless every page of it is there already. The verdict compares the peak
+// with the limit too: a peak over it is MEMORY_LIMIT_EXCEEDED even when the
+// kernel killed nothing.
+//
+// # Inputs
+//
+// A case's input or expected output handed over as an *os.File must be a
+// regular file, the null device, or a pipe (one the harness feeds): a named
+// pipe, a device, a directory or a socket is a SYSTEM_ERROR that says so, at
+// once, since its reads may never end. OpenInput opens a file for either
+// without blocking (the open of a named pipe waits for a writer), and
+// CheckInput checks one without opening it.
 //
 // # Limits
 //
@@ -74,6 +95,21 @@
 // cannot be told apart from another run's, so it is killed at the end of the
 // run when no other run is live, else when the Sandbox is closed.
 //
+// A harness killed with SIGKILL cannot clean up: its runs' tasks live on,
+// reparented, in their cgroups. So every judgebench process keeps its cgroups
+// in one place per hierarchy, a parent cgroup named judgebench under the
+// hierarchy's root (for root) or the delegated cgroup (for its owner): see
+// DelegatedCgroup. A Sandbox's cgroups are judgebench/PID-START-N/run-M, the
+// owner named by its pid and its start time (field 22 of /proc/PID/stat), so
+// that a process that got a dead owner's pid is not taken for it. New, in any
+// mode, removes the cgroups of every dead owner, deepest first, after killing
+// their tasks (cgroup.kill on v2, else SIGKILL to every task listed until none
+// is left). Tasks that escaped without any cgroup (CgroupOff, or a host
+// without cgroups) cannot be found that way: of a harness killed with
+// SIGKILL, only the program itself dies with it (its parent-death signal).
+// Judgebench processes that share a cgroup hierarchy must share a PID
+// namespace, or one would take another's live pids for dead ones.
+//
 // The harness thread that starts a program stays locked until the program is
 // reaped: it is the tracer, and the program's parent-death signal (SIGKILL if
 // the harness dies) is tied to it.
@@ -81,16 +117,21 @@
 // # Privileges
 //
 // As root (or in a delegated cgroup v2 subtree) each run gets cgroups: v2 when
-// its memory and pids controllers can be had, else v1. On v2 a cgroup other
-// than the root may enable controllers for its children only while it holds
-// no process, so the process moves itself into a leaf cgroup beside its runs'
-// (judgebench-PID-TIME-harness), shared by all its Sandboxes, and moves back,
-// turning the controllers off again, when the last one closes; a process
-// started in such a leaf (a process-model worker) makes its cgroups beside it
-// (see DelegatedCgroup). Other processes in the cgroup keep it from enabling
-// anything. Without cgroups (see CgroupOff) guarantees are weaker and
-// Result.Warnings says so: memory is the
-// program's VmHWM (its own, not its descendants'), tasks are limited by
+// its memory and pids controllers can be had, else v1. They live under
+// TOP/judgebench, TOP being the highest cgroup, from the process's own up,
+// that it may write: the hierarchy's root for root (the root of its cgroup
+// namespace in a container), the delegated cgroup for its owner. So root's
+// cases run outside the cgroup its harness was started in, whose limits do
+// not bind them. On v2 a cgroup other than the root may enable controllers
+// for its children only while it holds no process, so a process in TOP moves
+// itself into a leaf cgroup, TOP/judgebench/PID-START-harness, shared by all
+// its Sandboxes, and moves back, turning the controllers off again and
+// removing the judgebench parent, when the last one closes; a process started
+// in such a leaf (a process-model worker) finds the same TOP. Other processes
+// in TOP keep it from enabling anything. Without cgroups (see CgroupOff)
+// guarantees are weaker and Result.Warnings says so: CPU time is wait4's,
+// memory is the program's VmHWM (its own, not its descendants'), tasks are
+// limited by
 // RLIMIT_NPROC (which counts every task of the user, is set above the tasks
 // the machine already has, and does not bind root), and the CPU watchdog sees
 // the program's own clock, not its children's until they are waited for. The

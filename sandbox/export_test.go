@@ -10,3 +10,6 @@ var Hold = hold
 
 // unixFcntl sets the descriptor flags of fd.
 func unixFcntl(fd uintptr, flags int) (int, error) { return unix.FcntlInt(fd, unix.F_SETFD, flags) }
+
+// ServeFUSE is serveFUSE, for the external TestMain.
+var ServeFUSE = serveFUSE

@@ -175,8 +175,8 @@ func (h *holder) close() error {
 
 // program returns the path in the box of the program at path: the same path
 // when it lies in the system directories the box shares, else a copy in the
-// box, made once per program file. What is no regular file stays as it is,
-// for exec to refuse.
+// box, made once per program file. What is no executable regular file is
+// refused as exec would refuse it.
 func (h *holder) program(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -195,7 +195,8 @@ func (h *holder) program(path string) (string, error) {
 		return "", err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o111 == 0 {
-		return abs, nil
+		// What exec would say of it where it is.
+		return "", &os.PathError{Op: "exec", Path: abs, Err: unix.EACCES}
 	}
 	key := programKey{uint64(st.Dev), st.Ino, st.Size, st.Mtim.Nano()}
 	if copied, ok := h.programs[key]; ok {
@@ -487,6 +488,7 @@ func killAll(reapAll func()) error {
 			}
 		}
 		if left == 0 {
+			reapAll() // the zombies seen, if they are the holder's
 			return nil
 		}
 		if time.Now().After(deadline) {

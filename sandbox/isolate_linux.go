@@ -22,11 +22,13 @@ type isolator struct {
 	disk   Size
 	env    []string
 	asRoot bool // uids can change and tmpfs be mounted
+	boxed  bool // IsolationNamespaces: runs are in holders' boxes
 	root   string
 
 	mu       sync.Mutex
 	programs map[programKey]string // staged copies, by the original's identity
 	seq      int
+	idle     []*holder // holders between runs, at IsolationNamespaces
 }
 
 // programKey identifies a program file, so that a copy is made once.
@@ -36,10 +38,15 @@ type programKey struct {
 	mtime    int64
 }
 
-// newIsolator prepares the process isolation level.
-func newIsolator(opts Options) (*isolator, []string, error) {
+// newIsolator prepares isolation level, process or namespaces. At namespaces
+// it starts a first holder, so that a host that cannot give the namespaces
+// fails here, before any run.
+func newIsolator(opts Options, level Isolation) (*isolator, []string, error) {
 	iso := &isolator{uids: opts.UIDs, disk: opts.Disk, env: opts.Env, asRoot: os.Geteuid() == 0,
-		programs: make(map[programKey]string)}
+		boxed: level == IsolationNamespaces, programs: make(map[programKey]string)}
+	if iso.boxed && !iso.asRoot {
+		return nil, nil, errors.New("isolation namespaces needs root (use process)")
+	}
 	if iso.uids.Count == 0 {
 		iso.uids = DefaultUIDs
 	}
@@ -59,6 +66,14 @@ func newIsolator(opts Options) (*isolator, []string, error) {
 		os.Remove(root)
 		return nil, nil, fmt.Errorf("isolation: %w", err)
 	}
+	if iso.boxed {
+		h, err := iso.holder()
+		if err != nil {
+			os.Remove(root)
+			return nil, nil, fmt.Errorf("isolation namespaces: %w", err)
+		}
+		iso.putHolder(h, true)
+	}
 	var warns []string
 	if !iso.asRoot {
 		warns = append(warns, "isolation process without root: programs run as this user, so they can signal, trace and read what the harness can; their working directory has no disk limit")
@@ -66,17 +81,54 @@ func newIsolator(opts Options) (*isolator, []string, error) {
 	return iso, warns, nil
 }
 
-// close removes the isolator's directory: the programs copied there, and
-// what runs left (there should be nothing).
+// holder returns an idle holder, or a new one.
+func (iso *isolator) holder() (*holder, error) {
+	iso.mu.Lock()
+	if n := len(iso.idle); n > 0 {
+		h := iso.idle[n-1]
+		iso.idle = iso.idle[:n-1]
+		iso.mu.Unlock()
+		return h, nil
+	}
+	iso.seq++
+	dir := filepath.Join(iso.root, "box-"+strconv.Itoa(iso.seq))
+	iso.mu.Unlock()
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return startHolder(dir)
+}
+
+// putHolder takes back a holder whose run is over; one that failed is ended.
+func (iso *isolator) putHolder(h *holder, ok bool) error {
+	if !ok {
+		return h.close()
+	}
+	iso.mu.Lock()
+	iso.idle = append(iso.idle, h)
+	iso.mu.Unlock()
+	return nil
+}
+
+// close ends the holders and removes the isolator's directory: the programs
+// copied there, and what runs left (there should be nothing).
 func (iso *isolator) close() error {
+	iso.mu.Lock()
+	idle := iso.idle
+	iso.idle = nil
+	iso.mu.Unlock()
+	var errs []error
+	for _, h := range idle {
+		errs = append(errs, h.close())
+	}
 	entries, _ := os.ReadDir(iso.root)
 	for _, e := range entries {
 		unix.Unmount(filepath.Join(iso.root, e.Name()), unix.MNT_DETACH)
 	}
 	if err := os.RemoveAll(iso.root); err != nil {
-		return fmt.Errorf("isolation: %w", err)
+		errs = append(errs, fmt.Errorf("isolation: %w", err))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // jail is what one isolated run got.
@@ -87,23 +139,33 @@ type jail struct {
 	path     string   // the program to exec: the original, or a copy its uid can run
 	env      []string // its environment
 	stdin    *os.File // a copy of a file stdin, as a memfd; nil when none
+	box      *holder  // at IsolationNamespaces: the holder whose box it runs in
+	iso      *isolator
+	boxErr   error // the holder failed: it is ended, not reused
 }
 
 // prepare makes the jail of a run of c whose program is at path.
 func (iso *isolator) prepare(c *Command, path string) (*jail, error) {
-	j := &jail{uid: os.Geteuid(), gid: os.Getegid(), path: path}
+	j := &jail{uid: os.Geteuid(), gid: os.Getegid(), path: path, iso: iso}
 	if iso.asRoot {
 		j.uid = iso.uids.uid(c.Slot)
 		j.gid = j.uid
 	}
 	var err error
-	if j.path, err = iso.reachable(path, j.uid); err != nil {
-		return nil, err
+	if iso.boxed {
+		if err := iso.enterBox(j); err != nil {
+			return nil, err
+		}
+		j.env = iso.environ(c, boxWork, "/tmp")
+	} else {
+		if j.path, err = iso.reachable(path, j.uid); err != nil {
+			return nil, err
+		}
+		if err := iso.workdir(j); err != nil {
+			return nil, err
+		}
+		j.env = iso.environ(c, j.dir, j.dir)
 	}
-	if err := iso.workdir(j); err != nil {
-		return nil, err
-	}
-	j.env = iso.environ(c, j.dir)
 	if f, ok := c.Stdin.(*os.File); ok {
 		if j.stdin, err = memfdCopy(f); err != nil {
 			j.release()
@@ -111,6 +173,26 @@ func (iso *isolator) prepare(c *Command, path string) (*jail, error) {
 		}
 	}
 	return j, nil
+}
+
+// enterBox gives j a holder's box, prepared for its uid, with the program
+// where the box shows it.
+func (iso *isolator) enterBox(j *jail) error {
+	h, err := iso.holder()
+	if err != nil {
+		return fmt.Errorf("isolation: %w", err)
+	}
+	j.box, j.dir = h, boxWork
+	if err := h.prepare(j.uid, j.gid, iso.disk); err != nil {
+		j.boxErr = err
+		j.release()
+		return fmt.Errorf("isolation: %w", err)
+	}
+	if j.path, err = h.program(j.path); err != nil {
+		j.release()
+		return err
+	}
+	return nil
 }
 
 // workdir makes the run's working directory, owned by its uid, a tmpfs of
@@ -142,14 +224,14 @@ func (iso *isolator) workdir(j *jail) error {
 
 // environ is the environment of an isolated run: the command's own when it
 // gives one, else a minimal one (a PATH, HOME and TMPDIR in its working
-// directory), with the Sandbox's Env added. GORACE and GOCOVERDIR pass
+// directory and TMPDIR in tmp), with the Sandbox's Env added. GORACE and GOCOVERDIR pass
 // through, so that race- and coverage-instrumented programs (judgebench's own
 // tests) behave.
-func (iso *isolator) environ(c *Command, dir string) []string {
+func (iso *isolator) environ(c *Command, dir, tmp string) []string {
 	if c.Env != nil {
 		return append(append([]string{}, c.Env...), iso.env...)
 	}
-	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + dir, "TMPDIR=" + dir, "LANG=C.UTF-8"}
+	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + dir, "TMPDIR=" + tmp, "LANG=C.UTF-8"}
 	for _, key := range []string{"GORACE", "GOCOVERDIR"} {
 		if v, ok := os.LookupEnv(key); ok {
 			env = append(env, key+"="+v)
@@ -165,6 +247,10 @@ func (j *jail) release() error {
 		j.stdin.Close()
 	}
 	var errs []error
+	if j.box != nil {
+		// Its processes were killed at the run's teardown (killBox).
+		return j.iso.putHolder(j.box, j.boxErr == nil)
+	}
 	if j.mounted {
 		if err := unix.Unmount(j.dir, unix.MNT_DETACH); err != nil {
 			errs = append(errs, fmt.Errorf("isolation: unmount %s: %w", j.dir, err))
@@ -312,6 +398,15 @@ func memfdCopy(f *os.File) (*os.File, error) {
 	return m, nil
 }
 
+// killBox kills every process the run left in its box, before the harness
+// waits for the end of the program's output: nothing of the box can hold it
+// open after. A holder that fails to is not used again.
+func (j *jail) killBox() {
+	if j.box != nil && j.boxErr == nil {
+		j.boxErr = j.box.kill()
+	}
+}
+
 // identity gives sys the jail's uid and gid, no supplementary group, in a
 // user namespace of its own that maps just them: the harness, root and owner
 // of that namespace, keeps there the capabilities it needs on the program
@@ -322,11 +417,14 @@ func (j *jail) identity(sys *syscall.SysProcAttr) {
 	if j.uid == os.Geteuid() {
 		return
 	}
+	sys.Credential = &syscall.Credential{Uid: uint32(j.uid), Gid: uint32(j.gid), Groups: []uint32{}}
+	if j.box != nil {
+		return // the launcher sets the rlimits itself
+	}
 	sys.Cloneflags |= syscall.CLONE_NEWUSER
 	sys.UidMappings = []syscall.SysProcIDMap{{ContainerID: j.uid, HostID: j.uid, Size: 1}}
 	sys.GidMappings = []syscall.SysProcIDMap{{ContainerID: j.gid, HostID: j.gid, Size: 1}}
 	sys.GidMappingsEnableSetgroups = true
-	sys.Credential = &syscall.Credential{Uid: uint32(j.uid), Gid: uint32(j.gid), Groups: []uint32{}}
 }
 
 // noNewPrivs sets no_new_privs on the calling thread, which its children

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,25 +9,40 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
-// allAttacks are the attacks of `work attack`; harmless shows those that do
-// nothing when allowed, so that the test shows them succeed without
-// isolation (the clock and a ptrace attach are left out: a root harness would
-// let them through, and they touch the machine and the test itself).
+// The attacks of `work attack`, by the levels that stop them; harmless are
+// those that do nothing when allowed, so that the test shows them succeed
+// without isolation (the clock, a ptrace attach and a mount are left out: a
+// root harness would let them through, and they touch the machine and the
+// test itself).
 var (
-	allAttacks = []string{"readshadow", "writeetc", "signalparent", "traceparent", "parentmem", "parentstdout",
+	processAttacks = []string{"readshadow", "writeetc", "signalparent", "traceparent", "parentmem", "parentstdout",
 		"owncgroup", "terminal", "clock", "stdinpath", "fds"}
-	harmless = []string{"readshadow", "writeetc", "signalparent", "parentmem", "parentstdout", "owncgroup", "stdinpath"}
+	// What a box stops besides: a world-readable expected output, namespaces
+	// of its own, mounts, the host's network.
+	boxAttacks = append(slices.Clone(processAttacks), "answer", "unshare", "mount", "network")
+	harmless   = []string{"readshadow", "writeetc", "signalparent", "parentmem", "parentstdout", "owncgroup", "stdinpath",
+		"answer", "unshare", "network"}
 )
 
 // attackRun runs `work attack kind` in s with a file as stdin, as a problem
-// directory's N.in is given.
+// directory's N.in is given, its N.out world-readable beside it, and a TCP
+// service listening on the host's loopback.
 func attackRun(t *testing.T, s *Sandbox, kind string) *Result {
 	t.Helper()
-	in := filepath.Join(t.TempDir(), "1.in")
-	if err := os.WriteFile(in, []byte("3\n3 1 2\n"), 0o644); err != nil {
+	problem, err := os.MkdirTemp("/tmp", "judgebench-problem-")
+	if err != nil {
 		t.Fatal(err)
+	}
+	defer os.RemoveAll(problem)
+	in, answer := filepath.Join(problem, "1.in"), filepath.Join(problem, "1.out")
+	for _, err := range []error{os.Chmod(problem, 0o755), os.WriteFile(in, []byte("3\n3 1 2\n"), 0o644),
+		os.WriteFile(answer, []byte("1 2 3\n"), 0o644)} {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	f, err := os.Open(in)
 	if err != nil {
@@ -37,32 +53,56 @@ func attackRun(t *testing.T, s *Sandbox, kind string) *Result {
 	if err := os.WriteFile(secret, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	service, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer service.Close()
+	port := service.Addr().(*net.TCPAddr).Port
 	c := work(t, Limits{}, "attack", kind)
-	c.Env, c.Stdin = []string{"JUDGEBENCH_SECRET=" + secret}, f
+	c.Env = []string{"JUDGEBENCH_SECRET=" + secret, "JUDGEBENCH_ANSWER=" + answer, "JUDGEBENCH_PORT=" + strconv.Itoa(port)}
+	c.Stdin = f
 	return s.Run(t.Context(), c)
 }
 
 // TestIsolationStopsAttacks runs, as a hostile submission would, each attack
-// at the process isolation level: every one is stopped, and the program
-// ends with its own error (exit 2), not by the harness's hand. Without
-// isolation the harmless ones succeed, which shows the test can tell.
+// at the process and namespaces isolation levels: every one is stopped, and
+// the program ends with its own error (exit 2), not by the harness's hand.
+// Without isolation the harmless ones succeed, which shows the test can tell;
+// at process, the ones only a box stops succeed too.
 func TestIsolationStopsAttacks(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("not root: isolated programs run as this user")
 	}
+	stopped := func(r *Result) bool {
+		return r.Verdict == RuntimeError && r.ExitCode == 2 && strings.Contains(string(r.Stderr), "stopped")
+	}
 	for _, m := range modes() {
-		t.Run(string(m), func(t *testing.T) {
-			s, err := New(Options{Cgroup: m, Isolation: IsolationProcess})
-			if err != nil {
-				t.Skipf("cgroup mode %s: %v", m, err)
-			}
-			defer s.Close()
-			for _, kind := range allAttacks {
-				if r := attackRun(t, s, kind); r.Verdict != RuntimeError || r.ExitCode != 2 || !strings.Contains(string(r.Stderr), "stopped") {
-					t.Errorf("attack %s, isolated = %s; want it stopped (RUNTIME_ERROR, exit 2)", kind, describe(r))
+		for _, level := range []Isolation{IsolationProcess, IsolationNamespaces} {
+			t.Run(string(m)+"/"+string(level), func(t *testing.T) {
+				s, err := New(Options{Cgroup: m, Isolation: level})
+				if err != nil {
+					t.Skipf("cgroup mode %s: %v", m, err)
 				}
-			}
-		})
+				defer s.Close()
+				attacks := processAttacks
+				if level == IsolationNamespaces {
+					attacks = boxAttacks
+				}
+				for _, kind := range attacks {
+					if r := attackRun(t, s, kind); !stopped(r) {
+						t.Errorf("attack %s at %s = %s; want it stopped (RUNTIME_ERROR, exit 2)", kind, level, describe(r))
+					}
+				}
+				if level == IsolationProcess {
+					for _, kind := range []string{"answer", "network"} {
+						if r := attackRun(t, s, kind); r.Verdict != Accepted {
+							t.Errorf("attack %s at process = %s; want it through, as README says", kind, describe(r))
+						}
+					}
+				}
+			})
+		}
 	}
 	s, err := New(Options{Cgroup: CgroupOff, Isolation: IsolationNone})
 	if err != nil {
@@ -72,6 +112,30 @@ func TestIsolationStopsAttacks(t *testing.T) {
 	for _, kind := range harmless {
 		if r := attackRun(t, s, kind); r.Verdict != Accepted {
 			t.Errorf("attack %s, not isolated = %s; want it through (ACCEPTED): else the isolated runs prove nothing", kind, describe(r))
+		}
+	}
+}
+
+// TestCrashAtEveryLevel: a program that crashes by a signal it raises itself
+// is a RUNTIME_ERROR with that signal at every isolation level (in a box the
+// program is not PID 1, which would ignore it).
+func TestCrashAtEveryLevel(t *testing.T) {
+	for _, level := range Isolations() {
+		if level == IsolationNamespaces && os.Geteuid() != 0 {
+			continue
+		}
+		s, err := New(Options{Isolation: level})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, sig := range map[string]syscall.Signal{"segv": syscall.SIGSEGV, "abort": syscall.SIGABRT} {
+			r := s.Run(t.Context(), work(t, Limits{RealTime: 5 * time.Second}, name))
+			if r.Verdict != RuntimeError || r.Signal != int(sig) || r.Isolation != level {
+				t.Errorf("%s at %s = %s; want RUNTIME_ERROR by %v", name, level, describe(r), sig)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Error(err)
 		}
 	}
 }
@@ -116,15 +180,15 @@ func TestIsolatedRun(t *testing.T) {
 	}
 }
 
-// TestParseIsolation: the levels there are, and one that is not built yet.
+// TestParseIsolation: the levels there are, and one that is not.
 func TestParseIsolation(t *testing.T) {
 	for _, l := range Isolations() {
 		if got, err := ParseIsolation(string(l)); err != nil || got != l {
 			t.Errorf("ParseIsolation(%q) = %q, %v", l, got, err)
 		}
 	}
-	if _, err := ParseIsolation("namespaces"); err == nil || !strings.Contains(err.Error(), "not built yet") {
-		t.Errorf("ParseIsolation(namespaces) = %v; want not built yet", err)
+	if _, err := ParseIsolation("namespace"); err == nil || !strings.Contains(err.Error(), "none, process, namespaces") {
+		t.Errorf("ParseIsolation(namespace) = %v; want the levels named", err)
 	}
 	if r, err := ParseUIDRange("63000-63009"); err != nil || r != (UIDRange{63000, 10}) || r.String() != "63000-63009" {
 		t.Errorf("ParseUIDRange(63000-63009) = %v, %v", r, err)
@@ -134,7 +198,7 @@ func TestParseIsolation(t *testing.T) {
 			t.Errorf("ParseUIDRange(%q) = nil error", bad)
 		}
 	}
-	if !slices.Equal(Isolations(), []Isolation{IsolationNone, IsolationProcess}) {
+	if !slices.Equal(Isolations(), []Isolation{IsolationNone, IsolationProcess, IsolationNamespaces}) {
 		t.Errorf("Isolations() = %v", Isolations())
 	}
 }

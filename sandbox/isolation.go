@@ -25,12 +25,25 @@ const (
 	// a tmpfs of Options.Disk. Without root the uid is the harness's: the
 	// program can reach the harness (Sandbox.Warnings says so).
 	IsolationProcess Isolation = "process"
+	// IsolationNamespaces is IsolationProcess in a box: new PID, IPC, UTS,
+	// mount and network (loopback only) namespaces, in which the program
+	// sees the system directories read-only, a few devices, its working
+	// directory /box and a private /tmp and /dev/shm (one tmpfs of
+	// Options.Disk), and nothing of the harness's or the problem's files;
+	// and a seccomp filter that denies what would leave the box or reach
+	// beyond it. The namespaces are held by a minimal init per worker slot,
+	// PID 1 of its namespace, which kills what a run left when it ends, and
+	// dies with the harness, taking every process of its box with it. It
+	// needs root.
+	IsolationNamespaces Isolation = "namespaces"
 )
 
 // Isolations returns every isolation level, weakest first.
-func Isolations() []Isolation { return []Isolation{IsolationNone, IsolationProcess} }
+func Isolations() []Isolation {
+	return []Isolation{IsolationNone, IsolationProcess, IsolationNamespaces}
+}
 
-// ParseIsolation parses "none" or "process".
+// ParseIsolation parses "none", "process" or "namespaces".
 func ParseIsolation(s string) (Isolation, error) {
 	for _, i := range Isolations() {
 		if string(i) == s {
@@ -41,10 +54,7 @@ func ParseIsolation(s string) (Isolation, error) {
 	for _, i := range Isolations() {
 		names = append(names, string(i))
 	}
-	if s == "namespaces" {
-		return "", fmt.Errorf("isolation %q is not built yet (use %s)", s, strings.Join(names, " or "))
-	}
-	return "", fmt.Errorf("unknown isolation %q (use %s)", s, strings.Join(names, " or "))
+	return "", fmt.Errorf("unknown isolation %q (use %s)", s, strings.Join(names, ", "))
 }
 
 // String returns the name of i.

@@ -6,11 +6,23 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// measure fills in the times, memory and output of a reaped program.
+// measure fills in the times, memory and output of a reaped program. With a
+// cgroup, the CPU time is its counter, every task of the run; else wait4's,
+// the program and the descendants it waited for.
 func (r *run) measure(ws unix.WaitStatus, ru unix.Rusage, real time.Duration) {
 	res := r.res
 	res.User = time.Duration(ru.Utime.Nano())
 	res.System = time.Duration(ru.Stime.Nano())
+	if c := r.cgCPU; c.ok {
+		user, sys := res.User, res.System // the shares of wait4 when the cgroup sampled none
+		if c.split && c.user+c.sys > 0 {
+			user, sys = c.user, c.sys
+		}
+		res.User, res.System = splitCPU(c.total, user, sys)
+	} else if l := r.res.LaunchCPU; l > 0 {
+		// wait4 counts the process from its fork: take out what came before exec.
+		res.User, res.System = splitCPU(max(res.User+res.System-l, 0), res.User, res.System)
+	}
 	res.CPUTime = res.User + res.System
 	res.RealTime = real
 	res.VoluntarySwitches, res.InvoluntarySwitches = ru.Nvcsw, ru.Nivcsw
@@ -45,7 +57,7 @@ func (r *run) judge() {
 		res.Verdict = CPUTimeLimitExceeded
 	case killed(killReal) || res.RealTime > l.RealTime:
 		res.Verdict = RealTimeLimitExceeded
-	case r.oom || killed(killMemory) || (res.MemorySource == MemoryVmHWM && res.Memory > l.Memory):
+	case r.oom || killed(killMemory) || res.Memory > l.Memory:
 		res.Verdict = MemoryLimitExceeded
 	case res.OutputBytes > int64(l.Output) || sig == unix.SIGXFSZ:
 		res.Verdict = OutputLimitExceeded
@@ -57,4 +69,17 @@ func (r *run) judge() {
 	default:
 		res.Verdict = Accepted
 	}
+}
+
+// splitCPU divides total between user and system time in the proportion of
+// the samples user and sys, so that the two add up to total exactly: the
+// kernel samples the split at the tick, but counts the total to the
+// nanosecond. Without samples it is all user time, as the kernel's own
+// scaling (cputime_adjust) has it.
+func splitCPU(total, user, sys time.Duration) (time.Duration, time.Duration) {
+	if user < 0 || sys < 0 || user+sys <= 0 {
+		return total, 0
+	}
+	u := time.Duration(float64(total) * (float64(user) / float64(user+sys)))
+	return u, total - u
 }

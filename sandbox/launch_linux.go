@@ -7,9 +7,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
-	seccomp "github.com/elastic/go-seccomp-bpf"
-	"github.com/elastic/go-seccomp-bpf/arch"
 	"golang.org/x/sys/unix"
 )
 
@@ -58,6 +57,12 @@ func launcherMain() {
 	if len(os.Args) < 4 {
 		fail(126, errors.New("launcher: too few arguments"))
 	}
+	// The harness's launching thread is its parent; it is outside this PID
+	// namespace, so a parent already gone cannot be told from getppid: the
+	// holder, which dies with the harness too, covers that moment.
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+		fail(126, fmt.Errorf("launcher: parent-death signal: %w", err))
+	}
 	if err := setOwnRlimits(os.Args[1]); err != nil {
 		fail(126, fmt.Errorf("launcher: %w", err))
 	}
@@ -65,7 +70,13 @@ func launcherMain() {
 		fail(126, fmt.Errorf("launcher: seccomp: %w", err))
 	}
 	unix.CloseOnExec(3)
+	// A program just copied into the box is busy while a fork elsewhere in
+	// the harness still holds the copy's descriptor: that passes.
 	err := unix.Exec(os.Args[2], os.Args[3:], os.Environ())
+	for delay := 100 * time.Microsecond; err == unix.ETXTBSY && delay < time.Second; delay *= 2 {
+		time.Sleep(delay)
+		err = unix.Exec(os.Args[2], os.Args[3:], os.Environ())
+	}
 	fail(127, err)
 }
 
@@ -96,62 +107,4 @@ func setOwnRlimits(spec string) error {
 		}
 	}
 	return nil
-}
-
-// deniedSyscalls fail with EPERM under the filter: what would leave or
-// reach beyond the box (namespaces, mounts, root changes), trace or read
-// other processes, reach the kernel's keyrings, BPF and performance counters,
-// load modules or kernels, or touch the clock, swap, accounting and the
-// console. Names the architecture lacks are skipped.
-var deniedSyscalls = []string{
-	"unshare", "setns", "mount", "umount", "umount2", "pivot_root", "chroot",
-	"open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
-	"ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
-	"keyctl", "add_key", "request_key", "bpf", "perf_event_open", "userfaultfd", "fanotify_init",
-	"io_uring_setup", "io_uring_enter", "io_uring_register",
-	"open_by_handle_at", "name_to_handle_at", "lookup_dcookie", "quotactl", "quotactl_fd",
-	"kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
-	"reboot", "swapon", "swapoff", "acct", "syslog", "vhangup", "iopl", "ioperm",
-	"settimeofday", "stime", "clock_settime", "clock_settime64", "clock_adjtime", "clock_adjtime64", "adjtimex",
-	"sethostname", "setdomainname",
-}
-
-// namespaceFlags are the clone flags that make a namespace.
-const namespaceFlags = unix.CLONE_NEWNS | unix.CLONE_NEWCGROUP | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC |
-	unix.CLONE_NEWUSER | unix.CLONE_NEWPID | unix.CLONE_NEWNET
-
-// filterPolicy is the seccomp policy of a boxed program: everything allowed
-// but deniedSyscalls, clone with a namespace flag (EPERM), and clone3, whose
-// flags a filter cannot read (ENOSYS: the C library falls back to clone).
-func filterPolicy() (seccomp.Policy, error) {
-	info, err := arch.GetInfo("")
-	if err != nil {
-		return seccomp.Policy{}, err
-	}
-	var names []string
-	for _, name := range deniedSyscalls {
-		if _, ok := info.SyscallNames[name]; ok {
-			names = append(names, name)
-		}
-	}
-	return seccomp.Policy{
-		DefaultAction: seccomp.ActionAllow,
-		Syscalls: []seccomp.SyscallGroup{
-			{Action: seccomp.ActionErrno | seccomp.Action(unix.ENOSYS), Names: []string{"clone3"}},
-			{Action: seccomp.ActionErrno, Names: names, NamesWithCondtions: []seccomp.NameWithConditions{{
-				Name:       "clone",
-				Conditions: seccomp.ArgumentConditions{{Argument: 0, Operation: seccomp.BitsSet, Value: namespaceFlags}},
-			}}},
-		},
-	}, nil
-}
-
-// loadFilter installs the boxed program's filter on the calling thread. The
-// thread must have no_new_privs (the harness's launching thread set it).
-func loadFilter() error {
-	policy, err := filterPolicy()
-	if err != nil {
-		return err
-	}
-	return seccomp.LoadFilter(seccomp.Filter{NoNewPrivs: true, Policy: policy})
 }

@@ -11,25 +11,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// leftovers reports cgroups of this process and children still around.
+// leftovers reports cgroups of this process still around, and children.
 func leftovers() error {
-	tag := fmt.Sprintf("judgebench-%d-", os.Getpid())
-	var found []string
-	filepath.WalkDir("/sys/fs/cgroup", func(path string, d os.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return nil
-		}
-		if strings.HasPrefix(d.Name(), tag) {
-			found = append(found, path)
-			return filepath.SkipDir
-		}
-		if strings.Count(path, "/") > 8 {
-			return filepath.SkipDir
-		}
-		return nil
-	})
+	found := cgroupsOf(os.Getpid())
 	if kids := children(); len(kids) > 0 {
 		found = append(found, fmt.Sprintf("children %v", kids))
 	}
@@ -37,6 +25,26 @@ func leftovers() error {
 		return fmt.Errorf("%s", strings.Join(found, ", "))
 	}
 	return nil
+}
+
+// cgroupsOf lists the cgroup directories that judgebench process pid made:
+// those named PID-... in a judgebench parent cgroup, at most a few levels
+// below /sys/fs/cgroup.
+func cgroupsOf(pid int) []string {
+	var found []string
+	prefix := strconv.Itoa(pid) + "-"
+	filepath.WalkDir("/sys/fs/cgroup", func(path string, d os.DirEntry, err error) error {
+		switch {
+		case err != nil || !d.IsDir():
+		case filepath.Base(filepath.Dir(path)) == parentName && strings.HasPrefix(d.Name(), prefix):
+			found = append(found, path)
+			return filepath.SkipDir
+		case strings.Count(path, "/") > 9:
+			return filepath.SkipDir
+		}
+		return nil
+	})
+	return found
 }
 
 // self is this test binary, the judged program of most tests.
@@ -148,26 +156,68 @@ func sortCase(n int, seed int64) (in, out []byte) {
 	return b.Bytes(), []byte(strings.Join(strs, " ") + "\n")
 }
 
-// reachableSelf returns a copy of the test binary that any uid can run: an
-// isolated program that execs it by path (the sandbox makes such a copy of
-// the program it starts, not of what the program execs) needs one.
-func reachableSelf(t testing.TB) string {
+// selfSh returns a Command that runs script with /bin/sh, $0 being the test
+// binary where the run's isolation level shows it (a copy in a box, say), so
+// that the script can start workloads as "$0" work NAME.
+func selfSh(t testing.TB, l Limits, script string, args ...string) *Command {
+	c := work(t, l, "")
+	c.Args = append([]string{"sh", script}, args...)
+	return c
+}
+
+// leftInBoxes lists the processes left in the PID namespaces of s's idle
+// holders, the holders aside: what a finished run left alive in its box.
+func leftInBoxes(s *Sandbox) []int {
+	if s.iso == nil {
+		return nil
+	}
+	s.iso.mu.Lock()
+	ns := map[string]int{}
+	for _, h := range s.iso.idle {
+		link, _ := os.Readlink("/proc/" + strconv.Itoa(h.pid) + "/ns/pid")
+		ns[link] = h.pid
+	}
+	s.iso.mu.Unlock()
+	return inNamespaces(ns)
+}
+
+// inNamespaces lists the live processes in the PID namespaces whose /proc/PID/ns/pid
+// links are the keys of ns, but the ones its values name.
+func inNamespaces(ns map[string]int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		link, err := os.Readlink("/proc/" + e.Name() + "/ns/pid")
+		if state, _ := procStat(pid); state == 'Z' {
+			continue // dead, waiting for its parent
+		}
+		if holder, ok := ns[link]; err == nil && ok && holder != pid {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// checkGone checks that the process a run printed the pid of is gone after
+// the run. At IsolationNamespaces that pid is the box's own: nothing may be
+// left in any box.
+func checkGone(t *testing.T, s *Sandbox, pid int, what string) {
 	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "judgebench-test-bin-")
-	if err != nil {
-		t.Fatal(err)
+	if s.isolation == IsolationNamespaces {
+		if left := leftInBoxes(s); len(left) > 0 {
+			for _, p := range left {
+				unix.Kill(p, unix.SIGKILL)
+			}
+			t.Errorf("%s: processes %v left in a box after the run", what, left)
+		}
+		return
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
+	if err := unix.Kill(pid, 0); err != unix.ESRCH {
+		unix.Kill(pid, unix.SIGKILL)
+		t.Errorf("%s %d after the run: kill(0) = %v; want ESRCH", what, pid, err)
 	}
-	data, err := os.ReadFile(self(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "judgebench.test")
-	if err := os.WriteFile(path, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

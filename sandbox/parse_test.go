@@ -3,6 +3,7 @@ package sandbox
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseStat(t *testing.T) {
@@ -94,4 +95,99 @@ func FuzzParseProcCgroup(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParseStart(t *testing.T) {
+	// Fields 3 to 22 of /proc/PID/stat: state, then 18 more, then starttime.
+	stat := func(comm, state, start string) string {
+		return "4242 (" + comm + ") " + state + " 1 4242 4242 0 -1 4194560 100 0 0 0 5 1 0 0 20 0 1 0 " + start + " 1000 200"
+	}
+	tests := []struct {
+		line    string
+		start   uint64
+		running bool
+	}{
+		{stat("judgebench", "S", "886138"), 886138, true},
+		{stat("a) b (c", "R", "17"), 17, true},
+		{stat("judgebench", "Z", "886138"), 886138, false},
+		{stat("judgebench", "X", "5"), 5, false},
+		{stat("x", "S", "-1"), 0, false},
+		{"4242 (short) S 1 2 3", 0, false},
+		{"garbage", 0, false},
+	}
+	for _, tt := range tests {
+		if start, running := parseStart([]byte(tt.line)); start != tt.start || running != tt.running {
+			t.Errorf("parseStart(%q) = %d, %v; want %d, %v", tt.line, start, running, tt.start, tt.running)
+		}
+	}
+}
+
+func TestParseOwner(t *testing.T) {
+	tests := []struct {
+		name  string
+		pid   int
+		start uint64
+		ok    bool
+	}{
+		{"4242-886138-1", 4242, 886138, true},
+		{"4242-886138-harness", 4242, 886138, true},
+		{"4242-886138", 4242, 886138, true},
+		{"4242", 0, 0, false},
+		{"judgebench-4242-18ecc", 0, 0, false}, // the old layout's names
+		{"0-5-1", 0, 0, false},
+		{"x-5-1", 0, 0, false},
+	}
+	for _, tt := range tests {
+		if pid, start, ok := parseOwner(tt.name); pid != tt.pid || start != tt.start || ok != tt.ok {
+			t.Errorf("parseOwner(%q) = %d, %d, %v; want %d, %d, %v", tt.name, pid, start, ok, tt.pid, tt.start, tt.ok)
+		}
+	}
+}
+
+func TestDelegatedCgroup(t *testing.T) {
+	v2 := CgroupMount{Dir: "/sys/fs/cgroup", Root: "/", FSType: "cgroup2"}
+	ns := CgroupMount{Dir: "/sys/fs/cgroup", Root: "/docker/abc", FSType: "cgroup2"}
+	all := func(string) bool { return true }
+	under := func(dir string) func(string) bool {
+		return func(d string) bool { return d == dir || strings.HasPrefix(d, dir+"/") }
+	}
+	tests := []struct {
+		name     string
+		m        CgroupMount
+		cgroup   string
+		writable func(string) bool
+		want     string
+	}{
+		{"root in a session", v2, "/user.slice/user-0.slice/session-3.scope", all, "/sys/fs/cgroup"},
+		{"root at the root", v2, "/", all, "/sys/fs/cgroup"},
+		{"a delegated owner", v2, "/judge.slice/owned", under("/sys/fs/cgroup/judge.slice/owned"), "/sys/fs/cgroup/judge.slice/owned"},
+		{"its leaf", v2, "/judge.slice/owned/judgebench/7-99-harness", under("/sys/fs/cgroup/judge.slice/owned"), "/sys/fs/cgroup/judge.slice/owned"},
+		{"nothing delegated", v2, "/user.slice", under("/sys/fs/cgroup/judge.slice"), ""},
+		{"a cgroup namespace", ns, "/docker/abc", all, "/sys/fs/cgroup"},
+		{"outside the mount", ns, "/other", all, ""},
+	}
+	for _, tt := range tests {
+		if got := DelegatedCgroup(tt.m, tt.cgroup, tt.writable); got != tt.want {
+			t.Errorf("%s: DelegatedCgroup(%s, %q) = %q; want %q", tt.name, tt.m.Dir, tt.cgroup, got, tt.want)
+		}
+	}
+}
+
+func TestSplitCPU(t *testing.T) {
+	tests := []struct {
+		total, user, sys time.Duration
+		wantUser         time.Duration
+	}{
+		{1000, 3, 1, 750},
+		{1000, 0, 0, 1000}, // no samples: all user, as the kernel has it
+		{1000, 0, 7, 0},
+		{1618222 * time.Microsecond, 1604 * time.Millisecond, 12 * time.Millisecond, 1606205500},
+		{1000, -5, 10, 1000},
+	}
+	for _, tt := range tests {
+		u, s := splitCPU(tt.total, tt.user, tt.sys)
+		if u+s != tt.total || (u-tt.wantUser).Abs() > time.Microsecond {
+			t.Errorf("splitCPU(%v, %v, %v) = %v, %v; want %v and the rest, adding up to the total", tt.total, tt.user, tt.sys, u, s, tt.wantUser)
+		}
+	}
 }

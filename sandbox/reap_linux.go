@@ -92,17 +92,23 @@ func sweepOnce(owner int, strays bool) (reaped int) {
 			continue
 		}
 		state, group := procStat(pid)
+		// A zombie is reaped without blocking: one whose threads still exit,
+		// or a box's init waiting for its namespace's zombies (which may be
+		// this process's to reap) is collected on a later pass.
+		opts := unix.WALL | unix.WNOHANG
 		switch {
 		case group < 0 || group == self:
 			continue
 		case state == 'Z':
 		case owner > 0 && group == owner, strays && others == 0:
 			unix.Kill(pid, unix.SIGKILL)
+			opts = unix.WALL
 		default:
 			continue
 		}
-		wait4(pid, new(unix.WaitStatus), nil)
-		reaped++
+		if wpid, _ := unix.Wait4(pid, new(unix.WaitStatus), opts, nil); wpid == pid {
+			reaped++
+		}
 	}
 	return reaped
 }

@@ -22,7 +22,10 @@ const (
 // harness failure shows as SystemError with Error set.
 type Result struct {
 	Verdict Verdict
-	// CPUTime is User+System, exact from wait4; the split is tick-sampled.
+	// CPUTime is User+System of every task of the run, from its cgroup's CPU
+	// counter (children the program never waited for count), or without a
+	// cgroup from wait4 (the program and what it waited for). The sum is
+	// exact; the split is sampled at the tick.
 	CPUTime time.Duration
 	User    time.Duration
 	System  time.Duration
@@ -63,6 +66,11 @@ type Result struct {
 	Stderr []byte
 	// Isolation is the isolation level the program ran at.
 	Isolation Isolation
+	// LaunchCPU is the CPU time the program's process was charged before its
+	// exec: the harness's forked child, and at IsolationNamespaces the
+	// launcher that set its limits. It is in no other figure; a program that
+	// reads its own process clock finds it there.
+	LaunchCPU time.Duration
 	// Warnings are findings that weaken the result but did not stop it, such as a
 	// guarantee that this host could not give.
 	Warnings []string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -38,10 +39,19 @@ type run struct {
 	pid    int
 	group  atomic.Int64 // pid, for kills from other goroutines
 	traced bool         // still attached after exec, for VmHWM at the exit stop
+	cloned bool         // started into its cgroup by clone3: no attach at exec
 	began  time.Time
 	killed atomic.Int32
 	oom    bool         // the kernel OOM-killed a task of the run's cgroup
 	hwm    atomic.Int64 // highest VmHWM seen, when traced: exec resets it
+	cgCPU  cgroupCPU    // the cgroup's CPU time, read at teardown
+}
+
+// cgroupCPU is the CPU time of every task of a run, as its cgroup counted it:
+// total, and the user and system shares sampled at the tick (see splitCPU).
+type cgroupCPU struct {
+	ok, split        bool
+	total, user, sys time.Duration
 }
 
 // Run runs c once and returns what it did. It never returns nil and never
@@ -135,6 +145,14 @@ func (r *run) check() error {
 			return fmt.Errorf("sandbox: checker limits: %w", err)
 		}
 	}
+	if f, ok := r.c.Stdin.(*os.File); ok {
+		if err := checkFileInput(f, "stdin"); err != nil {
+			return err
+		}
+	}
+	if f, ok := r.c.Expect.(*os.File); ok {
+		return checkFileInput(f, "expected output")
+	}
 	return nil
 }
 
@@ -148,6 +166,9 @@ func (r *run) setup() error {
 		r.cg = cg
 	}
 	r.traced = r.cg == nil || !r.cg.hasMemory()
+	if f, ok := r.c.Stdin.(*os.File); ok && !r.traced && !r.s.coldInput {
+		warmInput(f)
+	}
 	path, err := lookPath(r.c.Path)
 	if err != nil {
 		return &startError{r.c.Path, err}
@@ -210,6 +231,9 @@ func (r *run) teardown() {
 			r.warn(killErr)
 		}
 	}
+	if r.jail != nil {
+		r.jail.killBox()
+	}
 	if r.pid > 0 {
 		owner := r.pid // without a cgroup, the process group is the run
 		if r.cg != nil {
@@ -227,10 +251,24 @@ func (r *run) teardown() {
 			r.res.Memory, r.res.MemorySource = peak, r.s.memorySource()
 			r.oom = oom
 		}
+		r.readCPU()
 	}
 	if r.cg != nil {
 		r.s.release(r.cg, killErr == nil)
 	}
+}
+
+// readCPU reads the CPU time of the run's cgroup once every task is gone:
+// the cpu_time of the run, which counts the children the program never waited
+// for, as the watchdog did.
+func (r *run) readCPU() {
+	total, err := r.cg.cpu()
+	if err != nil {
+		r.warn(fmt.Errorf("sandbox: cgroup CPU time: %w (cpu_time from wait4)", err))
+		return
+	}
+	r.cgCPU = cgroupCPU{ok: true, total: total}
+	r.cgCPU.user, r.cgCPU.sys, r.cgCPU.split = r.cg.split()
 }
 
 // removeFiles removes a checker program's files, on every path out of Run.

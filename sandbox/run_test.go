@@ -49,9 +49,7 @@ func TestRunVerdicts(t *testing.T) {
 		t.Run("exec again", func(t *testing.T) {
 			// A program that execs another must not die of the SIGTRAP a
 			// tracee gets for it.
-			c := work(t, quick, "exit", "4")
-			c.Args = []string{"-c", `exec "$0" "$@"`, reachableSelf(t), "work", "exit", "4"}
-			c.Path = "/bin/sh"
+			c := selfSh(t, quick, `exec "$0" "$@"`, "work", "exit", "4")
 			if r := s.Run(t.Context(), c); r.Verdict != RuntimeError || r.ExitCode != 4 {
 				t.Errorf("sh -c exec (work exit 4) = %s; want RUNTIME_ERROR with exit 4", describe(r))
 			}

@@ -38,7 +38,7 @@ type Options struct {
 	// Cgroup is the cgroup mode; "" means CgroupAuto.
 	Cgroup CgroupMode
 	// Isolation is the isolation level of every run; "" means the strongest
-	// this host allows (IsolationProcess).
+	// this host allows (see DefaultIsolation).
 	Isolation Isolation
 	// UIDs are the uids isolated programs run as, one per worker slot;
 	// zero means DefaultUIDs.
@@ -63,13 +63,17 @@ type Command struct {
 	Dir string
 	// Stdin feeds the program; an *os.File is handed over as is, anything else is
 	// copied through a pipe (and must not block forever: Run waits for the
-	// copy to stop); nil means /dev/null. With a checker program it is first
-	// copied to a file, which the program reads instead (see Checker).
+	// copy to stop); nil means /dev/null. An *os.File must be a regular file
+	// (which the harness reads through the page cache first, so that the
+	// case is not charged its pages), the null device or a pipe: anything
+	// else is a SYSTEM_ERROR (see OpenInput). With a checker program it is
+	// first copied to a file, which the program reads instead (see Checker).
 	Stdin io.Reader
 	// Stdout, when not nil, receives what the program writes to stdout.
 	Stdout io.Writer
 	// Expect, when not nil, is the expected output: a mismatch under Checker is
 	// WRONG_ANSWER. Without it a clean exit is ACCEPTED and no checker runs.
+	// An *os.File must be as for Stdin.
 	Expect io.Reader
 	// Checker judges the output against Expect; the zero value is CheckLines. A
 	// built-in checker compares the output as it streams. A checker program

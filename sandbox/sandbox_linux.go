@@ -21,6 +21,7 @@ type Sandbox struct {
 	iso       *isolator // nil at IsolationNone
 	warnings  []string
 	seq       atomic.Int64
+	coldInput bool // tests only: leave a stdin file as it is in the page cache (see warmInput)
 
 	mu      sync.Mutex
 	free    []caseGroup // cgroups of finished runs, prepared for the next
@@ -28,9 +29,22 @@ type Sandbox struct {
 	pending sync.WaitGroup
 }
 
+// DefaultIsolation is the isolation level of a Sandbox whose Options name
+// none: namespaces as root, else process. (New falls back to process, with a
+// warning, when the host refuses the namespaces.)
+func DefaultIsolation() Isolation {
+	if os.Geteuid() == 0 {
+		return IsolationNamespaces
+	}
+	return IsolationProcess
+}
+
 // New prepares a Sandbox as opts say. It makes this process a child subreaper
 // (see PR_SET_CHILD_SUBREAPER), so that orphans of runs come back to it to be
-// killed. A cgroup mode that the host cannot give is an error.
+// killed. Whatever the mode, it first removes the cgroups that judgebench
+// processes which have exited left behind (killed before they could close
+// their Sandboxes), with every task still in them: see RemoveLeftovers. A
+// cgroup mode that the host cannot give is an error.
 func New(opts Options) (*Sandbox, error) {
 	mode := opts.Cgroup
 	if mode == "" {
@@ -41,23 +55,32 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	s := &Sandbox{isolation: opts.Isolation}
 	if s.isolation == "" {
-		s.isolation = IsolationProcess
+		s.isolation = DefaultIsolation()
 	}
 	if _, err := ParseIsolation(string(s.isolation)); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	if s.isolation != IsolationNone {
-		iso, warns, err := newIsolator(opts)
+		iso, warns, err := newIsolator(opts, s.isolation)
+		if err != nil && opts.Isolation == "" && s.isolation == IsolationNamespaces {
+			// The default asks for the strongest level the host allows.
+			s.warnings = append(s.warnings, fmt.Sprintf("isolation process, not namespaces: %v", err))
+			s.isolation = IsolationProcess
+			iso, warns, err = newIsolator(opts, s.isolation)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
-		s.iso, s.warnings = iso, warns
+		s.iso, s.warnings = iso, append(s.warnings, warns...)
 	}
 	if err := closeOnExec(); err != nil {
 		s.warnings = append(s.warnings, "descriptors this process inherited may reach the programs: "+err.Error())
 	}
 	if err := becomeSubreaper(); err != nil {
 		s.warnings = append(s.warnings, "not a child subreaper: orphans without a cgroup go unnoticed: "+err.Error())
+	}
+	if err := removeDead(func(int) bool { return true }); err != nil {
+		s.warnings = append(s.warnings, "cgroups of exited judgebench processes left: "+err.Error())
 	}
 	root, warns, err := newCgroupRoot(mode)
 	if err != nil {

@@ -35,6 +35,3 @@ func signalName(sig int) string { return fmt.Sprintf("signal %d", sig) }
 
 // RemoveLeftovers does nothing.
 func RemoveLeftovers(int) error { return nil }
-
-// DelegatedCgroup returns dir.
-func DelegatedCgroup(dir string) string { return dir }

@@ -3,8 +3,10 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,11 +25,14 @@ func (e *startError) Error() string { return "start " + e.path + ": " + e.err.Er
 func (e *startError) Unwrap() error { return e.err }
 
 // start forks and execs the program traced, so that it stops at its exec before
-// its first instruction; there it gets its rlimits and (on cgroup v1) its
-// cgroups, and only then is it released. The caller has locked its goroutine
-// to its OS thread: that thread is the tracer.
+// its first instruction; there it gets its rlimits and its cgroups, and only
+// then is it released. At IsolationNamespaces the child is born in its box
+// and execs a launcher first, which sets the rlimits and the seccomp filter on
+// itself and execs the program; the harness waits for that second exec. The
+// caller has locked its goroutine to its OS thread: that thread is the tracer.
 func (r *run) start(files []uintptr) error {
 	path := r.path
+	argv := append([]string{r.c.Path}, r.c.Args...)
 	attr := &syscall.ProcAttr{
 		Dir:   r.c.Dir,
 		Env:   r.c.Env,
@@ -41,12 +46,13 @@ func (r *run) start(files []uintptr) error {
 	if attr.Env == nil {
 		attr.Env = os.Environ()
 	}
+	var report, w *os.File // the launcher's account of its failure
 	if j := r.jail; j != nil {
 		// A uid of its own, a session of its own (no controlling terminal,
 		// a process group still led by the program), its own directory and
 		// environment, and no_new_privs from this thread.
 		path, attr.Env = j.path, j.env
-		if attr.Dir == "" {
+		if attr.Dir == "" || j.box != nil {
 			attr.Dir = j.dir
 		}
 		j.identity(attr.Sys)
@@ -54,12 +60,30 @@ func (r *run) start(files []uintptr) error {
 		if err := noNewPrivs(); err != nil {
 			return &startError{r.c.Path, err}
 		}
+		if j.box != nil {
+			var err error
+			if report, w, err = os.Pipe(); err != nil {
+				return &startError{r.c.Path, err}
+			}
+			defer report.Close()
+			attr.Files = append(slices.Clone(files), w.Fd())
+			attr.Sys.Cloneflags |= unix.CLONE_NEWIPC
+			// Go's child kills itself when its parent's pid is not the one
+			// it knew, and from inside a PID namespace the parent has none:
+			// the launcher sets the parent-death signal.
+			attr.Sys.Pdeathsig = 0
+			argv = launcherArgs(r.rlimits(), path, argv)
+			path = boxLauncher
+		}
 	}
-	if r.cg != nil && r.cg.cloneFD() >= 0 {
+	if r.cg != nil && r.cg.cloneFD() >= 0 && (r.jail == nil || r.jail.box == nil) {
 		attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = true, r.cg.cloneFD()
+		r.cloned = true
 	}
-	argv := append([]string{r.c.Path}, r.c.Args...)
-	pid, err := forkExec(path, argv, attr)
+	pid, err := r.forkExec(path, argv, attr)
+	if w != nil {
+		w.Close() // the launcher has its copy
+	}
 	if err != nil {
 		if errors.Is(err, syscall.EPERM) {
 			err = fmt.Errorf("%w (ptrace is needed to set limits before the first instruction)", err)
@@ -68,7 +92,7 @@ func (r *run) start(files []uintptr) error {
 	}
 	r.pid = pid
 	r.group.Store(int64(pid))
-	if err := r.atExec(); err != nil {
+	if err := r.atExec(report); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
 		r.reap()
 		r.pid = 0 // reaped: nothing of it is left to kill
@@ -76,6 +100,30 @@ func (r *run) start(files []uintptr) error {
 		return err
 	}
 	return nil
+}
+
+// forkExec starts the program; at IsolationNamespaces from inside the box's
+// namespaces, which this thread enters for the fork and leaves after it.
+func (r *run) forkExec(path string, argv []string, attr *syscall.ProcAttr) (int, error) {
+	j := r.jail
+	if j == nil || j.box == nil {
+		return forkExec(path, argv, attr)
+	}
+	if err := j.box.enter(); err != nil {
+		leave()
+		return 0, err
+	}
+	pid, err := forkExec(path, argv, attr)
+	if lerr := leave(); lerr != nil {
+		if err == nil {
+			unix.Kill(pid, unix.SIGKILL)
+			var ws unix.WaitStatus
+			wait4(pid, &ws, nil)
+			removeLive(pid)
+		}
+		return 0, lerr
+	}
+	return pid, err
 }
 
 // forkExec starts the program, registered as live before any search for
@@ -108,8 +156,10 @@ func lookPath(p string) (string, error) {
 	return exec.LookPath(p)
 }
 
-// atExec handles the exec stop: limits, cgroups, then release.
-func (r *run) atExec() error {
+// atExec handles the exec stop: limits, cgroups, then release. report, when
+// there is one, is the launcher's: the stop awaited is the program's exec,
+// after the launcher's.
+func (r *run) atExec(report *os.File) error {
 	var ws unix.WaitStatus
 	if _, err := wait4(r.pid, &ws, nil); err != nil {
 		return fmt.Errorf("sandbox: wait for exec: %w", err)
@@ -117,10 +167,18 @@ func (r *run) atExec() error {
 	if !ws.Stopped() || ws.StopSignal() != unix.SIGTRAP {
 		return fmt.Errorf("sandbox: expected an exec stop, got wait status %#x", uint32(ws))
 	}
-	if err := r.setRlimits(); err != nil {
-		return fmt.Errorf("sandbox: %w", err)
+	if report != nil {
+		if err := r.throughLauncher(report); err != nil {
+			return err
+		}
 	}
-	if r.cg != nil {
+	r.res.LaunchCPU, _ = processClock(r.pid)
+	if report == nil {
+		if err := r.setRlimits(); err != nil {
+			return fmt.Errorf("sandbox: %w", err)
+		}
+	}
+	if r.cg != nil && !r.cloned {
 		if err := r.cg.attach(r.pid); err != nil {
 			return fmt.Errorf("sandbox: %w", err)
 		}
@@ -138,6 +196,47 @@ func (r *run) atExec() error {
 	}
 	r.began = time.Now()
 	return unix.PtraceDetach(r.pid)
+}
+
+// throughLauncher lets the launcher, stopped at its own exec, run until the
+// program's exec stops it. A launcher that exits instead failed: what it
+// wrote to report says why, and its exit stays to be reaped.
+func (r *run) throughLauncher(report *os.File) error {
+	if err := unix.PtraceSetOptions(r.pid, unix.PTRACE_O_TRACEEXEC|unix.PTRACE_O_EXITKILL); err != nil {
+		return fmt.Errorf("sandbox: ptrace options: %w", err)
+	}
+	sig := 0
+	for {
+		if err := unix.PtraceCont(r.pid, sig); err != nil {
+			return fmt.Errorf("sandbox: launcher: %w", err)
+		}
+		var info unix.Siginfo
+		if err := unix.Waitid(unix.P_PID, r.pid, &info, unix.WEXITED|unix.WSTOPPED|unix.WNOWAIT|unix.WALL, nil); err != nil {
+			if err == unix.EINTR {
+				sig = 0
+				continue
+			}
+			return fmt.Errorf("sandbox: wait for exec: %w", err)
+		}
+		if info.Code != cldTrapped && info.Code != cldStopped {
+			why, _ := io.ReadAll(report)
+			if len(why) == 0 {
+				why = []byte("launcher ended before the program's exec")
+			}
+			return &startError{r.c.Path, errors.New(strings.TrimSpace(string(why)))}
+		}
+		var ws unix.WaitStatus
+		if _, err := wait4(r.pid, &ws, nil); err != nil {
+			return fmt.Errorf("sandbox: wait for exec: %w", err)
+		}
+		if ws.StopSignal() == unix.SIGTRAP && ws.TrapCause() == unix.PTRACE_EVENT_EXEC {
+			return nil
+		}
+		sig = int(ws.StopSignal()) // the launcher's own signals (the Go runtime's) pass on
+		if sig == int(unix.SIGSTOP) || sig == int(unix.SIGTRAP) {
+			sig = 0
+		}
+	}
 }
 
 func rlimitName(res int) string {
@@ -162,7 +261,19 @@ type rlimit struct {
 	cur, max uint64
 }
 
+// setRlimits gives the stopped program its rlimits.
 func (r *run) setRlimits() error {
+	for _, s := range r.rlimits() {
+		lim := unix.Rlimit{Cur: s.cur, Max: s.max}
+		if err := unix.Prlimit(r.pid, s.res, &lim, nil); err != nil {
+			return fmt.Errorf("prlimit %s: %w", rlimitName(s.res), err)
+		}
+	}
+	return nil
+}
+
+// rlimits are the run's resource limits.
+func (r *run) rlimits() []rlimit {
 	l := r.limits
 	cpu := uint64((l.CPUTime+time.Second-1)/time.Second) + 1
 	set := []rlimit{
@@ -174,13 +285,7 @@ func (r *run) setRlimits() error {
 	if r.cg == nil || !r.cg.hasPids() {
 		set = append(set, nproc(l.Processes))
 	}
-	for _, s := range set {
-		lim := unix.Rlimit{Cur: s.cur, Max: s.max}
-		if err := unix.Prlimit(r.pid, s.res, &lim, nil); err != nil {
-			return fmt.Errorf("prlimit %s: %w", rlimitName(s.res), err)
-		}
-	}
-	return nil
+	return set
 }
 
 // nproc is the RLIMIT_NPROC for a run of n tasks without a pids cgroup. The

@@ -93,9 +93,16 @@ func (r *run) cpuUsed() (time.Duration, bool) {
 		d, err := r.cg.cpu()
 		return d, err == nil
 	}
+	d, ok := processClock(r.pid)
+	return d - r.res.LaunchCPU, ok
+}
+
+// processClock reads the CPU clock of process pid: every thread of it, alive
+// or exited, since its fork.
+func processClock(pid int) (time.Duration, bool) {
 	var ts unix.Timespec
 	// A process CPU clock id: ^pid << 3 | CPUCLOCK_SCHED (see clock_getcpuclockid).
-	clock := int32(^r.pid<<3 | 2)
+	clock := int32(^pid<<3 | 2)
 	if err := unix.ClockGettime(clock, &ts); err != nil {
 		return 0, false
 	}

@@ -37,7 +37,15 @@ var attacks = map[string]func() error{
 		return err
 	},
 	// signal the harness (a kill or a stop would take it down)
-	"signalparent": func() error { return unix.Kill(os.Getppid(), 0) },
+	"signalparent": func() error {
+		ppid := os.Getppid()
+		if ppid == 0 {
+			// From a PID namespace whose parent is outside, and kill(0)
+			// would signal the program's own group.
+			return errors.New("no parent in sight")
+		}
+		return unix.Kill(ppid, 0)
+	},
 	// trace the harness
 	"traceparent": func() error {
 		ppid := os.Getppid()
@@ -86,6 +94,32 @@ var attacks = map[string]func() error{
 			return fmt.Errorf("stdin is %s: no path", target)
 		}
 		return nil
+	},
+	// read the expected output, whose path is in JUDGEBENCH_ANSWER: a
+	// problem directory's N.out beside the N.in the program is given
+	"answer": func() error { return openClose(os.Getenv("JUDGEBENCH_ANSWER"), os.O_RDONLY) },
+	// make namespaces of its own, where it would be root
+	"unshare": func() error { return unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_NEWUTS) },
+	// mount over its /tmp (not run unisolated as root: it would succeed)
+	"mount": func() error {
+		if err := unix.Mount("judgebench-attack", "/tmp", "tmpfs", 0, ""); err != nil {
+			return err
+		}
+		return unix.Unmount("/tmp", unix.MNT_DETACH)
+	},
+	// reach a service of the host: the TCP port in JUDGEBENCH_PORT on
+	// 127.0.0.1
+	"network": func() error {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		port, err := strconv.Atoi(os.Getenv("JUDGEBENCH_PORT"))
+		if err != nil {
+			return fmt.Errorf("JUDGEBENCH_PORT: %w", err)
+		}
+		return unix.Connect(fd, &unix.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}})
 	},
 	// a descriptor of the harness's besides 0, 1 and 2: what came through
 	// exec is not close-on-exec, what the Go runtime opened since is

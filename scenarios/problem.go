@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/judgebench/judgebench/sandbox"
 )
 
 // problemTest is what a problem directory holds for one test number.
@@ -19,7 +21,9 @@ type problemTest struct {
 
 // ProblemDir returns the cases of a problem directory in the layout of
 // QingdaoU's test-case archives: N.in with N.out or N.ans for each test N, a
-// positive integer written without leading zeros. Other files are ignored.
+// positive integer written without leading zeros, each a regular file (or a
+// link to one): a named pipe, a device or a directory is refused, before any
+// case runs, since reading it may never end. Other files are ignored.
 // Case N runs program (argv) with stdin from N.in and expects the contents of
 // N.out or N.ans; cases come in numeric order (2 before 10) and their files
 // are absolute paths. Errors are one line naming dir.
@@ -62,6 +66,17 @@ func ProblemDir(dir string, program []string) ([]Case, error) {
 		if t.ans {
 			expect = n + ".ans"
 		}
+		for _, name := range []string{n + ".in", expect} {
+			if err := sandbox.CheckInput(filepath.Join(abs, name)); err != nil {
+				if ie, ok := errors.AsType[*sandbox.InputError](err); ok {
+					return nil, fail("%s: not a regular file (%s)", name, ie.Kind)
+				}
+				if pe, ok := errors.AsType[*fs.PathError](err); ok {
+					err = pe.Err
+				}
+				return nil, fail("%s: %v", name, err)
+			}
+		}
 		cases = append(cases, Case{
 			Name:       n,
 			Program:    slices.Clone(program),
@@ -77,7 +92,7 @@ func problemTests(entries []fs.DirEntry) []*problemTest {
 	byNum := make(map[string]*problemTest)
 	for _, e := range entries {
 		num, ext, ok := strings.Cut(e.Name(), ".")
-		if !ok || e.IsDir() || !isTestNumber(num) {
+		if !ok || !isTestNumber(num) {
 			continue
 		}
 		t := byNum[num]

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"syscall"
 	"testing"
 )
 
@@ -22,7 +23,7 @@ func problemDir(t *testing.T, files ...string) string {
 func TestProblemDir(t *testing.T) {
 	prog := []string{"./sol", "-x"}
 	dir := problemDir(t, "10.in", "10.out", "2.in", "2.ans", "1.in", "1.out", "README", "01.in", "3.txt", "x.in", "1.in.bak")
-	if err := os.Mkdir(filepath.Join(dir, "4.in"), 0o755); err != nil {
+	if err := os.Mkdir(filepath.Join(dir, "tests"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	got, err := ProblemDir(dir, prog)
@@ -72,14 +73,40 @@ func TestProblemDirErrors(t *testing.T) {
 		{"out without in", problemDir(t, "1.in", "1.out", "2.out"), prog, "2.out has no 2.in"},
 		{"ans without in", problemDir(t, "1.in", "1.out", "2.ans"), prog, "2.ans has no 2.in"},
 		{"out and ans", problemDir(t, "1.in", "1.out", "1.ans"), prog, "1 has both 1.out and 1.ans: keep one"},
+		{"named pipe", withNode(t, problemDir(t, "1.in", "1.out", "2.out"), "2.in", "fifo"), prog, "2.in: not a regular file (a named pipe)"},
+		{"directory", withNode(t, problemDir(t, "1.in", "1.out"), "2.ans", "dir"), prog, "2.ans has no 2.in"},
+		{"directory input", withNode(t, problemDir(t, "1.out"), "1.in", "dir"), prog, "1.in: not a regular file (a directory)"},
+		{"device", withNode(t, problemDir(t, "1.in"), "1.out", "/dev/zero"), prog, "1.out: not a regular file (a character device)"},
+		{"dangling link", withNode(t, problemDir(t, "1.in"), "1.ans", "/no/such/file"), prog, "1.ans: no such file or directory"},
+		{"link to null", withNode(t, problemDir(t, "1.in"), "1.ans", os.DevNull), prog, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ProblemDir(tt.dir, tt.program)
 			want := "scenarios: " + tt.dir + ": " + tt.want
-			if err == nil || err.Error() != want {
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || err.Error() != want) {
 				t.Errorf("ProblemDir(%q, %q) = %v; want %s", tt.dir, tt.program, err, want)
 			}
 		})
 	}
+}
+
+// withNode adds name to dir: a named pipe ("fifo"), a directory ("dir"), or
+// a symbolic link to any other path. It returns dir.
+func withNode(t *testing.T, dir, name, what string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	var err error
+	switch what {
+	case "fifo":
+		err = syscall.Mkfifo(path, 0o644)
+	case "dir":
+		err = os.Mkdir(path, 0o755)
+	default:
+		err = os.Symlink(what, path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

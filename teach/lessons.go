@@ -98,7 +98,11 @@ func oversubscribeLesson() Lesson {
 		Fix: "Run at most as many cases at once as there are cores (judgebench run with --parallel 1,2,4,... shows where it breaks), " +
 			"and give real-time limits room above CPU-time limits.",
 		Plans: func() []*harness.Plan {
-			return []*harness.Plan{plan(cases(2*n, "burn", "100ms"), []results.Model{results.Pool}, 1, n, 2*n)}
+			p := plan(cases(2*n, "burn", "100ms"), []results.Model{results.Pool}, 1, n, 2*n)
+			// 2 x CPUs cases at once: a limit a burn needs, so that the
+			// machine can hold them (see harness.Plan.Validate).
+			p.Limits.Memory = 64 * sandbox.MiB
+			return []*harness.Plan{p}
 		},
 		Explain: func(gs []results.Group, _ []results.Sample) (string, bool) {
 			at, over := group(gs, results.Pool, results.Exact, n), group(gs, results.Pool, results.Exact, 2*n)
@@ -167,7 +171,7 @@ func rusageLesson() Lesson {
 		Post:  "A judge took each case's CPU time as the growth of getrusage(RUSAGE_CHILDREN) around it.",
 		Analog: "RUSAGE_CHILDREN is process-wide: it grows with every child reaped meanwhile, so once cases " +
 			"overlap each one is charged for its neighbours.",
-		Fix: "Take each case's CPU time from wait4 of that child (or its own cgroup), never from a process-wide delta.",
+		Fix: "Take each case's CPU time from its own cgroup (or wait4 of that child), never from a process-wide delta.",
 		Plans: func() []*harness.Plan {
 			p := plan(cases(4, "burn", "100ms"), []results.Model{results.Serial, results.Pool}, 2)
 			p.Measures = []results.Measure{results.Exact, results.RusageChildren}
@@ -175,7 +179,7 @@ func rusageLesson() Lesson {
 		},
 		Explain: func(gs []results.Group, _ []results.Sample) (string, bool) {
 			rusage, exact := group(gs, results.Pool, results.RusageChildren, 2).CPUVsSerial, group(gs, results.Pool, results.Exact, 2).CPUVsSerial
-			return fmt.Sprintf("Two at once: RUSAGE_CHILDREN deltas report %.2fx the serial CPU time; wait4 of each child reports %.2fx.",
+			return fmt.Sprintf("Two at once: RUSAGE_CHILDREN deltas report %.2fx the serial CPU time; each case's own measure reports %.2fx.",
 				rusage, exact), rusage >= 1.5 && exact < 1.2
 		},
 	}

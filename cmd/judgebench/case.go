@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
@@ -59,8 +58,10 @@ func runCase(ctx context.Context, o *caseOptions, argv []string, stdout io.Write
 		return usageErrorf("case: %v", err)
 	}
 	cmd := &sandbox.Command{Path: argv[0], Args: argv[1:], Checker: o.checker, Limits: o.limits}
+	// A named pipe, a device or a directory is refused before it is opened:
+	// the open of a named pipe waits for a writer, which nothing interrupts.
 	if o.stdin != "" {
-		f, err := os.Open(o.stdin)
+		f, err := sandbox.OpenInput(o.stdin)
 		if err != nil {
 			return usageErrorf("case: stdin: %v", err)
 		}
@@ -68,7 +69,7 @@ func runCase(ctx context.Context, o *caseOptions, argv []string, stdout io.Write
 		cmd.Stdin = f
 	}
 	if o.expect != "" {
-		f, err := os.Open(o.expect)
+		f, err := sandbox.OpenInput(o.expect)
 		if err != nil {
 			return usageErrorf("case: expect: %v", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -153,14 +154,79 @@ func TestCaseInterrupt(t *testing.T) {
 	}
 }
 
+// TestKilledHarness: a judgebench killed with SIGKILL while its case runs
+// cannot clean up: the case's grandchild lives on, in the case's cgroup. The
+// next judgebench to start a sandbox, any command, kills it and removes the
+// dead harness's cgroups.
+func TestKilledHarness(t *testing.T) {
+	self := reachableCopy(t) // the script, as the case's uid, runs it by path
+	// At isolation process: a box's processes die with it (TestKilledRun).
+	cmd, _, stderr := runProcess(t.Context(), t, "case", "--isolation", "process", "--real-time", "10m", "--cpu-time", "10m", "--",
+		"/bin/sh", "-c", self+" work sleep 1h & wait")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	for deadline := time.Now().Add(time.Minute); len(processesRunning(self, "sleep")) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the case never started; stderr %q", stderr)
+		}
+	}
+	prefix := strconv.Itoa(cmd.Process.Pid) + "-"
+	cmd.Process.Kill()
+	cmd.Wait()
+	left := slices.ContainsFunc(cgroupDirs(), func(d string) bool { return strings.HasPrefix(filepath.Base(d), prefix) })
+	if !left {
+		t.Skip("no cgroup on this host: an escaped grandchild cannot be found (see README, Privileges)")
+	}
+	if len(processesRunning(self, "sleep")) == 0 {
+		t.Fatalf("the case's grandchild died with the harness; want it left running, to be cleaned up")
+	}
+	if r := runCLI(t, "case", "--", judgebench(t), "work", "exit", "0"); r.code != 0 {
+		t.Fatalf("judgebench case after the kill = %d, stderr %q", r.code, r.stderr)
+	}
+	if running := processesRunning(self, "sleep"); len(running) > 0 {
+		t.Errorf("after the next judgebench started, the killed harness's grandchild still runs: %v", running)
+	}
+	for _, d := range cgroupDirs() {
+		if strings.HasPrefix(filepath.Base(d), prefix) {
+			t.Errorf("after the next judgebench started, the killed harness's cgroup %s is left", d)
+		}
+	}
+}
+
+// reachableCopy returns a copy of the test binary that any uid can run.
+func reachableCopy(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/tmp", "judgebench-test-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	data, err := os.ReadFile(judgebench(t))
+	if err == nil {
+		err = os.Chmod(dir, 0o755)
+	}
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "judgebench.test"), data, 0o755)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "judgebench.test")
+}
+
 // processesRunning lists the live processes of exe running `work name`.
 func processesRunning(exe, name string) []string {
 	entries, _ := os.ReadDir("/proc")
 	var found []string
 	for _, e := range entries {
 		target, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
-		// An isolated program runs a copy of exe that its uid can reach.
-		copied := strings.Contains(target, "/judgebench-isolation-") && strings.HasSuffix(target, "-"+filepath.Base(exe))
+		// An isolated program runs a copy of exe that its uid can reach, or
+		// one in its box.
+		copied := (strings.Contains(target, "/judgebench-isolation-") || strings.HasPrefix(target, "/.judgebench/programs/")) &&
+			strings.HasSuffix(target, "-"+filepath.Base(exe))
 		if err != nil || target != exe && !copied {
 			continue
 		}

@@ -133,12 +133,15 @@ func targetArgs(cmd string, fs *pflag.FlagSet) (string, []string, error) {
 
 // plan merges flags over the scenario's settings over the defaults.
 func (o *runOptions) plan(sc *scenarios.Scenario, cases []scenarios.Case) (*harness.Plan, error) {
+	limits := mergeLimits(o.limits, sc.Limits)
 	p := &harness.Plan{
-		Cases:       cases,
-		Limits:      mergeLimits(o.limits, sc.Limits),
-		Models:      first(o.models, sc.Models, []results.Model{results.Serial, results.Pool}),
-		Measures:    first(o.measures, sc.Measure, []results.Measure{results.Exact}),
-		Parallel:    first(o.parallel, sc.Parallel, []int{1, runtime.NumCPU()}),
+		Cases:    cases,
+		Limits:   limits,
+		Models:   first(o.models, sc.Models, []results.Model{results.Serial, results.Pool}),
+		Measures: first(o.measures, sc.Measure, []results.Measure{results.Exact}),
+		// The default: the CPUs, or fewer when the machine cannot hold that
+		// many cases under their limits; a parallelism asked for is checked.
+		Parallel:    first(o.parallel, sc.Parallel, []int{1, harness.Fitting(limits, runtime.NumCPU())}),
 		GOMAXPROCS:  first(o.gomaxprocs, sc.GOMAXPROCS, []int{0}),
 		Pin:         cmp.Or(o.pin, sc.Pin, results.PinOff),
 		Repeat:      cmp.Or(o.repeat, sc.Repeat, 1),

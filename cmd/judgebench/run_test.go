@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -212,19 +213,20 @@ parallel: [2]
 }
 
 // cgroupDirs lists the judgebench cgroup directories on this host whose
-// owner (the pid in their name) is gone: leaks. Other test binaries running
-// at the same time own live ones.
+// owner is gone: leaks. They are the children of a judgebench parent cgroup,
+// named PID-START-...; other test binaries running at the same time own live
+// ones.
 func cgroupDirs() []string {
 	var dirs []string
 	filepath.WalkDir("/sys/fs/cgroup", func(path string, d os.DirEntry, err error) error {
 		switch {
 		case err != nil || !d.IsDir():
-		case strings.HasPrefix(d.Name(), "judgebench-"):
+		case filepath.Base(filepath.Dir(path)) == "judgebench":
 			if !ownerAlive(d.Name()) {
 				dirs = append(dirs, path)
 			}
 			return filepath.SkipDir
-		case strings.Count(path, "/") > 8:
+		case strings.Count(path, "/") > 9:
 			return filepath.SkipDir
 		}
 		return nil
@@ -232,11 +234,78 @@ func cgroupDirs() []string {
 	return dirs
 }
 
-// ownerAlive reports whether the process in a judgebench-PID-... name lives.
+// ownerAlive reports whether the process in a PID-START-... name runs and
+// started at START (field 22 of /proc/PID/stat).
 func ownerAlive(name string) bool {
 	f := strings.SplitN(name, "-", 3)
-	pid, err := strconv.Atoi(f[1])
-	return err == nil && syscall.Kill(pid, 0) == nil
+	stat, err := os.ReadFile("/proc/" + f[0] + "/stat")
+	if err != nil || len(f) < 2 {
+		return false
+	}
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	return len(fields) > 19 && fields[19] == f[1] && fields[0] != "Z"
+}
+
+// TestInputsRefused: an input that is not a regular file, given to case or
+// found in a problem directory, is one line naming it and exit status 2, at
+// once: a named pipe without a writer once held the harness forever, deaf to
+// SIGINT and SIGTERM.
+func TestInputsRefused(t *testing.T) {
+	self := judgebench(t)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	problem := problemDir(t, 2)
+	os.Remove(filepath.Join(problem, "2.in"))
+	if err := syscall.Mkfifo(filepath.Join(problem, "2.in"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		line string
+	}{
+		{[]string{"case", "--stdin", fifo, "--", self, "work", "sort"}, "judgebench: case: stdin: " + fifo + ": not a regular file (a named pipe)"},
+		{[]string{"case", "--expect", fifo, "--", self, "work", "sort"}, "judgebench: case: expect: " + fifo + ": not a regular file (a named pipe)"},
+		{[]string{"case", "--stdin", dir, "--", self, "work", "sort"}, "judgebench: case: stdin: " + dir + ": not a regular file (a directory)"},
+		{[]string{"case", "--stdin", "/dev/zero", "--", self, "work", "sort"}, "judgebench: case: stdin: /dev/zero: not a regular file (a character device)"},
+		{[]string{"run", problem, "--", self, "work", "sort"}, "judgebench: run: scenarios: " + problem + ": 2.in: not a regular file (a named pipe)"},
+	}
+	for _, tt := range tests {
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+		cmd, stdout, stderr := runProcess(ctx, t, tt.args...)
+		cmd.Run()
+		cancel()
+		if code := cmd.ProcessState.ExitCode(); code != 2 || stderr.String() != tt.line+"\n" || stdout.Len() > 0 {
+			t.Errorf("judgebench %q = %d, stdout %q, stderr %q; want 2 and the line %q", tt.args, code, stdout, stderr, tt.line)
+		}
+	}
+}
+
+// TestParallelRefused: a parallelism beyond what the machine can hold (cases'
+// memory limits beyond its memory, or beyond judgebench's bound) is one line
+// and exit status 2 before anything runs, and leaves no cgroup behind.
+func TestParallelRefused(t *testing.T) {
+	before := cgroupDirs()
+	for _, tt := range []struct {
+		args []string
+		line string
+	}{
+		{[]string{"run", "judge", "--parallel", "100000"}, "judgebench: run: parallelism 100000: must be 1 to 1024\n"},
+		{[]string{"run", "judge", "--parallel", "1,4", "--memory", "1024GiB"},
+			"judgebench: run: parallelism 4: 4 cases at once under a memory limit of 1024GiB need 4096.0GiB, more than the "},
+		{[]string{"tune", "judge", "--max-parallel", "4", "--memory", "1024GiB"}, "judgebench: tune: parallelism 4: "},
+	} {
+		r := runCLI(t, append(tt.args, "--out", filepath.Join(t.TempDir(), "run"))...)
+		if r.code != 2 || !strings.HasPrefix(r.stderr, tt.line) || r.stdout != "" {
+			t.Errorf("judgebench %q = %d, stdout %q, stderr %q; want 2 and a line starting %q", tt.args, r.code, r.stdout, r.stderr, tt.line)
+		}
+		checkOneLineError(t, tt.args, r)
+	}
+	if after := cgroupDirs(); len(after) > len(before) {
+		t.Errorf("refused runs left cgroups: %v (before: %v)", after, before)
+	}
 }
 
 func TestScenariosList(t *testing.T) {
@@ -424,4 +493,51 @@ func failures(dir string) string {
 		lines = append(lines, report.FailureText(f)+" (error "+strconv.Quote(f.First.Error)+")")
 	}
 	return strings.Join(lines, "; ")
+}
+
+// TestKilledRun: kill -9 of a running `judgebench run` at the default
+// isolation (namespaces, as root) leaves no judged process alive a second
+// later, and the next judgebench leaves no cgroup of the dead run behind.
+func TestKilledRun(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the default isolation is namespaces only as root")
+	}
+	self := judgebench(t)
+	file := writeFile(t, t.TempDir(), "stuck.yaml", `name: stuck
+workload: hang
+cases:
+  - {name: stuck, count: 4}
+limits: {cpu_time: 30s, real_time: 60s}
+models: [serial, pool, process]
+parallel: [2]
+`)
+	cmd, _, stderr := runProcess(t.Context(), t, "run", file, "--no-shuffle", "--out", filepath.Join(t.TempDir(), "run"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	for deadline := time.Now().Add(time.Minute); len(processesRunning(self, "hang")) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the stuck cases never started; stderr %q", stderr)
+		}
+	}
+	prefix := strconv.Itoa(cmd.Process.Pid) + "-"
+	cmd.Process.Kill()
+	cmd.Wait()
+	killed := time.Now()
+	for len(processesRunning(self, "hang")) > 0 && time.Since(killed) < time.Second {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if left := processesRunning(self, "hang"); len(left) > 0 {
+		t.Errorf("judged processes %v alive %v after judgebench run was killed", left, time.Since(killed))
+	}
+	if r := runCLI(t, "case", "--", self, "work", "exit", "0"); r.code != 0 {
+		t.Fatalf("judgebench case after the kill = %d, stderr %q", r.code, r.stderr)
+	}
+	for _, d := range cgroupDirs() {
+		if strings.HasPrefix(filepath.Base(d), prefix) {
+			t.Errorf("after the next judgebench started, the killed run's cgroup %s is left", d)
+		}
+	}
 }

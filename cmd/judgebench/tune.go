@@ -37,7 +37,7 @@ type tuneOptions struct {
 func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	o := tuneOptions{tolerance: 0.05, floor: time.Millisecond, budget: 5 * time.Minute, maxParallel: 2 * runtime.NumCPU(), repeat: 3}
 	fs := newFlagSet("tune", tuneUsage, stdout)
-	fs.Var(&intFlag{v: &o.maxParallel, min: 1}, "max-parallel", "highest parallelism to sweep")
+	fs.Var(&intFlag{v: &o.maxParallel, min: 1}, "max-parallel", "highest parallelism to sweep (default 2 x CPUs, fewer when that many cases' memory or task limits would not fit)")
 	fs.Var(&o.tolerance, "tolerance", "how much more CPU time than serial a safe parallelism may cost")
 	fs.Var((*durationFlag)(&o.floor), "floor", "more CPU time per case than serial that no judge could notice, whatever the tolerance")
 	fs.Var((*durationFlag)(&o.budget), "budget", "time to sample undecided levels again, from the start")
@@ -62,7 +62,11 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if err := useChecker(fs, o.checker, cases); err != nil {
 		return usageErrorf("tune: %v", err)
 	}
-	plan := harness.TunePlan(cases, mergeLimits(o.limits, sc.Limits), o.maxParallel, o.repeat)
+	limits := mergeLimits(o.limits, sc.Limits)
+	if !fs.Changed("max-parallel") {
+		o.maxParallel = harness.Fitting(limits, o.maxParallel) // what the machine can hold
+	}
+	plan := harness.TunePlan(cases, limits, o.maxParallel, o.repeat)
 	plan.Seed, plan.Cgroup = time.Now().UnixNano(), o.cgroup
 	if err := o.iso.check(); err != nil {
 		return usageErrorf("tune: %v", err)
