@@ -150,7 +150,7 @@ type isolationOptions struct {
 
 // addIsolationFlags binds --isolation, --uids, --disk and --env to o.
 func addIsolationFlags(fs *pflag.FlagSet, o *isolationOptions) {
-	fs.Var(&o.level, "isolation", "how far programs are kept from the harness and the host: none or process (default: the strongest this host allows)")
+	fs.Var(&o.level, "isolation", "how far programs are kept from the harness and the host: none, process or namespaces (default: the strongest this host allows)")
 	fs.Var(&o.uids, "uids", "uids of isolated programs, one per worker slot, FIRST-LAST (default 63000-63999)")
 	fs.Var((*sizeFlag)(&o.disk), "disk", "size of an isolated program's working directory, a tmpfs counted in its memory (default 64MiB)")
 	fs.StringArrayVar(&o.env, "env", nil, "KEY=VALUE added to an isolated program's minimal environment (repeatable)")
