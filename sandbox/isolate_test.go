@@ -19,10 +19,12 @@ import (
 // test itself).
 var (
 	processAttacks = []string{"readshadow", "writeetc", "signalparent", "traceparent", "parentmem", "parentstdout",
-		"owncgroup", "terminal", "clock", "stdinpath", "siblings", "fds"}
-	// What a box stops besides: a world-readable expected output, namespaces
-	// of its own, mounts, the host's network.
-	boxAttacks = append(slices.Clone(processAttacks), "answer", "unshare", "mount", "network")
+		"owncgroup", "terminal", "clock", "stdinpath", "fds"}
+	// What a box stops besides: other programs copied where its own is (at
+	// process, only a program that had to be copied is in an unlistable
+	// directory), a world-readable expected output, namespaces of its own,
+	// mounts, the host's network.
+	boxAttacks = append(slices.Clone(processAttacks), "siblings", "answer", "unshare", "mount", "network")
 	harmless   = []string{"readshadow", "writeetc", "signalparent", "parentmem", "parentstdout", "owncgroup", "stdinpath",
 		"siblings", "answer", "unshare", "network"}
 )

@@ -71,15 +71,24 @@ func becomeSubreaper() error {
 // cgroup). Children in the harness's own process group are never touched:
 // the harness started them itself.
 func sweep(owner int, strays bool, deadline time.Time) error {
-	for pass := 0; sweepOnce(owner, strays) > 0; pass++ {
+	for pass := 0; ; pass++ {
+		reaped, pending := sweepOnce(owner, strays)
+		if reaped == 0 && pending == 0 {
+			return nil
+		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("sandbox: orphans still appearing after %d passes", pass)
 		}
+		if reaped == 0 {
+			time.Sleep(100 * time.Microsecond) // a dying one's threads still exit
+		}
 	}
-	return nil
 }
 
-func sweepOnce(owner int, strays bool) (reaped int) {
+// sweepOnce makes one pass over the children: it returns how many it reaped,
+// and how many zombies it could not reap yet (a leader whose threads still
+// exit, a box's init waiting for its namespace's zombies).
+func sweepOnce(owner int, strays bool) (reaped, pending int) {
 	live.mu.Lock()
 	defer live.mu.Unlock()
 	self := unix.Getpgrp()
@@ -108,9 +117,11 @@ func sweepOnce(owner int, strays bool) (reaped int) {
 		}
 		if wpid, _ := unix.Wait4(pid, new(unix.WaitStatus), opts, nil); wpid == pid {
 			reaped++
+		} else if opts&unix.WNOHANG != 0 {
+			pending++
 		}
 	}
-	return reaped
+	return reaped, pending
 }
 
 // children lists the children of this process's leader thread. Orphans are
