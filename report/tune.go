@@ -112,6 +112,15 @@ func WriteTuning(w io.Writer, path, plot string, t *results.Tuning) error {
 	default:
 		p.printf("recommended parallelism: %d (%s): %s\n", t.Recommended, limits, t.Reason)
 	}
+	if len(t.Configurations) > 0 {
+		p.printf("CPUs: %s\nthe same, for the judge you run:\n", results.FormatCPUList(t.CPUList))
+	}
+	for _, c := range t.Configurations {
+		p.printf("  %s (%s):\n", c.Judge, c.Note)
+		for line := range strings.SplitSeq(c.Config, "\n") {
+			p.printf("    %s\n", line)
+		}
+	}
 	return p.err
 }
 

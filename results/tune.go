@@ -78,6 +78,25 @@ type Tuning struct {
 	// Passes is how many times the sweep sampled its undecided levels; 0
 	// when the caller does not say.
 	Passes int `json:"passes,omitempty"`
+	// CPUList is the CPUs of the recommendation: the worker slots' in order
+	// when pinned, else the ones the cases share; empty when unknown.
+	CPUList []int `json:"cpu_list,omitempty"`
+	// Configurations is the recommendation in the terms of other judges.
+	Configurations []JudgeConfig `json:"configurations,omitempty"`
+}
+
+// Configure sets the recommendation's CPUs and the judge configurations
+// that follow: cpus are the CPUs in the order worker slots take them; a
+// pinned recommendation takes the first Recommended of them.
+func (t *Tuning) Configure(cpus []int) {
+	if !t.Safe || t.Recommended < 1 || len(cpus) == 0 {
+		return
+	}
+	t.CPUList = cpus
+	if t.Pinned {
+		t.CPUList = cpus[:min(t.Recommended, len(cpus))]
+	}
+	t.Configurations = JudgeConfigs(t.Recommended, t.CPUList, t.Pinned)
 }
 
 // Undecided returns the levels the samples did not decide whose decision

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -37,6 +38,14 @@ func TestTuneCPUBound(t *testing.T) {
 	}
 	if fi, err := os.Stat(got.Plot); err != nil || fi.Size() == 0 {
 		t.Errorf("tune plot %q: %v", got.Plot, err)
+	}
+	// A safe recommendation comes with its CPUs and the configuration of
+	// each judge, the go-judge one naming both.
+	if safe {
+		want := fmt.Sprintf("go-judge -parallelism %d -cpuset %s", got.Recommended, results.FormatCPUList(got.CPUList))
+		if len(got.CPUList) == 0 || len(got.Configurations) != 4 || got.Configurations[0].Config != want {
+			t.Errorf("tune: cpu_list %v, configurations %+v; want the CPUs and 4 judges, go-judge %q", got.CPUList, got.Configurations, want)
+		}
 	}
 	// tune.json keeps the decision, and the limits it applied, in the run.
 	data, err := os.ReadFile(filepath.Join(out, "tune.json"))
