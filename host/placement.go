@@ -165,7 +165,7 @@ func (t *Topology) Workers(named []int) ([]int, error) {
 	if len(named) > 0 {
 		named = slices.Compact(slices.Sorted(slices.Values(named)))
 		if bad := without(named, t.Cpuset); len(bad) > 0 {
-			return nil, fmt.Errorf("CPUs %s are not ones this process may use (its cpuset: %s)", FormatCPUList(bad), FormatCPUList(t.Cpuset))
+			return nil, outside(bad, "its cpuset", t.Cpuset)
 		}
 		return named, nil
 	}
@@ -210,7 +210,15 @@ func affinityCPUs(named []int) ([]int, error) {
 	}
 	named = slices.Compact(slices.Sorted(slices.Values(named)))
 	if bad := without(named, all); len(bad) > 0 {
-		return nil, fmt.Errorf("CPUs %s are not ones this process may use (its affinity: %s)", FormatCPUList(bad), FormatCPUList(all))
+		return nil, outside(bad, "its affinity", all)
 	}
 	return named, nil
+}
+
+// outside is the error of CPUs named outside the set that what names.
+func outside(bad []int, what string, set []int) error {
+	if len(bad) == 1 {
+		return fmt.Errorf("CPU %d is not one this process may use (%s: %s)", bad[0], what, FormatCPUList(set))
+	}
+	return fmt.Errorf("CPUs %s are not ones this process may use (%s: %s)", FormatCPUList(bad), what, FormatCPUList(set))
 }

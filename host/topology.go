@@ -3,6 +3,7 @@ package host
 import (
 	"cmp"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 )
@@ -93,6 +94,9 @@ type Class struct {
 // its own. An error names the file that could not be read or parsed.
 func ReadTopology(root string) (*Topology, error) {
 	root = cmp.Or(root, DefaultSysfs)
+	if _, err := os.Stat(root); err != nil {
+		return nil, fmt.Errorf("topology: %w", err)
+	}
 	s := sysfs(root)
 	online, err := s.online()
 	if err != nil {

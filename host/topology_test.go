@@ -234,7 +234,7 @@ func TestWorkersNamed(t *testing.T) {
 		t.Errorf("epyc-2s Workers(63,31,0,32) placed = %v, %v; want 0,31,32,63 (isolated ones may be named)", epyc.Place(Spread, got), err)
 	}
 	box := readFixture(t, "container-cpuset")
-	if _, err := box.Workers([]int{1, 2}); err == nil || !strings.Contains(err.Error(), "CPUs 1 are not") {
+	if _, err := box.Workers([]int{1, 2}); err == nil || !strings.Contains(err.Error(), "CPU 1 is not") {
 		t.Errorf("container-cpuset Workers(1,2) error = %v; want CPU 1 refused, outside the cpuset", err)
 	}
 	if got, err := box.Workers([]int{11, 4, 5}); err != nil || joinInts(box.Place(Spread, got)) != "4,5,11" {
