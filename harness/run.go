@@ -15,7 +15,6 @@ import (
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
-	"golang.org/x/sys/unix"
 )
 
 // Sink receives samples as they finish; *results.Writer is one.
@@ -166,7 +165,7 @@ feed:
 
 // worker runs cases from jobs until it closes, in one worker slot.
 func (h *Harness) worker(ctx context.Context, fail context.CancelCauseFunc, g *groupRun, slot int, jobs <-chan int, total int) {
-	at := h.place(g.st, slot)
+	at := h.placeOf(g.st, slot)
 	if at.cpus != nil {
 		defer pin(at.cpus)()
 	}
@@ -196,20 +195,6 @@ func (g *groupRun) finished(t time.Time, fault bool) {
 		g.last = t
 	}
 	g.mu.Unlock()
-}
-
-// place is where worker slot slot runs st's cases: pinned, on the slot's
-// CPU of the placement order (slot i the i-th, round again when there are
-// more slots than CPUs); else on all of Plan.CPUs when they were named, or
-// wherever the harness may run.
-func (h *Harness) place(st setting, slot int) place {
-	switch {
-	case st.pinned && len(h.cpus) > 0:
-		return place{slot, []int{h.cpus[slot%len(h.cpus)]}}
-	case len(h.plan.CPUs) > 0:
-		return place{slot, h.cpus}
-	}
-	return place{slot: slot}
 }
 
 // executor is how st's model runs one case at p.
@@ -323,27 +308,6 @@ func setGOMAXPROCS(n int) func() {
 	}
 	old := runtime.GOMAXPROCS(n)
 	return func() { runtime.GOMAXPROCS(old) }
-}
-
-// pin locks the calling goroutine to its thread and that thread to cpus: an
-// in-process case runs there, and a worker process started from it inherits
-// them (a sandboxed program is given its CPUs by the sandbox, whatever thread
-// starts it). The returned func restores the thread and unlocks it.
-func pin(cpus []int) func() {
-	runtime.LockOSThread()
-	var old unix.CPUSet
-	if unix.SchedGetaffinity(0, &old) != nil {
-		return runtime.UnlockOSThread
-	}
-	var set unix.CPUSet
-	for _, c := range cpus {
-		set.Set(c)
-	}
-	unix.SchedSetaffinity(0, &set)
-	return func() {
-		unix.SchedSetaffinity(0, &old)
-		runtime.UnlockOSThread()
-	}
 }
 
 // holdMemory allocates and touches n bytes: the harness's own peak, for the

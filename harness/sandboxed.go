@@ -36,13 +36,6 @@ func command(c *scenarios.Case, l sandbox.Limits) (*sandbox.Command, func(), err
 	return cmd, done, nil
 }
 
-// place is where a case runs: its worker slot, and the CPUs it may run on
-// (nil: wherever the harness may).
-type place struct {
-	slot int
-	cpus []int
-}
-
 // runSandboxed runs c as a sandboxed child at p and measures it as mode
 // says.
 func runSandboxed(ctx context.Context, sb *sandbox.Sandbox, c *scenarios.Case, l sandbox.Limits, mode results.Measure, p place) outcome {
