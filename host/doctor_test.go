@@ -201,7 +201,7 @@ func TestTopologyChecks(t *testing.T) {
 	}{
 		{fixture("epyc-2s"), "smt", "warn", "SMT on"},
 		{fixture("epyc-2s"), "cpu-classes", "ok", "one class: max 3.70 GHz 0-63 (32 cores)"},
-		{fixture("epyc-2s"), "numa", "warn", "2 nodes (node 0: 0-15,32-47; node 1: 16-31,48-63)"},
+		{fixture("epyc-2s"), "numa", "warn", "4 nodes (node 0: 0-7,32-39; node 1: 8-15,40-47; node 2: 16-23,48-55; node 3: 24-31,56-63)"},
 		{fixture("epyc-2s"), "cpuset", "ok", "all 64 online CPUs (0-63) but the isolated ones"},
 		{fixture("epyc-2s"), "isolated", "ok", "31,63: worker slots use them only when named (--cpus)"},
 		{fixture("hybrid-desktop"), "cpu-classes", "warn", "2 classes, fastest first: P-core 0-15 (8 cores), E-core 16-23 (8 cores) (from cpu_core/cpus, cpu_atom/cpus)"},

@@ -38,7 +38,7 @@ func TestTopologyFixtures(t *testing.T) {
 		spread                   string // "" when too long to write down
 		perCore, fastest, packed string
 	}{
-		{"epyc-2s", []string{"max 3.70 GHz"}, []string{"0-63"}, "0-63", "31,63", 32, 8, []int{0, 1}, []int{0, 1}, true, "", "", "", ""},
+		{"epyc-2s", []string{"max 3.70 GHz"}, []string{"0-63"}, "0-63", "31,63", 32, 8, []int{0, 1, 2, 3}, []int{0, 1}, true, "", "", "", ""},
 		{"hybrid-desktop", []string{"P-core", "E-core"}, []string{"0-15", "16-23"}, "0-23", "", 16, 1, []int{0}, []int{0}, true,
 			"0,2,4,6,8,10,12,14,16,17,18,19,20,21,22,23,1,3,5,7,9,11,13,15",
 			"0,2,4,6,8,10,12,14,16,17,18,19,20,21,22,23", "0,2,4,6,8,10,12,14",
