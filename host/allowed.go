@@ -7,29 +7,22 @@ import (
 	"slices"
 
 	"github.com/judgebench/judgebench/sandbox"
-	"golang.org/x/sys/unix"
 )
 
 // allowSelf sets the Cpuset and Allowed CPUs of t, this machine's, to this
 // process's: its cgroup cpuset, and its affinity within it.
 func (t *Topology) allowSelf() error {
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(os.Getpid(), &set); err != nil {
+	own, err := affinity()
+	if err != nil {
 		return err
-	}
-	var affinity []int
-	for _, c := range t.Online {
-		if c < len(set)*64 && set.IsSet(c) {
-			affinity = append(affinity, c)
-		}
 	}
 	t.Cpuset, t.AllowedFrom = t.Online, "sched_getaffinity"
 	if cpus, file := ownCpuset(probe{root: "/"}); file != "" {
 		t.Cpuset, t.AllowedFrom = intersect(t.Online, cpus), "sched_getaffinity within "+file
 	}
-	t.Allowed = intersect(affinity, t.Cpuset)
+	t.Allowed = intersect(own, t.Cpuset)
 	if len(t.Allowed) == 0 { // a cpuset the affinity does not agree with: the kernel runs us by the affinity
-		t.Allowed = affinity
+		t.Allowed = intersect(own, t.Online)
 	}
 	return nil
 }

@@ -3,10 +3,7 @@ package host
 import (
 	"cmp"
 	"fmt"
-	"os"
 	"slices"
-
-	"golang.org/x/sys/unix"
 )
 
 // Strategy is an order in which worker slots take CPUs.
@@ -195,15 +192,9 @@ func WorkerCPUs(named []int) ([]int, error) {
 // affinityCPUs returns named, or this process's affinity when none are
 // named, sorted; named must be within the affinity.
 func affinityCPUs(named []int) ([]int, error) {
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(os.Getpid(), &set); err != nil {
+	all, err := affinity()
+	if err != nil {
 		return nil, fmt.Errorf("host: CPUs: %w", err)
-	}
-	var all []int
-	for c := range len(set) * 64 {
-		if set.IsSet(c) {
-			all = append(all, c)
-		}
 	}
 	if len(named) == 0 {
 		return all, nil
