@@ -228,7 +228,8 @@ func TestPlanFits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := Plan{Cases: burnCases(tt.cases, "1ms"), Models: []results.Model{results.Serial, results.Pool}, Measures: []results.Measure{results.Exact},
-			Parallel: []int{1, tt.parallel}, GOMAXPROCS: []int{0}, Limits: tt.limits, HarnessHold: tt.hold}
+			Parallel: []int{1, tt.parallel}, GOMAXPROCS: []int{0}, Limits: tt.limits, HarnessHold: tt.hold,
+			UIDs: sandbox.UIDRange{First: 1000, Count: 5000}}
 		err := p.fits(c)
 		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 			t.Errorf("parallel %d of %d cases under %+v, holding %v: fits = %v; want %q", tt.parallel, tt.cases, tt.limits, tt.hold, err, tt.want)
@@ -237,6 +238,15 @@ func TestPlanFits(t *testing.T) {
 	if err := (&Plan{Cases: burnCases(2, "1ms"), Models: []results.Model{results.Pool}, Measures: []results.Measure{results.Exact},
 		Parallel: []int{2}, GOMAXPROCS: []int{0}}).fits(host.Capacity{}); err != nil {
 		t.Errorf("fits with an unknown capacity = %v; want nil", err)
+	}
+	// A uid per worker slot: no more slots than the range has uids.
+	uids := &Plan{Cases: burnCases(4, "1ms"), Models: []results.Model{results.Pool}, Measures: []results.Measure{results.Exact},
+		Parallel: []int{4}, GOMAXPROCS: []int{0}, UIDs: sandbox.UIDRange{First: 63000, Count: 3}}
+	if err := uids.fits(host.Capacity{}); err == nil || !strings.Contains(err.Error(), "more than the 3 of the range 63000-63002") {
+		t.Errorf("4 at once with 3 uids: fits = %v; want the uid range named", err)
+	}
+	if uids.Isolation = sandbox.IsolationNone; uids.fits(host.Capacity{}) != nil {
+		t.Errorf("4 at once with 3 uids at isolation none: fits = %v; want nil (no uid is used)", uids.fits(host.Capacity{}))
 	}
 }
 
@@ -345,11 +355,23 @@ func TestProcessModelCannotBeForged(t *testing.T) {
 	}
 	cases := []scenarios.Case{{Name: "forge", Workload: "attack", Args: []string{"parentstdout"}},
 		{Name: "signal", Workload: "attack", Args: []string{"signalparent"}}}
+	// What is not harmless to let through is tried isolated only.
+	isolated := append(slices.Clone(cases), scenarios.Case{Name: "trace", Workload: "attack", Args: []string{"traceparent"}},
+		scenarios.Case{Name: "cgroup", Workload: "attack", Args: []string{"owncgroup"}},
+		scenarios.Case{Name: "shadow", Workload: "attack", Args: []string{"readshadow"}})
 	for _, tt := range []struct {
 		isolation sandbox.Isolation
+		cases     []scenarios.Case
 		want      results.Verdict
-	}{{sandbox.IsolationProcess, results.RuntimeError}, {sandbox.IsolationNone, results.Accepted}} {
-		samples, _ := runPlan(t, &Plan{Cases: cases, Models: []results.Model{results.Process}, Parallel: []int{1}, Isolation: tt.isolation})
+	}{
+		{sandbox.IsolationNamespaces, isolated, results.RuntimeError},
+		{sandbox.IsolationProcess, isolated, results.RuntimeError},
+		{sandbox.IsolationNone, cases, results.Accepted},
+	} {
+		samples, _ := runPlan(t, &Plan{Cases: tt.cases, Models: []results.Model{results.Process}, Parallel: []int{1}, Isolation: tt.isolation})
+		if len(samples) != len(tt.cases) {
+			t.Errorf("at %s: %d samples of %d cases", tt.isolation, len(samples), len(tt.cases))
+		}
 		for _, s := range samples {
 			if s.Verdict != tt.want || s.Isolation != results.Isolation(tt.isolation) {
 				t.Errorf("%s under the process model at %s = %s (isolation %s), error %q; want %s", s.Case, tt.isolation, s.Verdict, s.Isolation, s.Error, tt.want)

@@ -170,6 +170,10 @@ func (p *Plan) fits(c host.Capacity) error {
 	if n < 2 {
 		return nil
 	}
+	if uids := cmp.Or(p.UIDs, sandbox.DefaultUIDs); p.Isolation != sandbox.IsolationNone && n > uids.Count {
+		return fmt.Errorf("parallelism %d: %d cases at once need as many uids, more than the %d of the range %v; run fewer at once, or give a wider --uids",
+			n, n, uids.Count, uids)
+	}
 	l := p.Limits.WithDefaults()
 	if need := sandbox.Size(n)*l.Memory + p.HarnessHold; c.Memory > 0 && need > c.Memory {
 		return fmt.Errorf("parallelism %d: %d cases at once under a memory limit of %v need %s, more than the %s that can be had (%s); run fewer at once, or lower the memory limit",

@@ -95,7 +95,7 @@ func TestMemoryOverLimitWithoutOOM(t *testing.T) {
 // shows that the cold read is real: the input is charged to the case then.
 func TestInputPageCache(t *testing.T) {
 	for _, m := range modes() {
-		for _, iso := range []Isolation{IsolationNone, IsolationProcess} {
+		for _, iso := range Isolations() {
 			t.Run(string(m)+"/"+string(iso), func(t *testing.T) {
 				s, err := New(Options{Cgroup: m, Isolation: iso})
 				if err != nil {

@@ -42,7 +42,6 @@ type holder struct {
 	root string         // /proc/PID/root: the box seen from the host
 
 	programs map[programKey]string // copies in the box, by the original's identity
-	seq      int
 }
 
 // holderNamespaces are the namespaces a holder has of its own and a run enters.
@@ -184,8 +183,8 @@ func (h *holder) program(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil && sharedWithBox(real) {
-		return abs, nil
+	if real, err := filepath.EvalSymlinks(abs); err == nil && sharedWithBox(real) && runnableByOthers(real) {
+		return real, nil
 	}
 	f, err := os.Open(abs)
 	if err != nil {
@@ -204,8 +203,7 @@ func (h *holder) program(path string) (string, error) {
 	if copied, ok := h.programs[key]; ok {
 		return copied, nil
 	}
-	h.seq++
-	copied := fmt.Sprintf("%s/%d-%s", boxPrograms, h.seq, filepath.Base(abs))
+	copied := fmt.Sprintf("%s/%s-%s", boxPrograms, unguessable(), filepath.Base(abs))
 	if err := copyProgram(f, h.root+copied); err != nil {
 		return "", fmt.Errorf("isolation: copy the program into the box: %w", err)
 	}
@@ -277,7 +275,9 @@ func holderMain() {
 		var err error
 		switch {
 		case len(f) == 1 && f[0] == "kill":
-			err = killAll(reapAll)
+			if err = killAll(reapAll); err == nil {
+				dropRW() // the run's files go with it, not at the next run
+			}
 		case len(f) == 4 && f[0] == "prepare":
 			err = killAll(reapAll)
 			if err == nil {
@@ -328,7 +328,8 @@ func buildBox(dir string) error {
 			return err
 		}
 	}
-	if err := unix.Mount("judgebench", in(boxPrograms), "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0755"); err != nil {
+	// Not listable: a program finds no other copy by name (see unguessable).
+	if err := unix.Mount("judgebench", in(boxPrograms), "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0711"); err != nil {
 		return fmt.Errorf("mount %s: %w", boxPrograms, err)
 	}
 	if err := placeLauncher(in(boxLauncher), in(boxPrograms)); err != nil {
@@ -384,14 +385,17 @@ func enterRoot(dir string) error {
 	return unix.Chdir("/")
 }
 
-// placeLauncher binds this executable at path, by its name: /proc/self/exe
+// placeLauncher binds this executable at path, by its name, when any uid may
+// run it: /proc/self/exe
 // itself leads to the file in the mount namespace that started the holder,
 // which a bind in this one may not take. An executable that has no name here
 // (deleted, or out of this namespace's reach) is copied into dir instead, and
 // path made a link to the copy.
 func placeLauncher(path, dir string) error {
-	if name, err := os.Readlink("/proc/self/exe"); err == nil && bindFile(name, path, unix.MS_RDONLY|unix.MS_NODEV) == nil {
-		return nil
+	if name, err := os.Readlink("/proc/self/exe"); err == nil {
+		if fi, err := os.Stat(name); err == nil && fi.Mode().Perm()&0o005 == 0o005 && bindFile(name, path, unix.MS_RDONLY|unix.MS_NODEV) == nil {
+			return nil
+		}
 	}
 	src, err := os.Open("/proc/self/exe")
 	if err != nil {
@@ -525,15 +529,22 @@ func killAll(reapAll func()) error {
 	}
 }
 
+// rwBinds are the parts of a run's tmpfs and where the box shows them.
+var rwBinds = map[string]string{"box": boxWork, "tmp": "/tmp", "shm": "/dev/shm"}
+
+// dropRW unmounts the last run's tmpfs, and with it its files.
+func dropRW() {
+	for _, at := range rwBinds {
+		unix.Unmount(at, unix.MNT_DETACH) // EINVAL when nothing is mounted
+	}
+	unix.Unmount(boxRW, unix.MNT_DETACH)
+}
+
 // freshRW replaces the run tmpfs with a new one of size bytes, whose box
 // directory belongs to uid and gid, and binds its parts at /box, /tmp and
 // /dev/shm.
 func freshRW(uid, gid, size string) error {
-	binds := map[string]string{"box": boxWork, "tmp": "/tmp", "shm": "/dev/shm"}
-	for _, at := range binds {
-		unix.Unmount(at, unix.MNT_DETACH) // EINVAL when nothing is mounted
-	}
-	unix.Unmount(boxRW, unix.MNT_DETACH)
+	dropRW()
 	u, err1 := strconv.Atoi(uid)
 	g, err2 := strconv.Atoi(gid)
 	if err := errors.Join(err1, err2); err != nil {
@@ -542,7 +553,7 @@ func freshRW(uid, gid, size string) error {
 	if err := unix.Mount("judgebench", boxRW, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0755,size="+size); err != nil {
 		return fmt.Errorf("mount the run's tmpfs: %w", err)
 	}
-	for part, at := range binds {
+	for part, at := range rwBinds {
 		p := filepath.Join(boxRW, part)
 		mode := os.FileMode(0o1777)
 		if part == "box" {

@@ -14,7 +14,7 @@ import (
 
 // boxRun runs script in a box of h as uid, the way the namespaces level
 // starts a program, without the rest of a run.
-func boxRun(t *testing.T, h *holder, uid int, script string) (string, syscall.WaitStatus) {
+func boxRun(t *testing.T, h *holder, uid int, script string) (string, unix.WaitStatus) {
 	t.Helper()
 	if err := h.prepare(uid, uid, 8*MiB); err != nil {
 		t.Fatal(err)
@@ -53,8 +53,10 @@ func boxRun(t *testing.T, h *holder, uid int, script string) (string, syscall.Wa
 	var out bytes.Buffer
 	read := make(chan struct{})
 	go func() { out.ReadFrom(r); close(read) }()
-	var ws syscall.WaitStatus
-	syscall.Wait4(pid, &ws, 0, nil)
+	var ws unix.WaitStatus
+	if _, err := wait4(pid, &ws, nil); err != nil {
+		t.Fatal(err)
+	}
 	if err := h.kill(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +48,9 @@ func newIsolator(opts Options, level Isolation) (*isolator, []string, error) {
 		boxed: level == IsolationNamespaces, programs: make(map[programKey]string)}
 	if iso.boxed && !iso.asRoot {
 		return nil, nil, errors.New("isolation namespaces needs root (use process)")
+	}
+	if _, err := filterProgram(); iso.boxed && err != nil {
+		return nil, nil, fmt.Errorf("isolation namespaces: %w", err)
 	}
 	if iso.uids.Count == 0 {
 		iso.uids = DefaultUIDs
@@ -96,7 +101,11 @@ func (iso *isolator) holder() (*holder, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, err
 	}
-	return startHolder(dir)
+	h, err := startHolder(dir)
+	if err != nil {
+		os.Remove(dir)
+	}
+	return h, err
 }
 
 // putHolder takes back a holder whose run is over; one that failed is ended.
@@ -316,12 +325,21 @@ func (iso *isolator) reachable(path string, uid int) (string, error) {
 	if copied, ok := iso.programs[key]; ok {
 		return copied, nil
 	}
-	copied := filepath.Join(iso.root, fmt.Sprintf("program-%d-%s", len(iso.programs), filepath.Base(path)))
+	copied := filepath.Join(iso.root, fmt.Sprintf("program-%s-%s", unguessable(), filepath.Base(path)))
 	if err := copyProgram(f, copied); err != nil {
 		return "", fmt.Errorf("isolation: copy the program where its uid can run it: %w", err)
 	}
 	iso.programs[key] = copied
 	return copied, nil
+}
+
+// unguessable returns a random name part: a copied program lies in a
+// directory that other uids may search but not list, so that a program can
+// run its own copy and not find another's.
+func unguessable() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // runnableByOthers reports whether anyone may execute path: the file is
@@ -401,10 +419,12 @@ func memfdCopy(f *os.File) (*os.File, error) {
 // killBox kills every process the run left in its box, before the harness
 // waits for the end of the program's output: nothing of the box can hold it
 // open after. A holder that fails to is not used again.
-func (j *jail) killBox() {
+func (j *jail) killBox() error {
 	if j.box != nil && j.boxErr == nil {
 		j.boxErr = j.box.kill()
+		return j.boxErr
 	}
+	return nil
 }
 
 // identity gives sys the jail's uid and gid, no supplementary group, in a

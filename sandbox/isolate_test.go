@@ -19,12 +19,12 @@ import (
 // test itself).
 var (
 	processAttacks = []string{"readshadow", "writeetc", "signalparent", "traceparent", "parentmem", "parentstdout",
-		"owncgroup", "terminal", "clock", "stdinpath", "fds"}
+		"owncgroup", "terminal", "clock", "stdinpath", "siblings", "fds"}
 	// What a box stops besides: a world-readable expected output, namespaces
 	// of its own, mounts, the host's network.
 	boxAttacks = append(slices.Clone(processAttacks), "answer", "unshare", "mount", "network")
 	harmless   = []string{"readshadow", "writeetc", "signalparent", "parentmem", "parentstdout", "owncgroup", "stdinpath",
-		"answer", "unshare", "network"}
+		"siblings", "answer", "unshare", "network"}
 )
 
 // attackRun runs `work attack kind` in s with a file as stdin, as a problem
@@ -74,6 +74,15 @@ func TestIsolationStopsAttacks(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("not root: isolated programs run as this user")
 	}
+	// A host whose loopback is down (the VM of .ci/cgroup2) lets no one
+	// through: there the network attack shows nothing unisolated.
+	through := func(kinds []string) []string { return kinds }
+	if !loopbackWorks(t) {
+		t.Log("this host's loopback is down: the network attack is only tried in a box")
+		through = func(kinds []string) []string {
+			return slices.DeleteFunc(slices.Clone(kinds), func(k string) bool { return k == "network" })
+		}
+	}
 	stopped := func(r *Result) bool {
 		return r.Verdict == RuntimeError && r.ExitCode == 2 && strings.Contains(string(r.Stderr), "stopped")
 	}
@@ -95,7 +104,7 @@ func TestIsolationStopsAttacks(t *testing.T) {
 					}
 				}
 				if level == IsolationProcess {
-					for _, kind := range []string{"answer", "network"} {
+					for _, kind := range through([]string{"answer", "network"}) {
 						if r := attackRun(t, s, kind); r.Verdict != Accepted {
 							t.Errorf("attack %s at process = %s; want it through, as README says", kind, describe(r))
 						}
@@ -109,11 +118,27 @@ func TestIsolationStopsAttacks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	for _, kind := range harmless {
+	for _, kind := range through(harmless) {
 		if r := attackRun(t, s, kind); r.Verdict != Accepted {
 			t.Errorf("attack %s, not isolated = %s; want it through (ACCEPTED): else the isolated runs prove nothing", kind, describe(r))
 		}
 	}
+}
+
+// loopbackWorks reports whether this process can connect to a listener of
+// its own on 127.0.0.1.
+func loopbackWorks(t *testing.T) bool {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		return false
+	}
+	defer l.Close()
+	c, err := net.Dial("tcp4", l.Addr().String())
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 // TestCrashAtEveryLevel: a program that crashes by a signal it raises itself
@@ -217,6 +242,9 @@ func TestNoInheritedDescriptors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, level := range Isolations() {
+		if level == IsolationNamespaces && os.Geteuid() != 0 {
+			continue // it needs root
+		}
 		s, err := New(Options{Cgroup: CgroupOff, Isolation: level})
 		if err != nil {
 			t.Fatal(err)

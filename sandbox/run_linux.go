@@ -236,7 +236,9 @@ func (r *run) teardown() {
 		}
 	}
 	if r.jail != nil {
-		r.jail.killBox()
+		if err := r.jail.killBox(); err != nil {
+			r.warn(fmt.Errorf("sandbox: the run's box: %w", err))
+		}
 	}
 	if r.pid > 0 {
 		owner := r.pid // without a cgroup, the process group is the run

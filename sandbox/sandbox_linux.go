@@ -60,6 +60,10 @@ func New(opts Options) (*Sandbox, error) {
 	if _, err := ParseIsolation(string(s.isolation)); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	// Before any child (a box's holder) is started.
+	if err := closeOnExec(); err != nil {
+		s.warnings = append(s.warnings, "descriptors this process inherited may reach the programs: "+err.Error())
+	}
 	if s.isolation != IsolationNone {
 		iso, warns, err := newIsolator(opts, s.isolation)
 		if err != nil && opts.Isolation == "" && s.isolation == IsolationNamespaces {
@@ -72,9 +76,6 @@ func New(opts Options) (*Sandbox, error) {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 		s.iso, s.warnings = iso, append(s.warnings, warns...)
-	}
-	if err := closeOnExec(); err != nil {
-		s.warnings = append(s.warnings, "descriptors this process inherited may reach the programs: "+err.Error())
 	}
 	if err := becomeSubreaper(); err != nil {
 		s.warnings = append(s.warnings, "not a child subreaper: orphans without a cgroup go unnoticed: "+err.Error())

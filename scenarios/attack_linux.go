@@ -98,6 +98,16 @@ var attacks = map[string]func() error{
 	// read the expected output, whose path is in JUDGEBENCH_ANSWER: a
 	// problem directory's N.out beside the N.in the program is given
 	"answer": func() error { return openClose(os.Getenv("JUDGEBENCH_ANSWER"), os.O_RDONLY) },
+	// list the directory it was run from: where a judge copies the programs
+	// it runs, other submissions among them
+	"siblings": func() error {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		_, err = os.ReadDir(filepath.Dir(exe))
+		return err
+	},
 	// make namespaces of its own, where it would be root
 	"unshare": func() error { return unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_NEWUTS) },
 	// mount over its /tmp (not run unisolated as root: it would succeed)

@@ -10,7 +10,7 @@ import (
 	"github.com/judgebench/judgebench/sandbox"
 )
 
-const calibrateUsage = "calibrate [--tolerance 1%] [--floor 2ms] [--durations LIST] [--repeat N] [--out DIR] [--json]"
+const calibrateUsage = "calibrate [--tolerance 1%] [--floor 2ms] [--durations LIST] [--repeat N] [--isolation LEVEL] [--out DIR] [--json]"
 
 // calibrateOptions are the flags of `judgebench calibrate`.
 type calibrateOptions struct {
@@ -21,6 +21,7 @@ type calibrateOptions struct {
 	out       string
 	json      bool
 	cgroup    sandbox.CgroupMode
+	isolation sandbox.Isolation
 }
 
 func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -34,6 +35,7 @@ func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, stder
 	fs.StringVar(&o.out, "out", "", "run directory (default judgebench-results/<UTC time>-calibrate/)")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
 	addCgroupFlag(fs, &o.cgroup)
+	fs.Var(&o.isolation, "isolation", "the isolation level of the burns: none, process or namespaces (default: the strongest this host allows)")
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
@@ -48,7 +50,7 @@ func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, stder
 func calibrate(ctx context.Context, o *calibrateOptions, stdout, stderr io.Writer) error {
 	bar := newProgress(stderr, false)
 	k, err := harness.NewCalibrator(harness.Calibration{Durations: o.durations, Repeat: o.repeat,
-		Tolerance: float64(o.tolerance), Floor: o.floor, Cgroup: o.cgroup, Progress: bar.update})
+		Tolerance: float64(o.tolerance), Floor: o.floor, Cgroup: o.cgroup, Isolation: o.isolation, Progress: bar.update})
 	if err != nil {
 		return runError("calibrate", err)
 	}
