@@ -29,8 +29,14 @@
 // # Sweeps
 //
 // A plan crosses models with measure modes, parallelism, GOMAXPROCS and
-// pinning (each worker slot's thread on a CPU of its own, inherited by the
-// children it starts). Repetitions are interleaved: each runs every setting
+// pinning: a pinned worker slot takes a CPU of its own, slot i the i-th of
+// the placement order ([host.WorkerCPUs]: one CPU per physical core, the
+// fastest class first, balanced over cache domains and nodes, then SMT
+// siblings), over the CPUs this process may use or those Plan.CPUs names.
+// The slot's thread runs there (an in-process case, a worker process it
+// starts) and so does every program it runs: the sandbox gives the program
+// its CPU at its exec, at every isolation level. Unpinned slots run their
+// cases on all of Plan.CPUs when it is set. Repetitions are interleaved: each runs every setting
 // once. The order of the cases is shuffled with a recorded seed. Serial runs
 // first, so that its verdicts are the reference of the rest.
 //

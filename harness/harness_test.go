@@ -190,6 +190,7 @@ func TestPlanValidate(t *testing.T) {
 		{"expected output a directory", func(p *Plan) {
 			p.Cases = []scenarios.Case{{Name: "7", Workload: "sort", ExpectFile: t.TempDir()}}
 		}, "not a regular file (a directory)"},
+		{"a CPU outside the cpuset", func(p *Plan) { p.CPUs = []int{0, host.MaxCPUs - 1} }, "cpus: CPU 8191 is not one this process may use"},
 		{"more memory than the machine has", func(p *Plan) {
 			p.Cases, p.Parallel, p.Limits.Memory = burnCases(4, "1ms"), []int{4}, 1024*sandbox.GiB
 		}, "parallelism 4: 4 cases at once under a memory limit of 1024GiB need 4096.0GiB"},
@@ -376,5 +377,36 @@ func TestProcessModelCannotBeForged(t *testing.T) {
 				t.Errorf("%s under the process model at %s = %s (isolation %s), error %q; want %s", s.Case, tt.isolation, s.Verdict, s.Isolation, s.Error, tt.want)
 			}
 		}
+	}
+}
+
+// TestPlanCPUs: the CPUs named are in the record: the settings' list, and
+// the machine's placement, which is theirs alone.
+func TestPlanCPUs(t *testing.T) {
+	all, err := host.WorkerCPUs(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := slices.Max(all)
+	p := &Plan{Cases: burnCases(1, "1ms"), Models: []results.Model{results.Pool}, Measures: []results.Measure{results.Exact},
+		Parallel: []int{1}, GOMAXPROCS: []int{0}, Pin: results.PinOn, CPUs: []int{last}}
+	h, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if got := h.Machine().Placement; !slices.Equal(got, []int{last}) {
+		t.Errorf("Machine().Placement = %v; want [%d]", got, last)
+	}
+	if got := p.Settings().CPUs; got != strconv.Itoa(last) {
+		t.Errorf("Settings().CPUs = %q; want %d", got, last)
+	}
+	p.CPUs = nil
+	if h, err = New(p); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if got := h.Machine().Placement; !slices.Equal(got, all) || p.Settings().CPUs != "" {
+		t.Errorf("without CPUs: Machine().Placement = %v, Settings().CPUs %q; want %v and none", got, p.Settings().CPUs, all)
 	}
 }

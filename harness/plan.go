@@ -25,7 +25,13 @@ type Plan struct {
 	Parallel   []int
 	GOMAXPROCS []int       // 0: the default
 	Pin        results.Pin // "": off
-	Repeat     int
+	// CPUs are the CPUs worker slots may use (--cpus), each one of this
+	// process's cpuset, isolated CPUs included; nil means the CPUs this
+	// process may run on but the isolated ones. Pinned worker slots take
+	// them in host.Spread order, slot i the i-th; unpinned ones run their
+	// cases on all of them when they are given.
+	CPUs   []int
+	Repeat int
 	// FirstRepeat is the number of the first repetition; the samples of a
 	// plan that continues another are numbered after it.
 	FirstRepeat int
@@ -72,6 +78,7 @@ func (p *Plan) Settings() results.Settings {
 		Output: l.Output.String(), Stack: l.Stack.String(), Processes: l.Processes,
 		Program: program, Cgroup: string(cmp.Or(p.Cgroup, sandbox.CgroupAuto)), HarnessHold: int64(p.HarnessHold),
 		Checker: checker.String(), Isolation: results.Isolation(cmp.Or(p.Isolation, sandbox.DefaultIsolation())),
+		CPUs: host.FormatCPUList(p.CPUs),
 	}
 }
 
@@ -106,6 +113,11 @@ func (p *Plan) Validate() error {
 	for _, n := range p.Parallel {
 		if n < 1 || n > MaxParallel {
 			errs = append(errs, fmt.Errorf("parallelism %d: must be 1 to %d", n, MaxParallel))
+		}
+	}
+	if len(p.CPUs) > 0 {
+		if _, err := host.WorkerCPUs(p.CPUs); err != nil {
+			errs = append(errs, fmt.Errorf("cpus: %w", err))
 		}
 	}
 	for _, n := range p.GOMAXPROCS {

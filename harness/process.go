@@ -39,6 +39,7 @@ type job struct {
 	Disk      sandbox.Size       `json:"disk"`
 	Env       []string           `json:"env,omitempty"`
 	Slot      int                `json:"slot"`
+	CPUs      []int              `json:"cpus,omitempty"` // the program's; none: the worker's
 }
 
 // limitsJSON is sandbox.Limits on the wire.
@@ -64,13 +65,13 @@ func (w limitsJSON) limits() sandbox.Limits {
 // reads the outcome back as JSON. A worker that dies, hangs past the case's
 // real-time limit plus a grace period, or answers garbage is a SYSTEM_ERROR
 // carrying its stderr: never a hang, never a dropped case.
-func runProcess(ctx context.Context, c *scenarios.Case, l sandbox.Limits, opts sandbox.Options, mode results.Measure, slot int) outcome {
+func runProcess(ctx context.Context, c *scenarios.Case, l sandbox.Limits, opts sandbox.Options, mode results.Measure, at place) outcome {
 	exe, err := os.Executable()
 	if err != nil {
 		return systemError(fmt.Errorf("harness: find this binary: %w", err))
 	}
 	in, err := json.Marshal(job{Case: *c, Limits: toWire(l), Cgroup: opts.Cgroup, Mode: mode, Isolation: opts.Isolation,
-		UIDs: opts.UIDs, Disk: opts.Disk, Env: opts.Env, Slot: slot})
+		UIDs: opts.UIDs, Disk: opts.Disk, Env: opts.Env, Slot: at.slot, CPUs: at.cpus})
 	if err != nil {
 		return systemError(fmt.Errorf("harness: encode case %s: %w", c.Name, err))
 	}
@@ -137,7 +138,7 @@ func Work(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	o := runSandboxed(ctx, sb, &j.Case, j.Limits.limits(), j.Mode, j.Slot)
+	o := runSandboxed(ctx, sb, &j.Case, j.Limits.limits(), j.Mode, place{j.Slot, j.CPUs})
 	if err := sb.Close(); err != nil && o.Error == "" {
 		o.Error = "worker: " + err.Error() // the case was measured: say what the cleanup left
 	}

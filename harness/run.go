@@ -11,10 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/judgebench/judgebench/host"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
-	"golang.org/x/sys/unix"
 )
 
 // Sink receives samples as they finish; *results.Writer is one.
@@ -30,6 +30,7 @@ type Harness struct {
 	sb    *sandbox.Sandbox // at the plan's isolation
 	plain *sandbox.Sandbox // at IsolationNone, for the distorting measure modes; nil when none ran
 	sink  Sink             // of the current Run; safe for concurrent use
+	cpus  []int            // the CPUs of worker slots, in the order they take them
 
 	mu   sync.Mutex
 	info map[results.Key]results.GroupInfo
@@ -45,7 +46,12 @@ func New(p *Plan) (*Harness, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Harness{plan: p, sb: sb, info: map[results.Key]results.GroupInfo{}}
+	cpus, err := host.WorkerCPUs(p.CPUs)
+	if err != nil {
+		sb.Close()
+		return nil, err
+	}
+	h := &Harness{plan: p, sb: sb, cpus: cpus, info: map[results.Key]results.GroupInfo{}}
 	if slices.ContainsFunc(p.Measures, func(m results.Measure) bool { return m != results.Exact }) {
 		if sb.Isolation() == sandbox.IsolationNone {
 			h.plain = sb
@@ -67,9 +73,13 @@ func (h *Harness) Close() error {
 }
 
 // Machine describes this host and the sandbox the harness uses, for the
-// record of a run. GOMAXPROCS is the harness's: child processes run with
-// their own.
-func (h *Harness) Machine() results.Machine { return machine(h.sb) }
+// record of a run, with the order in which worker slots take CPUs.
+// GOMAXPROCS is the harness's: child processes run with their own.
+func (h *Harness) Machine() results.Machine {
+	m := machine(h.sb)
+	m.Placement = h.cpus
+	return m
+}
 
 // Run runs the plan: every setting of its sweeps, Repeat times, repetitions
 // interleaved (each repetition runs every setting once) so that drift spreads
@@ -155,10 +165,11 @@ feed:
 
 // worker runs cases from jobs until it closes, in one worker slot.
 func (h *Harness) worker(ctx context.Context, fail context.CancelCauseFunc, g *groupRun, slot int, jobs <-chan int, total int) {
-	if g.st.pinned {
-		defer pin(slot)()
+	at := h.placeOf(g.st, slot)
+	if at.cpus != nil {
+		defer pin(at.cpus)()
 	}
-	run := h.executor(g.st, slot)
+	run := h.executor(g.st, at)
 	for i := range jobs {
 		c := &h.plan.Cases[i]
 		expect, injected := expected(c)
@@ -186,8 +197,8 @@ func (g *groupRun) finished(t time.Time, fault bool) {
 	g.mu.Unlock()
 }
 
-// executor is how st's model runs one case in worker slot slot.
-func (h *Harness) executor(st setting, slot int) func(context.Context, *scenarios.Case) outcome {
+// executor is how st's model runs one case at p.
+func (h *Harness) executor(st setting, at place) func(context.Context, *scenarios.Case) outcome {
 	p := h.plan
 	switch st.model {
 	case results.InProc:
@@ -198,7 +209,7 @@ func (h *Harness) executor(st setting, slot int) func(context.Context, *scenario
 			opts.Isolation = sandbox.IsolationNone
 		}
 		return func(ctx context.Context, c *scenarios.Case) outcome {
-			return runProcess(ctx, c, p.Limits, opts, st.measure, slot)
+			return runProcess(ctx, c, p.Limits, opts, st.measure, at)
 		}
 	}
 	sb := h.sb
@@ -206,7 +217,7 @@ func (h *Harness) executor(st setting, slot int) func(context.Context, *scenario
 		sb = h.plain
 	}
 	return func(ctx context.Context, c *scenarios.Case) outcome {
-		return runSandboxed(ctx, sb, c, p.Limits, st.measure, slot)
+		return runSandboxed(ctx, sb, c, p.Limits, st.measure, at)
 	}
 }
 
@@ -297,30 +308,6 @@ func setGOMAXPROCS(n int) func() {
 	}
 	old := runtime.GOMAXPROCS(n)
 	return func() { runtime.GOMAXPROCS(old) }
-}
-
-// pin locks the calling goroutine to its thread and that thread to one CPU
-// of the allowed set, by slot; children it starts inherit the CPU. The
-// returned func restores the thread and unlocks it.
-func pin(slot int) func() {
-	runtime.LockOSThread()
-	var old unix.CPUSet
-	if unix.SchedGetaffinity(0, &old) != nil {
-		return runtime.UnlockOSThread
-	}
-	var cpus []int
-	for c := range 1024 {
-		if old.IsSet(c) {
-			cpus = append(cpus, c)
-		}
-	}
-	var set unix.CPUSet
-	set.Set(cpus[slot%len(cpus)])
-	unix.SchedSetaffinity(0, &set)
-	return func() {
-		unix.SchedSetaffinity(0, &old)
-		runtime.UnlockOSThread()
-	}
 }
 
 // holdMemory allocates and touches n bytes: the harness's own peak, for the

@@ -36,14 +36,14 @@ func command(c *scenarios.Case, l sandbox.Limits) (*sandbox.Command, func(), err
 	return cmd, done, nil
 }
 
-// runSandboxed runs c as a sandboxed child in worker slot slot and measures
-// it as mode says.
-func runSandboxed(ctx context.Context, sb *sandbox.Sandbox, c *scenarios.Case, l sandbox.Limits, mode results.Measure, slot int) outcome {
+// runSandboxed runs c as a sandboxed child at p and measures it as mode
+// says.
+func runSandboxed(ctx context.Context, sb *sandbox.Sandbox, c *scenarios.Case, l sandbox.Limits, mode results.Measure, p place) outcome {
 	cmd, done, err := command(c, l)
 	if err != nil {
 		return systemError(err)
 	}
-	cmd.Slot = slot
+	cmd.Slot, cmd.CPUs = p.slot, p.cpus
 	defer done()
 	var before unix.Rusage
 	unix.Getrusage(unix.RUSAGE_CHILDREN, &before)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/judgebench/judgebench/results"
 )
@@ -28,6 +29,9 @@ type probe struct {
 	cpus  int // runtime.NumCPU(): the CPUs this process may run on
 	procs int // GOMAXPROCS
 	pid   int // this process's
+	// topo reads the CPU topology of root/sys once; nil reads it at every
+	// call of topology.
+	topo func() (*Topology, error)
 }
 
 // check is one rule of the doctor: run reads the host and returns a status and
@@ -44,6 +48,14 @@ var checks = []check{
 		"turn turbo off (echo 1 > /sys/devices/system/cpu/intel_pstate/no_turbo, or 0 > /sys/devices/system/cpu/cpufreq/boost).", boost},
 	{"smt", "sibling hyperthreads share a core, so two cases on siblings inflate each other's CPU time.",
 		"turn SMT off (echo off > /sys/devices/system/cpu/smt/control) or run no more cases at once than physical cores.", smt},
+	{"cpu-classes", "a case on a slower class of core (an E-core, a LITTLE core) takes more CPU time, so its verdict depends on where the scheduler put it.",
+		"judge on one class: --cpus with its CPUs (judgebench topology lists them), or --pin on, which fills the fastest class first.", cpuClasses},
+	{"numa", "memory on another node is slower to reach: a case moved across nodes, or whose memory sits on a remote node, runs slower.",
+		"pin worker slots (--pin on) so that each case keeps to one node, or judge on one node's CPUs (--cpus).", numa},
+	{"cpuset", "the online CPUs outside this process's set run other work, which shares caches, memory bandwidth and, for a sibling outside the set, the core itself with the cases.",
+		"give the judge whole cores (every SMT sibling of its CPUs), or keep other work off the siblings of its CPUs.", cpuset},
+	{"isolated", "isolated CPUs (isolcpus=) get no other work from the scheduler: the steadiest CPUs to judge on, but no process lands on them unless pinned there.",
+		"", isolated},
 	{"swap", "a case's pages may be swapped out mid-run, which distorts its timings and memory figures (MLE).",
 		"turn swap off while judging (swapoff -a).", swap},
 	{"thp", "with transparent huge pages always on, khugepaged compaction adds stalls and changes memory figures.",
@@ -68,6 +80,7 @@ func Doctor() []results.Finding { return doctorAt("/") }
 
 func doctorAt(root string) []results.Finding {
 	h := probe{root: root, cpus: runtime.NumCPU(), procs: runtime.GOMAXPROCS(0), pid: os.Getpid()}
+	h.topo = sync.OnceValues(func() (*Topology, error) { return ReadTopology(filepath.Join(root, "sys")) })
 	fs := make([]results.Finding, len(checks))
 	for i, c := range checks {
 		fs[i] = c.find(h)
@@ -149,7 +162,7 @@ func smt(h probe) (string, string) {
 	}
 	v, err := h.read("sys/devices/system/cpu/smt/active")
 	if err != nil {
-		return statusUnknown, "no /sys/devices/system/cpu/smt"
+		return smtOfCores(h)
 	}
 	return onOff(v, "1", "0", "smt/active", "SMT")
 }

@@ -188,3 +188,50 @@ func TestDoctorHere(t *testing.T) {
 		}
 	}
 }
+
+// TestTopologyChecks runs the checks that read the CPU topology on the
+// fixtures, as the /sys of a root.
+func TestTopologyChecks(t *testing.T) {
+	wholeCores := copyFixture(t, "container-cpuset", nil)
+	if err := os.WriteFile(filepath.Join(wholeCores, "fs/cgroup/cpuset.cpus.effective"), []byte("2-3,10-11\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		sysfs, check, status, value string
+	}{
+		{fixture("epyc-2s"), "smt", "warn", "SMT on"},
+		{fixture("epyc-2s"), "cpu-classes", "ok", "one class: max 3.70 GHz 0-63 (32 cores)"},
+		{fixture("epyc-2s"), "numa", "warn", "4 nodes (node 0: 0-7,32-39; node 1: 8-15,40-47; node 2: 16-23,48-55; node 3: 24-31,56-63)"},
+		{fixture("epyc-2s"), "cpuset", "ok", "all 64 online CPUs (0-63) but the isolated ones"},
+		{fixture("epyc-2s"), "isolated", "ok", "31,63: worker slots use them only when named (--cpus)"},
+		{fixture("hybrid-desktop"), "cpu-classes", "warn", "2 classes, fastest first: P-core 0-15 (8 cores), E-core 16-23 (8 cores) (from cpu_core/cpus, cpu_atom/cpus)"},
+		{fixture("hybrid-desktop"), "numa", "ok", "1 node"},
+		{fixture("hybrid-desktop"), "isolated", "ok", "none"},
+		{fixture("rk3399"), "smt", "ok", "SMT off (no core of 6 has siblings online)"},
+		{fixture("rk3399"), "cpu-classes", "warn", "capacity 1024 4-5 (2 cores), capacity 381 0-3 (4 cores) (from cpu_capacity)"},
+		{fixture("rk3399"), "numa", "ok", "1 node"},
+		{fixture("vm-2vcpu"), "smt", "ok", "not supported"},
+		{fixture("vm-2vcpu"), "cpu-classes", "ok", "one class: capacity 1024 0-1 (2 cores)"},
+		{fixture("vm-2vcpu"), "cpuset", "ok", "all 2 online CPUs (0-1)"},
+		{fixture("container-cpuset"), "cpuset", "warn", "2-5,10-11 of 0-15 online (online within fs/cgroup/cpuset.cpus.effective); 4-5 share a core with CPUs outside it"},
+		{wholeCores, "cpuset", "ok", "2-3,10-11 of 0-15 online (online within fs/cgroup/cpuset.cpus.effective), whole cores"},
+		{t.TempDir(), "cpu-classes", "unknown", "no CPU topology"},
+	}
+	for _, tt := range tests {
+		abs, err := filepath.Abs(tt.sysfs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		root := t.TempDir()
+		if err := os.Symlink(abs, filepath.Join(root, "sys")); err != nil {
+			t.Fatal(err)
+		}
+		f := checkNamed(t, tt.check).find(probe{root: root, cpus: 2, procs: 2, pid: 100})
+		if f.Status != tt.status || !strings.Contains(f.Value, tt.value) {
+			t.Errorf("check(%s) on %s = %+v; want status %s, value with %q", tt.check, filepath.Base(tt.sysfs), f, tt.status, tt.value)
+		}
+		if f.Why == "" || (f.Fix != "") != (f.Status == statusWarn) {
+			t.Errorf("check(%s) on %s = %+v; want a why, and a fix only for warn", tt.check, filepath.Base(tt.sysfs), f)
+		}
+	}
+}

@@ -30,10 +30,14 @@ func Describe() results.Machine {
 	}
 	m.Hostname, _ = os.Hostname()
 	m.CPUModel, m.PhysicalCores = cpuinfo()
+	t, err := ReadTopology(DefaultSysfs)
+	if err == nil { // cores by their siblings: core ids repeat across packages and clusters
+		m.PhysicalCores = len(t.Cores())
+	}
 	if m.PhysicalCores == 0 {
 		m.PhysicalCores = m.LogicalCores
 	}
-	m.SMT = readTrim("/sys/devices/system/cpu/smt/active") == "1" || m.LogicalCores > m.PhysicalCores
+	m.SMT = readTrim("/sys/devices/system/cpu/smt/active") == "1" || m.LogicalCores > m.PhysicalCores || err == nil && t.SMT()
 	var u unix.Utsname
 	if unix.Uname(&u) == nil {
 		m.Kernel = unix.ByteSliceToString(u.Release[:])

@@ -2,7 +2,7 @@ package results
 
 // Finding is one thing the doctor checked on a host.
 type Finding struct {
-	Check  string `json:"check"`         // governor, boost, smt, swap, thp, aslr, cgroup, cpu-quota, load, gomaxprocs or virtualization
+	Check  string `json:"check"`         // governor, boost, smt, cpu-classes, numa, cpuset, isolated, swap, thp, aslr, cgroup, cpu-quota, load, gomaxprocs or virtualization
 	Status string `json:"status"`        // FindingOK, FindingWarn or FindingUnknown
 	Value  string `json:"value"`         // what was found, e.g. "powersave on 2 of 2 CPUs"
 	Why    string `json:"why"`           // one sentence: why it matters for timing

@@ -29,6 +29,7 @@ type Settings struct {
 	Parallel   []int     `json:"parallel"`
 	GOMAXPROCS []int     `json:"gomaxprocs"`
 	Pin        Pin       `json:"pin"`
+	CPUs       string    `json:"cpus,omitempty"` // the CPUs worker slots were given (--cpus), as a CPU list
 	Repeat     int       `json:"repeat"`
 	Shuffle    bool      `json:"shuffle"`
 	Seed       int64     `json:"seed"` // of the shuffle, so the order can be replayed
@@ -67,6 +68,10 @@ type Machine struct {
 	ContainerCPULimit float64  `json:"container_cpu_limit"` // CPUs allowed by a CPU quota; 0 for none
 	DoctorWarnings    []string `json:"doctor_warnings"`     // timing hazards found on the host
 	SandboxWarnings   []string `json:"sandbox_warnings"`    // guarantees the sandbox could not give
+	// Placement is the CPUs worker slots took when pinned, in order: slot i
+	// the i-th (round again past the end). Its length is the CPUs they may
+	// use.
+	Placement []int `json:"placement,omitempty"`
 }
 
 // Sample is one measured case execution: one case, one model, one setting,

@@ -179,9 +179,13 @@ func hostWarnings(m Machine) []string {
 }
 
 // cpus is how many CPUs the run's machine let it use: its logical cores, or
-// fewer under a CPU quota; 0 when unknown.
+// fewer under a CPU quota or when worker slots were given fewer CPUs
+// (Placement); 0 when unknown.
 func cpus(m Machine) int {
 	n := m.LogicalCores
+	if p := len(m.Placement); p > 0 && (n == 0 || p < n) {
+		n = p
+	}
 	if q := int(m.ContainerCPULimit); q >= 1 && (n == 0 || q < n) {
 		n = q
 	}

@@ -42,7 +42,9 @@
 // stops at its exec; there it gets RLIMIT_STACK, RLIMIT_FSIZE, RLIMIT_CORE=0,
 // RLIMIT_CPU as a backstop and, without a pids cgroup, RLIMIT_NPROC, through
 // prlimit; on cgroup v1 it is moved into its cgroups there too (on v2 it was
-// born in its cgroup through CLONE_INTO_CGROUP). Then it is released.
+// born in its cgroup through CLONE_INTO_CGROUP), and given the CPUs of
+// Command.CPUs (sched_setaffinity), whatever thread started it. Then it is
+// released.
 //
 // The CPU limit is enforced by a watchdog on the run's CPU clock (the cgroup's
 // counter, or the program's process clock), which kills within about a

@@ -49,6 +49,8 @@ func (r *run) judge() {
 	sig := unix.Signal(res.Signal)
 	killed := func(why int32) bool { return r.killed.Load() == why && sig == unix.SIGKILL }
 	switch {
+	case r.pinErr != nil:
+		res.Verdict, res.Error = SystemError, r.pinErr.Error()
 	case r.io.err != nil:
 		res.Verdict, res.Error = SystemError, r.io.err.Error()
 	case killed(killCanceled):

@@ -45,6 +45,7 @@ type run struct {
 	oom    bool         // the kernel OOM-killed a task of the run's cgroup
 	hwm    atomic.Int64 // highest VmHWM seen, when traced: exec resets it
 	cgCPU  cgroupCPU    // the cgroup's CPU time, read at teardown
+	pinErr error        // the program could not be given its CPUs
 }
 
 // cgroupCPU is the CPU time of every task of a run, as its cgroup counted it:
@@ -135,6 +136,9 @@ func (r *run) releaseJail() {
 
 func (r *run) check() error {
 	if err := r.limits.Validate(); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	if err := checkCPUs(r.c.CPUs); err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
 	if !r.c.Checker.valid() {

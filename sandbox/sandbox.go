@@ -90,6 +90,13 @@ type Command struct {
 	// isolation level it picks the program's uid, so that programs run at
 	// once never share one.
 	Slot int
+	// CPUs, when not empty, are the CPUs the program may run on: it gets
+	// them (sched_setaffinity) at its exec, before its first instruction,
+	// at every isolation level, and its threads and children inherit them.
+	// Empty leaves it the affinity of the thread that started it. A CPU
+	// number must be 0 to 1023; a set none of which this process's cpuset
+	// has online makes the run a SYSTEM_ERROR.
+	CPUs []int
 	// StderrLimit is how many bytes of stderr Result.Stderr keeps; 0 means 64KiB.
 	StderrLimit Size
 	Limits      Limits

@@ -183,6 +183,7 @@ func (r *run) atExec(report *os.File) error {
 			return fmt.Errorf("sandbox: %w", err)
 		}
 	}
+	r.pinCPUs()
 	if r.traced {
 		// Stay attached to read VmHWM at the exit stop; die with the harness.
 		// TRACEEXEC turns a later execve into an event instead of a SIGTRAP

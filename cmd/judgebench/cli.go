@@ -26,6 +26,7 @@ func commands() []command {
 		{"tune", tuneUsage, "sweep parallelism and recommend the highest safe value on this machine", runTune},
 		{"teach", teachUsage, "run each concurrency pitfall live and explain it with its numbers", runTeach},
 		{"doctor", "doctor [--json]", "check this machine for timing hazards", runDoctor},
+		{"topology", topologyUsage, "the CPU layout (cores, siblings, classes, NUMA nodes, LLC domains) and the order worker slots take CPUs", runTopology},
 		{"scenarios", "scenarios", "list the built-in scenarios", runScenarios},
 		{"case", caseUsage, "run one program once under limits and print its verdict and measurements", runCaseCommand},
 		{"work", "work NAME [ARGS]", "run a built-in workload as a program (see `judgebench work` for the list)", runWork},

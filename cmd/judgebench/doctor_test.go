@@ -11,7 +11,7 @@ import (
 )
 
 // doctorChecks are the checks `judgebench doctor` reports, in order.
-var doctorChecks = []string{"governor", "boost", "smt", "swap", "thp", "aslr", "cgroup", "cpu-quota", "load", "gomaxprocs", "virtualization"}
+var doctorChecks = []string{"governor", "boost", "smt", "cpu-classes", "numa", "cpuset", "isolated", "swap", "thp", "aslr", "cgroup", "cpu-quota", "load", "gomaxprocs", "virtualization"}
 
 func TestDoctor(t *testing.T) {
 	r := runCLI(t, "doctor")

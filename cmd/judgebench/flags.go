@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/judgebench/judgebench/harness"
+	"github.com/judgebench/judgebench/host"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
@@ -245,6 +246,28 @@ func (f wordsFlag[T]) Set(s string) error {
 }
 
 func (f wordsFlag[T]) Type() string { return "list" }
+
+// addCPUsFlag binds --cpus to cpus.
+func addCPUsFlag(fs *pflag.FlagSet, cpus *[]int) {
+	fs.Var((*cpuListFlag)(cpus), "cpus", "CPUs worker slots may use, a list such as 0-3,8 (default: those this process may run on\n"+
+		"but the isolated ones; an isolated CPU only when named); pinned slots take them in the order\n"+
+		"of judgebench topology")
+}
+
+// cpuListFlag is a CPU list, "0-3,8"; an empty one is refused.
+type cpuListFlag []int
+
+func (f *cpuListFlag) String() string { return host.FormatCPUList(*f) }
+func (f *cpuListFlag) Type() string   { return "list" }
+
+func (f *cpuListFlag) Set(s string) error {
+	cpus, err := host.ParseCPUList(s)
+	if err == nil && len(cpus) == 0 {
+		err = errors.New("no CPU given")
+	}
+	*f = cpus
+	return err
+}
 
 // pinFlag is a results.Pin as a flag.
 type pinFlag results.Pin

@@ -26,6 +26,7 @@ type runOptions struct {
 	parallel   []int
 	gomaxprocs []int
 	pin        results.Pin
+	cpus       []int
 	repeat     int
 	shuffle    bool
 	noShuffle  bool
@@ -45,6 +46,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Var(&intsFlag{v: &o.parallel, min: 1}, "parallel", "cases at once, comma-separated (default: the scenario's, else 1 and the CPU count)")
 	fs.Var(&intsFlag{v: &o.gomaxprocs, min: 0}, "gomaxprocs", "GOMAXPROCS values of the harness, 0 for the default (default: the scenario's, else 0)")
 	fs.Var((*pinFlag)(&o.pin), "pin", "pin each worker slot to a CPU: off, on or both (default: the scenario's, else off)")
+	addCPUsFlag(fs, &o.cpus)
 	fs.Var(&intFlag{v: &o.repeat, min: 1}, "repeat", "repetitions of every case, interleaved (default: the scenario's, else 1)")
 	fs.BoolVar(&o.shuffle, "shuffle", true, "shuffle the order of the cases, with a recorded seed")
 	fs.BoolVar(&o.noShuffle, "no-shuffle", false, "run the cases in their order")
@@ -141,9 +143,10 @@ func (o *runOptions) plan(sc *scenarios.Scenario, cases []scenarios.Case) (*harn
 		Measures: first(o.measures, sc.Measure, []results.Measure{results.Exact}),
 		// The default: the CPUs, or fewer when the machine cannot hold that
 		// many cases under their limits; a parallelism asked for is checked.
-		Parallel:    first(o.parallel, sc.Parallel, []int{1, harness.Fitting(limits, runtime.NumCPU())}),
+		Parallel:    first(o.parallel, sc.Parallel, []int{1, harness.Fitting(limits, cmp.Or(len(o.cpus), runtime.NumCPU()))}),
 		GOMAXPROCS:  first(o.gomaxprocs, sc.GOMAXPROCS, []int{0}),
 		Pin:         cmp.Or(o.pin, sc.Pin, results.PinOff),
+		CPUs:        o.cpus,
 		Repeat:      cmp.Or(o.repeat, sc.Repeat, 1),
 		Shuffle:     o.shuffle && !o.noShuffle,
 		Seed:        o.seed,

@@ -125,6 +125,8 @@ func TestRunBadInput(t *testing.T) {
 		{"run", "gil", "--parallel", "0"},
 		{"run", "gil", "--parallel", "abc"},
 		{"run", "gil", "--pin", "sometimes"},
+		{"run", "gil", "--cpus", "0-x"},
+		{"run", "gil", "--cpus", "4095"},
 		{"run", "gil", "--repeat", "-1"},
 		{"run", "gil", "--repeat", "0"},
 		{"run", "gil", "--models", ""},

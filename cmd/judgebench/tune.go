@@ -17,13 +17,14 @@ import (
 	"github.com/judgebench/judgebench/scenarios"
 )
 
-const tuneUsage = "tune [TARGET] [-- PROG ARGS] [--max-parallel N] [--tolerance 5%] [--floor 1ms] [--budget 5m] [--json]"
+const tuneUsage = "tune [TARGET] [-- PROG ARGS] [--max-parallel N] [--tolerance 5%] [--floor 1ms] [--budget 5m] [--cpus LIST] [--json]"
 
 // tuneOptions are the flags of `judgebench tune`.
 type tuneOptions struct {
 	limits      sandbox.Limits
 	checker     sandbox.Checker
 	maxParallel int
+	cpus        []int
 	tolerance   fractionFlag
 	floor       time.Duration
 	budget      time.Duration
@@ -44,6 +45,7 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	fs.Var(&intFlag{v: &o.repeat, min: 1}, "repeat", "repetitions of every case at every level, at first")
 	fs.StringVar(&o.out, "out", "", "run directory (default judgebench-results/<UTC time>-tune-<target>/)")
 	fs.BoolVar(&o.json, "json", false, "print the recommendation and the table as JSON")
+	addCPUsFlag(fs, &o.cpus)
 	addCgroupFlag(fs, &o.cgroup)
 	addCheckerFlag(fs, &o.checker)
 	addIsolationFlags(fs, &o.iso)
@@ -64,10 +66,13 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	limits := mergeLimits(o.limits, sc.Limits)
 	if !fs.Changed("max-parallel") {
+		if len(o.cpus) > 0 {
+			o.maxParallel = 2 * len(o.cpus)
+		}
 		o.maxParallel = harness.Fitting(limits, o.maxParallel) // what the machine can hold
 	}
 	plan := harness.TunePlan(cases, limits, o.maxParallel, o.repeat)
-	plan.Seed, plan.Cgroup = time.Now().UnixNano(), o.cgroup
+	plan.Seed, plan.Cgroup, plan.CPUs = time.Now().UnixNano(), o.cgroup, o.cpus
 	if err := o.iso.check(); err != nil {
 		return usageErrorf("tune: %v", err)
 	}

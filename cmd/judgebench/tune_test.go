@@ -6,8 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"testing"
 
+	"github.com/judgebench/judgebench/host"
 	"github.com/judgebench/judgebench/results"
 )
 
@@ -89,6 +92,8 @@ func TestTuneAndCalibrateBadInput(t *testing.T) {
 	for _, args := range [][]string{
 		{"tune", "nosuch"},
 		{"tune", "--max-parallel", "0"},
+		{"tune", "--cpus", ""},
+		{"tune", "--cpus", "4095"},
 		{"tune", "--tolerance", "abc"},
 		{"tune", "--budget", "0"},
 		{"tune", "--floor", "abc"},
@@ -103,5 +108,37 @@ func TestTuneAndCalibrateBadInput(t *testing.T) {
 			t.Errorf("judgebench %q = %d, stderr %q; want 2", args, r.code, r.stderr)
 		}
 		checkOneLineError(t, args, r)
+	}
+}
+
+// TestTuneCPUs: tune --cpus sweeps up to twice the CPUs named and recommends
+// at most their number; the run records them and the placement.
+func TestTuneCPUs(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "cpu.yaml", "name: cpu\nworkload: burn\nargs: [10ms]\ncases: [{name: b, count: 2}]\n")
+	out := filepath.Join(dir, "run")
+	cpus, err := host.WorkerCPUs(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu := strconv.Itoa(slices.Max(cpus))
+	r := runCLI(t, "tune", file, "--cpus", cpu, "--repeat", "2", "--budget", "1s", "--json", "--out", out)
+	if r.code != 0 && r.code != 1 {
+		t.Fatalf("tune --cpus %s = %d, stderr %q", cpu, r.code, r.stderr)
+	}
+	var got results.Tuning
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("tune --json printed %q: %v", r.stdout, err)
+	}
+	if got.CPUs != 1 || got.Recommended > 1 || len(got.Levels) != 4 {
+		t.Errorf("tune --cpus %s: cpus %d, recommended %d, %d levels; want 1, at most 1, 4 (parallelism 1 and 2, pinned and not)",
+			cpu, got.CPUs, got.Recommended, len(got.Levels))
+	}
+	run, err := results.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Settings.CPUs != cpu || len(run.Machine.Placement) != 1 || strconv.Itoa(run.Machine.Placement[0]) != cpu {
+		t.Errorf("run.json settings.cpus %q, machine.placement %v; want %s and [%s]", run.Settings.CPUs, run.Machine.Placement, cpu, cpu)
 	}
 }
