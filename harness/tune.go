@@ -7,10 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/judgebench/judgebench/host"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
-	"golang.org/x/sys/unix"
 )
 
 // TunePlan is the plan of a tuning sweep over cases: the serial reference,
@@ -92,7 +92,9 @@ func (t *Tuner) Run(ctx context.Context, sink Sink) (map[results.Key]results.Gro
 			return info, err
 		}
 		t.Tuning.Passes = t.Passes
-		t.Tuning.Configure(slotCPUs())
+		if cpus, err := host.WorkerCPUs(plan.CPUs); err == nil {
+			t.Tuning.Configure(cpus) // in the order pinned worker slots take them
+		}
 		undecided := t.Tuning.Undecided()
 		if len(undecided) == 0 {
 			return info, nil
@@ -147,20 +149,4 @@ func (k *keepSink) all() []results.Sample {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return slices.Clone(k.samples)
-}
-
-// slotCPUs are the CPUs in the order worker slots take them when pinned (see
-// pin): the allowed ones, by number.
-func slotCPUs() []int {
-	var set unix.CPUSet
-	if unix.SchedGetaffinity(0, &set) != nil {
-		return nil
-	}
-	var cpus []int
-	for c := range 1024 {
-		if set.IsSet(c) {
-			cpus = append(cpus, c)
-		}
-	}
-	return cpus
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/judgebench/judgebench/results"
 )
 
 // MaxCPUs bounds the CPU numbers a list may hold: the kernel's own upper bound
@@ -66,23 +68,5 @@ func cpuNumber(s string) (int, error) {
 }
 
 // FormatCPUList writes cpus as the kernel does, runs of consecutive CPUs as
-// ranges: "0-3,8,10-11". It sorts a copy first; "" for none.
-func FormatCPUList(cpus []int) string {
-	sorted := slices.Compact(slices.Sorted(slices.Values(cpus)))
-	var b strings.Builder
-	for i := 0; i < len(sorted); {
-		j := i
-		for j+1 < len(sorted) && sorted[j+1] == sorted[j]+1 {
-			j++
-		}
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Itoa(sorted[i]))
-		if j > i {
-			b.WriteString("-" + strconv.Itoa(sorted[j]))
-		}
-		i = j + 1
-	}
-	return b.String()
-}
+// ranges: "0-3,8,10-11" (results.FormatCPUList).
+func FormatCPUList(cpus []int) string { return results.FormatCPUList(cpus) }

@@ -44,27 +44,24 @@ func JudgeConfigs(parallel int, cpus []int, pinned bool) []JudgeConfig {
 	}
 }
 
-// FormatCPUList writes CPU numbers as the kernel's list format: sorted,
-// runs of three or more as ranges ("0-3,8,10").
+// FormatCPUList writes cpus as the kernel does, runs of consecutive CPUs as
+// ranges: "0-3,8,10-11". It sorts a copy first; "" for none.
 func FormatCPUList(cpus []int) string {
-	s := slices.Clone(cpus)
-	slices.Sort(s)
-	s = slices.Compact(s)
-	var parts []string
-	for i := 0; i < len(s); {
+	sorted := slices.Compact(slices.Sorted(slices.Values(cpus)))
+	var b strings.Builder
+	for i := 0; i < len(sorted); {
 		j := i
-		for j+1 < len(s) && s[j+1] == s[j]+1 {
+		for j+1 < len(sorted) && sorted[j+1] == sorted[j]+1 {
 			j++
 		}
-		switch {
-		case j-i >= 2:
-			parts = append(parts, fmt.Sprintf("%d-%d", s[i], s[j]))
-		case j == i+1:
-			parts = append(parts, strconv.Itoa(s[i]), strconv.Itoa(s[j]))
-		default:
-			parts = append(parts, strconv.Itoa(s[i]))
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(sorted[i]))
+		if j > i {
+			b.WriteString("-" + strconv.Itoa(sorted[j]))
 		}
 		i = j + 1
 	}
-	return strings.Join(parts, ",")
+	return b.String()
 }

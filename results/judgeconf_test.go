@@ -12,7 +12,7 @@ func TestFormatCPUList(t *testing.T) {
 	}{
 		{nil, ""},
 		{[]int{0}, "0"},
-		{[]int{1, 0}, "0,1"},
+		{[]int{1, 0}, "0-1"},
 		{[]int{3, 0, 1, 2, 8, 10, 11, 12, 2}, "0-3,8,10-12"},
 	} {
 		if got := FormatCPUList(tt.cpus); got != tt.want {
@@ -40,7 +40,7 @@ func TestJudgeConfigs(t *testing.T) {
 	if !strings.Contains(got[1].Note, "--cg") || !strings.Contains(got[3].Note, "unverified") {
 		t.Errorf("notes %q, %q; want isolate's --cg and DMOJ unverified", got[1].Note, got[3].Note)
 	}
-	if unpinned := JudgeConfigs(2, []int{0, 1}, false); unpinned[1].Config != "box0.cpus = 0,1\nbox1.cpus = 0,1" {
+	if unpinned := JudgeConfigs(2, []int{0, 1}, false); unpinned[1].Config != "box0.cpus = 0-1\nbox1.cpus = 0-1" {
 		t.Errorf("unpinned isolate = %q; want every box on the set", unpinned[1].Config)
 	}
 	if JudgeConfigs(0, []int{0}, false) != nil || JudgeConfigs(1, nil, false) != nil {

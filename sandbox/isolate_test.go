@@ -22,11 +22,11 @@ var (
 		"owncgroup", "terminal", "clock", "stdinpath", "fds"}
 	// What a box stops besides: other programs copied where its own is (at
 	// process, only a program that had to be copied is in an unlistable
-	// directory), a world-readable expected output, namespaces of its own,
+	// directory), a move off its CPUs, a world-readable expected output, namespaces of its own,
 	// mounts, the host's network.
-	boxAttacks = append(slices.Clone(processAttacks), "siblings", "answer", "unshare", "mount", "network")
+	boxAttacks = append(slices.Clone(processAttacks), "siblings", "affinity", "answer", "unshare", "mount", "network")
 	harmless   = []string{"readshadow", "writeetc", "signalparent", "parentmem", "parentstdout", "owncgroup", "stdinpath",
-		"siblings", "answer", "unshare", "network"}
+		"siblings", "affinity", "answer", "unshare", "network"}
 )
 
 // attackRun runs `work attack kind` in s with a file as stdin, as a problem

@@ -17,7 +17,8 @@ import (
 // deniedSyscalls fail with EPERM under the filter: what would leave or reach
 // beyond the box (namespaces, mounts, root changes), trace or read other
 // processes, reach the kernel's keyrings, BPF and performance counters, load
-// modules or kernels, or touch the clock, swap, accounting and the console.
+// modules or kernels, touch the clock, swap, accounting and the console, or
+// move off the CPUs it was pinned to.
 // archDenied adds the architecture's own.
 var deniedSyscalls = append([]uintptr{
 	unix.SYS_UNSHARE, unix.SYS_SETNS, unix.SYS_MOUNT, unix.SYS_UMOUNT2, unix.SYS_PIVOT_ROOT, unix.SYS_CHROOT,
@@ -32,6 +33,7 @@ var deniedSyscalls = append([]uintptr{
 	unix.SYS_REBOOT, unix.SYS_SWAPON, unix.SYS_SWAPOFF, unix.SYS_ACCT, unix.SYS_SYSLOG, unix.SYS_VHANGUP,
 	unix.SYS_SETTIMEOFDAY, unix.SYS_CLOCK_SETTIME, unix.SYS_CLOCK_ADJTIME, unix.SYS_ADJTIMEX,
 	unix.SYS_SETHOSTNAME, unix.SYS_SETDOMAINNAME,
+	unix.SYS_SCHED_SETAFFINITY, // leave the CPU a pinned case was given
 }, archDenied...)
 
 // namespaceFlags are the clone flags that make a namespace.

@@ -108,6 +108,14 @@ var attacks = map[string]func() error{
 		_, err = os.ReadDir(filepath.Dir(exe))
 		return err
 	},
+	// move off the CPU it was pinned to (to its own set, which is no move)
+	"affinity": func() error {
+		var set unix.CPUSet
+		if err := unix.SchedGetaffinity(0, &set); err != nil {
+			return err
+		}
+		return unix.SchedSetaffinity(0, &set)
+	},
 	// make namespaces of its own, where it would be root
 	"unshare": func() error { return unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_NEWUTS) },
 	// mount over its /tmp (not run unisolated as root: it would succeed)
