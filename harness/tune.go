@@ -13,13 +13,16 @@ import (
 	"github.com/judgebench/judgebench/scenarios"
 )
 
-// TunePlan is the plan of a tuning sweep over cases: the serial reference,
-// then the pool at every parallelism from 1 to maxParallel, pinned and not.
+// TunePlan is the plan of the first pass of a tuning sweep over cases: the
+// serial reference, then the pool pinned and not at 1, 2, 4, 8, ... and
+// maxParallel. The Tuner fills in the levels between where the answer lies
+// (see bisect), so that a machine of many CPUs is not swept level by level.
 func TunePlan(cases []scenarios.Case, limits sandbox.Limits, maxParallel, repeat int) *Plan {
-	par := make([]int, maxParallel)
-	for i := range par {
-		par[i] = i + 1
+	var par []int
+	for n := 1; n < maxParallel; n *= 2 {
+		par = append(par, n)
 	}
+	par = append(par, max(maxParallel, 1))
 	return &Plan{Cases: cases, Limits: limits, Models: []results.Model{results.Serial, results.Pool},
 		Measures: []results.Measure{results.Exact}, Parallel: par, GOMAXPROCS: []int{0}, Pin: results.PinBoth,
 		Repeat: max(repeat, 1), Shuffle: true}
@@ -95,11 +98,11 @@ func (t *Tuner) Run(ctx context.Context, sink Sink) (map[results.Key]results.Gro
 		if cpus, err := host.WorkerCPUs(plan.CPUs); err == nil {
 			t.Tuning.Configure(cpus) // in the order pinned worker slots take them
 		}
-		undecided := t.Tuning.Undecided()
-		if len(undecided) == 0 {
+		todo := append(t.Tuning.Undecided(), bisect(t.Tuning)...)
+		if len(todo) == 0 {
 			return info, nil
 		}
-		next := narrow(plan, undecided, t.Passes)
+		next := narrow(plan, todo, t.Passes)
 		took := time.Since(start) * time.Duration(len(next.settings())) / time.Duration(max(len(plan.settings()), 1))
 		if time.Now().Add(took).After(deadline) {
 			return info, nil
@@ -111,8 +114,41 @@ func (t *Tuner) Run(ctx context.Context, sink Sink) (map[results.Key]results.Gro
 	}
 }
 
+// bisect returns the levels to sample next between the highest safe level
+// of the climb (by pinning) and the first level above it shown unsafe: the
+// one halfway, never above the machine's CPUs (no more is recommended). None
+// when they are next to each other, or when that level is undecided (more
+// samples of it come first).
+func bisect(t *results.Tuning) []results.Level {
+	var out []results.Level
+	for _, pinned := range []bool{false, true} {
+		safe, unsafe, undecided := 0, 0, false
+		for _, l := range t.Levels {
+			if l.Pinned != pinned {
+				continue
+			}
+			if !l.OK {
+				unsafe, undecided = l.Parallelism, !l.Decided
+				break
+			}
+			safe = l.Parallelism
+		}
+		if t.CPUs > 0 && (unsafe == 0 || unsafe > t.CPUs+1) {
+			unsafe, undecided = t.CPUs+1, false // a level above the CPUs is never recommended
+		}
+		if safe == 0 || undecided || unsafe <= safe+1 {
+			continue
+		}
+		mid := (safe + unsafe) / 2
+		if !slices.ContainsFunc(t.Levels, func(l results.Level) bool { return l.Parallelism == mid && l.Pinned == pinned }) {
+			out = append(out, results.Level{Parallelism: mid, Pinned: pinned})
+		}
+	}
+	return out
+}
+
 // narrow is the plan of pass number pass+1 after plan: the serial reference
-// and the undecided levels, numbered as repetitions after plan's.
+// and the levels given (undecided, or new), numbered as repetitions after plan's.
 func narrow(plan *Plan, undecided []results.Level, pass int) *Plan {
 	next := *plan
 	next.Parallel = nil

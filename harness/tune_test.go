@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -37,6 +38,53 @@ func TestTuner(t *testing.T) {
 	for _, l := range tuner.Tuning.Levels {
 		if l.N < 3 {
 			t.Errorf("level %+v: fewer samples than cases", l)
+		}
+	}
+}
+
+// TestTunePlanLevels: the first pass samples 1, 2, 4, ... and the highest.
+func TestTunePlanLevels(t *testing.T) {
+	for max, want := range map[int][]int{1: {1}, 2: {1, 2}, 4: {1, 2, 4}, 6: {1, 2, 4, 6}, 32: {1, 2, 4, 8, 16, 32}} {
+		if got := TunePlan(burnCases(1, "1ms"), sandbox.Limits{}, max, 1).Parallel; !slices.Equal(got, want) {
+			t.Errorf("TunePlan(max %d) levels %v; want %v", max, got, want)
+		}
+	}
+}
+
+// TestBisect: the next level sampled lies halfway between the highest safe
+// level and the first unsafe one above it, never above the CPUs, and not
+// while the level above is undecided.
+func TestBisect(t *testing.T) {
+	level := func(p int, pinned, ok, decided bool) results.Level {
+		return results.Level{Parallelism: p, Pinned: pinned, OK: ok, Decided: decided}
+	}
+	safe := func(ps ...int) []results.Level {
+		var ls []results.Level
+		for _, p := range ps {
+			ls = append(ls, level(p, false, true, true))
+		}
+		return ls
+	}
+	for _, tt := range []struct {
+		name   string
+		cpus   int
+		levels []results.Level
+		want   []int
+	}{
+		{"between 8 and an unsafe 16", 16, append(safe(1, 2, 4, 8), level(16, false, false, true)), []int{12}},
+		{"between 8 and the CPUs, 32 unsafe", 16, append(safe(1, 2, 4, 8), level(32, false, false, true)), []int{12}},
+		{"every level safe up to the CPUs", 16, safe(1, 2, 4, 8, 16, 32), nil},
+		{"safe to 4, nothing above sampled, 16 CPUs", 16, safe(1, 2, 4), []int{10}},
+		{"next to each other", 16, append(safe(1, 2, 4, 6), level(7, false, false, true)), nil},
+		{"undecided above", 16, append(safe(1, 2), level(4, false, false, false)), nil},
+		{"nothing safe", 16, []results.Level{level(1, false, false, true)}, nil},
+	} {
+		var got []int
+		for _, l := range bisect(&results.Tuning{CPUs: tt.cpus, Levels: tt.levels}) {
+			got = append(got, l.Parallelism)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: bisect = %v; want %v", tt.name, got, tt.want)
 		}
 	}
 }
