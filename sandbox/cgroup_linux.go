@@ -220,7 +220,9 @@ func mkdirParent(d string) error {
 // removeDir removes a cgroup directory, waiting briefly for dying tasks to leave.
 func removeDir(dir string) error {
 	var err error
-	for range 200 {
+	// A cgroup whose last task just died stays busy a moment: longer on a
+	// slow (emulated) machine.
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
 		err = unix.Rmdir(dir)
 		if err == nil || errors.Is(err, unix.ENOENT) {
 			return nil

@@ -177,7 +177,7 @@ func removeTree(dir string) error {
 			errs = append(errs, removeTree(filepath.Join(dir, e.Name())))
 		}
 	}
-	errs = append(errs, ignoreGone(killProcs(dir, time.Now().Add(time.Second))), removeDir(dir))
+	errs = append(errs, ignoreGone(killProcs(dir, time.Now().Add(5*time.Second))), removeDir(dir))
 	return errors.Join(errs...)
 }
 
