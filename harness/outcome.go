@@ -46,7 +46,7 @@ func systemError(err error) outcome {
 func (o *outcome) sample(c string, st setting, rep, worker, seq int, offset time.Duration, expect sandbox.Verdict) results.Sample {
 	s := results.Sample{
 		Case: c, Model: st.model, Measure: st.measure, Parallelism: st.parallel,
-		GOMAXPROCS: st.gomaxprocs, Pinned: st.pinned, Isolation: st.isolation, Repeat: rep, Worker: worker, Seq: seq,
+		GOMAXPROCS: st.gomaxprocs, Pinned: st.pinned, Placement: string(st.placement), Isolation: st.isolation, Repeat: rep, Worker: worker, Seq: seq,
 		StartOffsetMS: results.Millis(offset), CPUTimeMS: results.Millis(o.CPU), UserTimeMS: results.Millis(o.User),
 		SysTimeMS: results.Millis(o.System), RealTimeMS: results.Millis(o.Real), MemoryBytes: int64(o.Memory),
 		MemorySource: o.MemorySource, Verdict: verdictOf(o.Verdict), ExitCode: o.ExitCode, Signal: o.Signal, Error: o.Error,

@@ -19,8 +19,9 @@ type place struct {
 // wherever the harness may run.
 func (h *Harness) placeOf(st setting, slot int) place {
 	switch {
-	case st.pinned && len(h.cpus) > 0:
-		return place{slot, []int{h.cpus[slot%len(h.cpus)]}}
+	case st.pinned && len(h.orders[st.placement]) > 0:
+		order := h.orders[st.placement]
+		return place{slot, []int{order[slot%len(order)]}}
 	case len(h.plan.CPUs) > 0:
 		return place{slot, h.cpus}
 	}

@@ -30,8 +30,11 @@ type Plan struct {
 	// process may run on but the isolated ones. Pinned worker slots take
 	// them in host.Spread order, slot i the i-th; unpinned ones run their
 	// cases on all of them when they are given.
-	CPUs   []int
-	Repeat int
+	CPUs []int
+	// Placements are the orders pinned worker slots take CPUs in, each
+	// measured as a setting of its own; nil: host.Spread.
+	Placements []host.Strategy
+	Repeat     int
 	// FirstRepeat is the number of the first repetition; the samples of a
 	// plan that continues another are numbered after it.
 	FirstRepeat int
@@ -228,13 +231,22 @@ type setting struct {
 	parallel   int
 	gomaxprocs int
 	pinned     bool
+	placement  host.Strategy     // of a pinned setting
 	isolation  results.Isolation // what the harness ran it at
 }
 
 // key is the group key of st.
 func (st setting) key() results.Key {
 	return results.Key{Model: st.model, Measure: st.measure, Parallelism: st.parallel, GOMAXPROCS: st.gomaxprocs,
-		Pinned: st.pinned, Isolation: st.isolation}
+		Pinned: st.pinned, Placement: string(st.placement), Isolation: st.isolation}
+}
+
+// placements are the orders pinned worker slots take CPUs in.
+func (p *Plan) placements() []host.Strategy {
+	if len(p.Placements) == 0 {
+		return []host.Strategy{host.Spread}
+	}
+	return p.Placements
 }
 
 // settings crosses the plan's sweeps, leaving out the meaningless ones: serial
@@ -262,8 +274,14 @@ func (p *Plan) settings() []setting {
 						g = host.DefaultGOMAXPROCS()
 					}
 					for _, pin := range p.Pin.Pinned() {
-						if st := (setting{m, ms, n, g, pin, ""}); !slices.Contains(out, st) {
-							out = append(out, st)
+						placements := []host.Strategy{""}
+						if pin {
+							placements = p.placements()
+						}
+						for _, pl := range placements {
+							if st := (setting{m, ms, n, g, pin, pl, ""}); !slices.Contains(out, st) {
+								out = append(out, st)
+							}
 						}
 					}
 				}

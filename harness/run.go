@@ -30,7 +30,10 @@ type Harness struct {
 	sb    *sandbox.Sandbox // at the plan's isolation
 	plain *sandbox.Sandbox // at IsolationNone, for the distorting measure modes; nil when none ran
 	sink  Sink             // of the current Run; safe for concurrent use
-	cpus  []int            // the CPUs of worker slots, in the order they take them
+	cpus  []int            // the CPUs of worker slots, in the order they take them (spread)
+	// orders are the CPUs of pinned worker slots by placement, in the
+	// order they take them.
+	orders map[host.Strategy][]int
 
 	mu   sync.Mutex
 	info map[results.Key]results.GroupInfo
@@ -46,12 +49,12 @@ func New(p *Plan) (*Harness, error) {
 	if err != nil {
 		return nil, err
 	}
-	cpus, err := host.WorkerCPUs(p.CPUs)
+	orders, err := host.WorkerOrders(p.CPUs, append([]host.Strategy{host.Spread}, p.placements()...))
 	if err != nil {
 		sb.Close()
 		return nil, err
 	}
-	h := &Harness{plan: p, sb: sb, cpus: cpus, info: map[results.Key]results.GroupInfo{}}
+	h := &Harness{plan: p, sb: sb, cpus: orders[host.Spread], orders: orders, info: map[results.Key]results.GroupInfo{}}
 	if slices.ContainsFunc(p.Measures, func(m results.Measure) bool { return m != results.Exact }) {
 		if sb.Isolation() == sandbox.IsolationNone {
 			h.plain = sb

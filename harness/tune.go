@@ -95,8 +95,12 @@ func (t *Tuner) Run(ctx context.Context, sink Sink) (map[results.Key]results.Gro
 			return info, err
 		}
 		t.Tuning.Passes = t.Passes
-		if cpus, err := host.WorkerCPUs(plan.CPUs); err == nil {
-			t.Tuning.Configure(cpus) // in the order pinned worker slots take them
+		if orders, err := host.WorkerOrders(plan.CPUs, plan.placements()); err == nil {
+			byName := map[string][]int{"": orders[plan.placements()[0]]} // unpinned: every worker CPU
+			for s, order := range orders {
+				byName[string(s)] = order
+			}
+			t.Tuning.Configure(byName) // in the order pinned worker slots take them
 		}
 		todo := append(t.Tuning.Undecided(), bisect(t.Tuning)...)
 		if len(todo) == 0 {
@@ -121,10 +125,10 @@ func (t *Tuner) Run(ctx context.Context, sink Sink) (map[results.Key]results.Gro
 // samples of it come first).
 func bisect(t *results.Tuning) []results.Level {
 	var out []results.Level
-	for _, pinned := range []bool{false, true} {
+	for _, cand := range t.Candidates() {
 		safe, unsafe, undecided := 0, 0, false
 		for _, l := range t.Levels {
-			if l.Pinned != pinned {
+			if l.Candidate() != cand {
 				continue
 			}
 			if !l.OK {
@@ -140,8 +144,8 @@ func bisect(t *results.Tuning) []results.Level {
 			continue
 		}
 		mid := (safe + unsafe) / 2
-		if !slices.ContainsFunc(t.Levels, func(l results.Level) bool { return l.Parallelism == mid && l.Pinned == pinned }) {
-			out = append(out, results.Level{Parallelism: mid, Pinned: pinned})
+		if !slices.ContainsFunc(t.Levels, func(l results.Level) bool { return l.Parallelism == mid && l.Candidate() == cand }) {
+			out = append(out, results.Level{Parallelism: mid, Pinned: cand.Pinned, Placement: cand.Placement})
 		}
 	}
 	return out
@@ -153,11 +157,15 @@ func narrow(plan *Plan, undecided []results.Level, pass int) *Plan {
 	next := *plan
 	next.Parallel = nil
 	var pinned []bool
+	next.Placements = nil
 	for _, l := range undecided {
 		if !slices.Contains(next.Parallel, l.Parallelism) {
 			next.Parallel = append(next.Parallel, l.Parallelism)
 		}
 		pinned = append(pinned, l.Pinned)
+		if s := host.Strategy(l.Placement); l.Pinned && !slices.Contains(next.Placements, s) {
+			next.Placements = append(next.Placements, s)
+		}
 	}
 	slices.Sort(next.Parallel)
 	next.Pin = results.PinOf(pinned)

@@ -1,10 +1,12 @@
 package harness
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/judgebench/judgebench/host"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 )
@@ -86,5 +88,35 @@ func TestBisect(t *testing.T) {
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: bisect = %v; want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestPlaceOf: a pinned worker slot takes the CPU of its placement's order;
+// an unpinned one runs wherever the harness may.
+func TestPlaceOf(t *testing.T) {
+	h := &Harness{plan: &Plan{}, orders: map[host.Strategy][]int{host.Spread: {0, 2, 1, 3}, host.Packed: {0, 1, 2, 3}}}
+	for _, tt := range []struct {
+		st   setting
+		slot int
+		want []int
+	}{
+		{setting{pinned: true, placement: host.Spread}, 1, []int{2}},
+		{setting{pinned: true, placement: host.Packed}, 1, []int{1}},
+		{setting{pinned: true, placement: host.Packed}, 5, []int{1}},
+		{setting{}, 1, nil},
+	} {
+		if got := h.placeOf(tt.st, tt.slot).cpus; !slices.Equal(got, tt.want) {
+			t.Errorf("placeOf(%+v, slot %d) = %v; want %v", tt.st, tt.slot, got, tt.want)
+		}
+	}
+	// Pinned settings come once per placement; unpinned once.
+	p := &Plan{Models: []results.Model{results.Pool}, Measures: []results.Measure{results.Exact}, Parallel: []int{2},
+		GOMAXPROCS: []int{1}, Pin: results.PinBoth, Placements: []host.Strategy{host.Spread, host.Packed}}
+	var got []string
+	for _, st := range p.settings() {
+		got = append(got, fmt.Sprintf("%v/%s", st.pinned, st.placement))
+	}
+	if want := []string{"false/", "true/spread", "true/packed"}; !slices.Equal(got, want) {
+		t.Errorf("settings = %v; want %v", got, want)
 	}
 }

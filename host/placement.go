@@ -178,15 +178,56 @@ func (t *Topology) Workers(named []int) ([]int, error) {
 // Topology.Workers). Where the topology cannot be read it falls back to this
 // process's affinity, by number.
 func WorkerCPUs(named []int) ([]int, error) {
+	orders, err := WorkerOrders(named, []Strategy{Spread})
+	return orders[Spread], err
+}
+
+// WorkerOrders is WorkerCPUs in the order of each of strategies. Where the
+// topology cannot be read, every order is this process's affinity, by
+// number.
+func WorkerOrders(named []int, strategies []Strategy) (map[Strategy][]int, error) {
+	orders := map[Strategy][]int{}
 	t, err := ReadTopology(DefaultSysfs)
 	if err != nil {
-		return affinityCPUs(named)
+		cpus, err := affinityCPUs(named)
+		for _, s := range strategies {
+			orders[s] = cpus
+		}
+		return orders, err
 	}
 	cpus, err := t.Workers(named)
 	if err != nil {
 		return nil, err
 	}
-	return t.Place(Spread, cpus), nil
+	for _, s := range strategies {
+		orders[s] = t.Place(s, cpus)
+	}
+	return orders, nil
+}
+
+// TuneStrategies are the placements a tuning sweep measures as candidates of
+// their own on this machine: Spread (one CPU per physical core of the
+// fastest class first, then the slower classes, siblings last) and Packed
+// (a core's siblings together), when their orders differ: on a machine with
+// SMT, or with several classes of core.
+func TuneStrategies(named []int) ([]Strategy, error) {
+	t, err := ReadTopology(DefaultSysfs)
+	if err != nil {
+		return []Strategy{Spread}, nil // no topology: one order, by number
+	}
+	cpus, err := t.Workers(named)
+	if err != nil {
+		return nil, err
+	}
+	return t.TuneStrategies(cpus), nil
+}
+
+// TuneStrategies is TuneStrategies of the worker CPUs cpus of t.
+func (t *Topology) TuneStrategies(cpus []int) []Strategy {
+	if slices.Equal(t.Place(Spread, cpus), t.Place(Packed, cpus)) {
+		return []Strategy{Spread}
+	}
+	return []Strategy{Spread, Packed}
 }
 
 // affinityCPUs returns named, or this process's affinity when none are

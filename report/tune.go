@@ -21,11 +21,11 @@ func TunePlot(t *results.Tuning) (Figure, error) {
 		t.CPULimit, t.InflationLimit)
 	var ss []series
 	var bars []errPoints
-	for _, pinned := range []bool{false, true} {
+	for _, cand := range t.Candidates() {
 		var cpu, infl plotter.XYs
 		var errs errPoints
 		for _, l := range t.Levels {
-			if l.Pinned != pinned {
+			if l.Candidate() != cand {
 				continue
 			}
 			lo, hi := l.CPUVsSerial, l.CPUVsSerial
@@ -40,7 +40,10 @@ func TunePlot(t *results.Tuning) (Figure, error) {
 		if len(cpu) == 0 {
 			continue
 		}
-		tag := map[bool]string{false: "", true: ", pinned"}[pinned]
+		tag := ""
+		if cand.Pinned {
+			tag = ", " + pinnedCell(cand)
+		}
 		ss = append(ss, series{"cpu_vs_serial" + tag, cpu}, series{"inflation" + tag, infl})
 		bars = append(bars, errs)
 	}
@@ -92,7 +95,7 @@ func WriteTuning(w io.Writer, path, plot string, t *results.Tuning) error {
 		if !l.Decided {
 			safe = "undecided"
 		}
-		rows = append(rows, []string{fmt.Sprint(l.Parallelism), map[bool]string{false: "no", true: "yes"}[l.Pinned], fmt.Sprint(l.N), fmt.Sprintf("%.3f", l.CPUVsSerial),
+		rows = append(rows, []string{fmt.Sprint(l.Parallelism), pinnedCell(l.Candidate()), fmt.Sprint(l.N), fmt.Sprintf("%.3f", l.CPUVsSerial),
 			span(l.Lo, l.Hi, "%.3f"), fmt.Sprintf("%.2f", l.Inflation), span(l.InflationLo, l.InflationHi, "%.2f"),
 			fmt.Sprint(l.Flips), fmt.Sprintf("%.1f", l.Throughput), safe})
 	}
@@ -108,7 +111,8 @@ func WriteTuning(w io.Writer, path, plot string, t *results.Tuning) error {
 	case !t.Safe:
 		p.printf("recommended parallelism: none is safe (%s): %s\n", limits, t.Reason)
 	case t.Pinned:
-		p.printf("recommended parallelism: %d, pinned (%s): %s\n", t.Recommended, limits, t.Reason)
+		p.printf("recommended parallelism: %d, pinned%s (%s): %s\n", t.Recommended,
+			strings.TrimPrefix(pinnedCell(results.Candidate{Pinned: true, Placement: t.Placement}), "yes"), limits, t.Reason)
 	default:
 		p.printf("recommended parallelism: %d (%s): %s\n", t.Recommended, limits, t.Reason)
 	}
@@ -122,6 +126,18 @@ func WriteTuning(w io.Writer, path, plot string, t *results.Tuning) error {
 		}
 	}
 	return p.err
+}
+
+// pinnedCell says how a candidate's worker slots ran: "no", "yes" (pinned in
+// the default spread order), or "yes, packed".
+func pinnedCell(c results.Candidate) string {
+	switch {
+	case !c.Pinned:
+		return "no"
+	case c.Placement == "" || c.Placement == "spread":
+		return "yes"
+	}
+	return "yes, " + c.Placement
 }
 
 // span is "lo..hi" in format, "?" when unknown.

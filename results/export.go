@@ -140,6 +140,9 @@ func benchName(s *Sample) string {
 	if s.Pinned {
 		b.WriteString("/pinned=true")
 	}
+	if s.Placement != "" && s.Placement != "spread" {
+		b.WriteString("/placement=" + nameValue(s.Placement))
+	}
 	fmt.Fprintf(&b, "/case=%s-%d", nameValue(s.Case), s.GOMAXPROCS)
 	return b.String()
 }
@@ -176,6 +179,7 @@ var csvColumns = []struct {
 	{"parallelism", func(s *Sample) string { return strconv.Itoa(s.Parallelism) }},
 	{"gomaxprocs", func(s *Sample) string { return strconv.Itoa(s.GOMAXPROCS) }},
 	{"pinned", func(s *Sample) string { return strconv.FormatBool(s.Pinned) }},
+	{"placement", func(s *Sample) string { return s.Placement }},
 	{"isolation", func(s *Sample) string { return s.Isolation.String() }},
 	{"repeat", func(s *Sample) string { return strconv.Itoa(s.Repeat) }},
 	{"worker", func(s *Sample) string { return strconv.Itoa(s.Worker) }},

@@ -83,6 +83,10 @@ type Sample struct {
 	Parallelism int     `json:"parallelism"`
 	GOMAXPROCS  int     `json:"gomaxprocs"`
 	Pinned      bool    `json:"pinned"`
+	// Placement is the order pinned worker slots took CPUs in (a strategy
+	// of judgebench topology: spread, packed, ...); empty when unpinned, or
+	// for runs made before it was recorded (spread).
+	Placement string `json:"placement,omitempty"`
 	// Isolation is how far the program was kept from the harness; files
 	// of older versions, which did not say, read as none.
 	Isolation Isolation `json:"isolation"`
@@ -130,12 +134,13 @@ type Key struct {
 	Parallelism int       `json:"parallelism"`
 	GOMAXPROCS  int       `json:"gomaxprocs"`
 	Pinned      bool      `json:"pinned"`
+	Placement   string    `json:"placement,omitempty"`
 	Isolation   Isolation `json:"isolation"`
 }
 
 // Key returns the group key of s.
 func (s *Sample) Key() Key {
-	return Key{s.Model, s.Measure, s.Parallelism, s.GOMAXPROCS, s.Pinned, s.Isolation}
+	return Key{s.Model, s.Measure, s.Parallelism, s.GOMAXPROCS, s.Pinned, s.Placement, s.Isolation}
 }
 
 // Group holds the statistics of the samples of one Key.

@@ -20,6 +20,9 @@ const MaxInflation = 1.2
 type Level struct {
 	Parallelism int  `json:"parallelism"`
 	Pinned      bool `json:"pinned"`
+	// Placement is the order pinned worker slots took CPUs in: each
+	// strategy that differs on the host is a candidate of its own.
+	Placement string `json:"placement,omitempty"`
 	// CPUVsSerial is the median ratio of a case's cpu_time to that case's
 	// serial median, with its 95% confidence interval Lo..Hi.
 	CPUVsSerial float64  `json:"cpu_vs_serial"`
@@ -67,6 +70,7 @@ type Tuning struct {
 	Safe        bool    `json:"safe"`
 	Recommended int     `json:"recommended_parallelism"`
 	Pinned      bool    `json:"pinned"`
+	Placement   string  `json:"placement,omitempty"` // of a pinned recommendation
 	Reason      string  `json:"reason"`
 	Levels      []Level `json:"table"`
 	// Warnings are the host's timing hazards that make the answer less sure:
@@ -86,9 +90,14 @@ type Tuning struct {
 }
 
 // Configure sets the recommendation's CPUs and the judge configurations
-// that follow: cpus are the CPUs in the order worker slots take them; a
-// pinned recommendation takes the first Recommended of them.
-func (t *Tuning) Configure(cpus []int) {
+// that follow: orders are the CPUs in the order worker slots take them, by
+// placement ("" for the CPUs unpinned cases share); a pinned recommendation
+// takes the first Recommended of its placement's.
+func (t *Tuning) Configure(orders map[string][]int) {
+	cpus := orders[""]
+	if t.Pinned {
+		cpus = orders[t.Placement]
+	}
 	if !t.Safe || t.Recommended < 1 || len(cpus) == 0 {
 		return
 	}
@@ -105,14 +114,14 @@ func (t *Tuning) Configure(cpus []int) {
 // level up to a recommended one must be safe).
 func (t *Tuning) Undecided() []Level {
 	var out []Level
-	blocked := map[bool]bool{} // by pinning: a lower level is unsafe
+	blocked := map[Candidate]bool{} // a lower level is unsafe
 	for _, l := range t.Levels {
 		switch {
-		case t.CPUs > 0 && l.Parallelism > t.CPUs || blocked[l.Pinned]:
+		case t.CPUs > 0 && l.Parallelism > t.CPUs || blocked[l.Candidate()]:
 		case !l.Decided:
 			out = append(out, l)
 		case !l.OK:
-			blocked[l.Pinned] = true
+			blocked[l.Candidate()] = true
 		}
 	}
 	return out
@@ -157,7 +166,7 @@ func Tune(run *Run, o TuneOptions) (*Tuning, error) {
 		return nil, errors.New("results: tune: no pool groups in the run")
 	}
 	slices.SortFunc(t.Levels, func(a, b Level) int {
-		return cmp.Or(cmp.Compare(a.Parallelism, b.Parallelism), cmpBool(a.Pinned, b.Pinned))
+		return cmp.Or(cmp.Compare(a.Parallelism, b.Parallelism), cmpBool(a.Pinned, b.Pinned), cmp.Compare(a.Placement, b.Placement))
 	})
 	t.CPUs = cpus(run.Machine)
 	t.recommend() // never more cases at once than CPUs: a judge's CPU limits assume a core per case
@@ -222,7 +231,7 @@ func (t *Tuning) level(g Group, samples []Sample, serial map[string]float64) Lev
 			inflations = append(inflations, s.RealTimeMS/s.CPUTimeMS)
 		}
 	}
-	l := Level{Parallelism: g.Parallelism, Pinned: g.Pinned, Flips: g.VerdictFlips, Throughput: g.ThroughputCasesPerS, N: g.N}
+	l := Level{Parallelism: g.Parallelism, Pinned: g.Pinned, Placement: g.Placement, Flips: g.VerdictFlips, Throughput: g.ThroughputCasesPerS, N: g.N}
 	var cpu, infl interval
 	l.CPUVsSerial, l.Lo, l.Hi, cpu = summarize(ratios)
 	l.Inflation, l.InflationLo, l.InflationHi, infl = summarize(inflations)
@@ -272,57 +281,90 @@ func summarize(x []float64) (median float64, lo, hi *float64, in interval) {
 	return sum.Center, lo, hi, in
 }
 
-// recommend picks the highest safe parallelism, pinned or not (unpinned on a
-// tie), and says why the level above it was rejected.
+// Candidate is one way of running cases side by side that a tuning sweep
+// measures: unpinned, or pinned in one placement order.
+type Candidate struct {
+	Pinned    bool
+	Placement string
+}
+
+// Candidate returns l's candidate.
+func (l Level) Candidate() Candidate { return Candidate{l.Pinned, l.Placement} }
+
+// Candidates returns the candidates of the levels: unpinned first, then the
+// placements in name order.
+func (t *Tuning) Candidates() []Candidate {
+	var cs []Candidate
+	for _, l := range t.Levels {
+		if !slices.Contains(cs, l.Candidate()) {
+			cs = append(cs, l.Candidate())
+		}
+	}
+	slices.SortFunc(cs, func(a, b Candidate) int {
+		return cmp.Or(cmpBool(a.Pinned, b.Pinned), cmp.Compare(a.Placement, b.Placement))
+	})
+	return cs
+}
+
+// recommend picks the highest safe parallelism of any candidate (the first
+// of Candidates on a tie: unpinned), and says why the level above it was
+// rejected.
 func (t *Tuning) recommend() {
-	type candidate struct {
+	type climb struct {
+		Candidate
 		best   int
 		next   *Level // the first level not taken
 		capped bool   // next is above the machine's CPUs
-		pinned bool
 	}
-	var cs []candidate
-	for _, pinned := range []bool{false, true} {
-		c := candidate{pinned: pinned}
-		for i := range t.Levels {
-			l := &t.Levels[i]
+	var c climb
+	for i, cand := range t.Candidates() {
+		cl := climb{Candidate: cand}
+		for j := range t.Levels {
+			l := &t.Levels[j]
 			switch {
-			case l.Pinned != pinned || c.next != nil:
+			case l.Candidate() != cand || cl.next != nil:
 			case t.CPUs > 0 && l.Parallelism > t.CPUs:
-				c.next, c.capped = l, true
+				cl.next, cl.capped = l, true
 			case !l.OK:
-				c.next = l
+				cl.next = l
 			default:
-				c.best = l.Parallelism
+				cl.best = l.Parallelism
 			}
 		}
-		cs = append(cs, c)
+		if i == 0 || cl.best > c.best {
+			c = cl
+		}
 	}
-	c := cs[0]
-	if cs[1].best > c.best {
-		c = cs[1]
+	t.Recommended, t.Pinned, t.Safe = c.best, c.Pinned, c.best > 0
+	if c.Pinned {
+		t.Placement = c.Placement
 	}
-	t.Recommended, t.Pinned, t.Safe = c.best, c.pinned, c.best > 0
+	tag := candidateTag(c.Candidate)
 	switch {
 	case c.next == nil:
 		t.Reason = "every parallelism swept is safe"
 	case c.capped:
 		t.Reason = fmt.Sprintf("capped at the machine's %d CPUs: more cases at once than CPUs share cores", t.CPUs)
 		if c.next.OK {
-			t.Reason += fmt.Sprintf(" (the sweep passed %d%s)", c.next.Parallelism, pinnedTag(c.pinned))
+			t.Reason += fmt.Sprintf(" (the sweep passed %d%s)", c.next.Parallelism, tag)
 		}
 	case c.best == 0:
-		t.Reason = fmt.Sprintf("no parallelism is safe: at %d%s, %s", c.next.Parallelism, pinnedTag(c.pinned), c.next.Why)
+		t.Reason = fmt.Sprintf("no parallelism is safe: at %d%s, %s", c.next.Parallelism, tag, c.next.Why)
 	case !c.next.Decided:
-		t.Reason = fmt.Sprintf("parallelism %d%s not shown safe: %s", c.next.Parallelism, pinnedTag(c.pinned), c.next.Why)
+		t.Reason = fmt.Sprintf("parallelism %d%s not shown safe: %s", c.next.Parallelism, tag, c.next.Why)
 	default:
-		t.Reason = fmt.Sprintf("parallelism %d%s rejected: %s", c.next.Parallelism, pinnedTag(c.pinned), c.next.Why)
+		t.Reason = fmt.Sprintf("parallelism %d%s rejected: %s", c.next.Parallelism, tag, c.next.Why)
 	}
 }
 
-func pinnedTag(p bool) string {
-	if p {
+// candidateTag is " (pinned)", " (pinned, packed)", or "" unpinned; the
+// default placement, spread, goes unnamed.
+func candidateTag(c Candidate) string {
+	switch {
+	case !c.Pinned:
+		return ""
+	case c.Placement == "" || c.Placement == "spread":
 		return " (pinned)"
 	}
-	return ""
+	return " (pinned, " + c.Placement + ")"
 }

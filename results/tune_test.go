@@ -1,6 +1,7 @@
 package results
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -186,5 +187,35 @@ func TestTuneUndecidedThatMatter(t *testing.T) {
 	run.Machine.LogicalCores = 2
 	if got, _ := Tune(run, TuneOptions{Tolerance: 0.05}); len(got.Undecided()) != 0 {
 		t.Errorf("Undecided() on 2 CPUs = %+v; want none: 3 at once is never recommended there", got.Undecided())
+	}
+}
+
+// TestCandidates: each placement of pinned slots is a candidate of its own,
+// climbed apart; the highest safe one is recommended with its placement, and
+// a level above an unsafe one of the same candidate is not left undecided.
+func TestCandidates(t *testing.T) {
+	l := func(p int, pinned bool, placement string, ok, decided bool) Level {
+		return Level{Parallelism: p, Pinned: pinned, Placement: placement, OK: ok, Decided: decided, Why: "why"}
+	}
+	tu := &Tuning{CPUs: 8, Levels: []Level{
+		l(1, false, "", true, true), l(1, true, "packed", true, true), l(1, true, "spread", true, true),
+		l(2, false, "", true, true), l(2, true, "packed", false, true), l(2, true, "spread", true, true),
+		l(4, false, "", false, true), l(4, true, "packed", false, false), l(4, true, "spread", true, true),
+		l(8, false, "", false, false), l(8, true, "spread", false, true),
+	}}
+	if got, want := tu.Candidates(), []Candidate{{false, ""}, {true, "packed"}, {true, "spread"}}; !slices.Equal(got, want) {
+		t.Errorf("Candidates = %v; want %v", got, want)
+	}
+	tu.recommend()
+	if tu.Recommended != 4 || !tu.Pinned || tu.Placement != "spread" || !strings.Contains(tu.Reason, "parallelism 8 (pinned) rejected") {
+		t.Errorf("recommend = %d, pinned %v, placement %q, %q; want 4 pinned spread, 8 rejected", tu.Recommended, tu.Pinned, tu.Placement, tu.Reason)
+	}
+	// Unpinned 8 is undecided above its unsafe 4; packed 4 above its unsafe 2.
+	if u := tu.Undecided(); len(u) != 0 {
+		t.Errorf("Undecided = %+v; want none", u)
+	}
+	tu.Configure(map[string][]int{"": {0, 1, 2, 3, 4, 5, 6, 7}, "spread": {0, 2, 4, 6, 1, 3, 5, 7}, "packed": {0, 1, 2, 3, 4, 5, 6, 7}})
+	if !slices.Equal(tu.CPUList, []int{0, 2, 4, 6}) || tu.Configurations[1].Config != "box0.cpus = 0\nbox1.cpus = 2\nbox2.cpus = 4\nbox3.cpus = 6" {
+		t.Errorf("Configure: cpu_list %v, isolate %q; want spread's first 4, a box each", tu.CPUList, tu.Configurations[1].Config)
 	}
 }

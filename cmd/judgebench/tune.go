@@ -73,6 +73,9 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	plan := harness.TunePlan(cases, limits, o.maxParallel, o.repeat)
 	plan.Seed, plan.Cgroup, plan.CPUs = time.Now().UnixNano(), o.cgroup, o.cpus
+	// Placements that differ here (SMT, classes of core) are candidates of
+	// their own; a bad --cpus is reported by the plan's check below.
+	plan.Placements, _ = host.TuneStrategies(o.cpus)
 	if err := o.iso.check(); err != nil {
 		return usageErrorf("tune: %v", err)
 	}
