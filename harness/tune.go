@@ -38,6 +38,10 @@ type Tuner struct {
 	budget  time.Duration
 	first   *Harness // for the first pass, made at once: it checks the plan
 	machine results.Machine
+	// orders are the worker CPUs by placement, in the order pinned slots
+	// take them ("": every one, for unpinned cases), of the whole plan: a
+	// later pass samples fewer placements.
+	orders map[string][]int
 	// Tuning is the decision on every sample, once Run has returned.
 	Tuning *results.Tuning
 	// Passes is how many passes Run made.
@@ -52,7 +56,11 @@ func NewTuner(plan *Plan, o results.TuneOptions, budget time.Duration) (*Tuner, 
 	if err != nil {
 		return nil, err
 	}
-	return &Tuner{plan: plan, options: o, budget: budget, first: h, machine: h.Machine()}, nil
+	orders := map[string][]int{"": h.cpus}
+	for s, order := range h.orders {
+		orders[string(s)] = order
+	}
+	return &Tuner{plan: plan, options: o, budget: budget, first: h, machine: h.Machine(), orders: orders}, nil
 }
 
 // Close releases what the first pass holds, if it has not run.
@@ -95,13 +103,7 @@ func (t *Tuner) Run(ctx context.Context, sink Sink) (map[results.Key]results.Gro
 			return info, err
 		}
 		t.Tuning.Passes = t.Passes
-		if orders, err := host.WorkerOrders(plan.CPUs, plan.placements()); err == nil {
-			byName := map[string][]int{"": orders[plan.placements()[0]]} // unpinned: every worker CPU
-			for s, order := range orders {
-				byName[string(s)] = order
-			}
-			t.Tuning.Configure(byName) // in the order pinned worker slots take them
-		}
+		t.Tuning.Configure(t.orders)
 		todo := append(t.Tuning.Undecided(), bisect(t.Tuning)...)
 		if len(todo) == 0 {
 			return info, nil

@@ -233,11 +233,32 @@ func load(h probe) (string, string) {
 	return statusOK, value
 }
 
+// Emulated says why this machine's CPU is emulated, or "" when it is not:
+// under QEMU's TCG (as .ci/cgroup2 runs the tests) every instruction is
+// emulated, 2.5 to 7 times slower than native and unevenly so, and timing
+// precision cannot be judged. The kernel command line says so
+// (judgebench.emulated=1, set by the script that boots the VM), or QEMU names
+// its TCG CPU model in /proc/cpuinfo.
+var Emulated = sync.OnceValue(func() string { return probe{root: "/"}.emulated() })
+
+func (h probe) emulated() string {
+	if cmdline, err := h.read("proc/cmdline"); err == nil && slices.Contains(strings.Fields(cmdline), "judgebench.emulated=1") {
+		return "emulated CPU (judgebench.emulated=1 on the kernel command line)"
+	}
+	if cpuinfo, err := h.read("proc/cpuinfo"); err == nil && strings.Contains(cpuinfo, "QEMU TCG CPU") {
+		return "emulated CPU (QEMU TCG CPU in /proc/cpuinfo)"
+	}
+	return ""
+}
+
 // hypervisors are DMI product or vendor names only virtual machines have.
 var hypervisors = []string{"KVM", "QEMU", "VMware", "VirtualBox", "Xen", "Virtual Machine", "Bochs",
 	"Parallels", "Google Compute Engine", "OpenStack", "BHYVE", "Cloud Hypervisor", "Firecracker"}
 
 func virtualization(h probe) (string, string) {
+	if why := h.emulated(); why != "" {
+		return statusWarn, why
+	}
 	var dmi []string
 	for _, f := range []string{"sys/class/dmi/id/sys_vendor", "sys/class/dmi/id/product_name"} {
 		if v, err := h.read(f); err == nil && v != "" {

@@ -135,6 +135,8 @@ func TestChecks(t *testing.T) {
 		{"hypervisor flag", "virtualization", 0, 0, map[string]string{"proc/cpuinfo": "processor\t: 0\nflags\t\t: fpu vme sse2 hypervisor lahf_lm\n"}, "warn", "hypervisor flag"},
 		{"bare metal", "virtualization", 0, 0, map[string]string{"sys/class/dmi/id/sys_vendor": "Dell Inc.\n", "sys/class/dmi/id/product_name": "PowerEdge R640\n", "proc/cpuinfo": "flags\t\t: fpu vme sse2\n"}, "ok", "bare metal: Dell Inc. PowerEdge R640"},
 		{"no dmi or cpuinfo", "virtualization", 0, 0, nil, "unknown", ""},
+		{"emulated", "virtualization", 0, 0, map[string]string{"proc/cmdline": "console=ttyS0 judgebench.emulated=1\n", "proc/cpuinfo": "flags\t\t: fpu hypervisor\n"}, "warn", "emulated CPU (judgebench.emulated=1"},
+		{"tcg", "virtualization", 0, 0, map[string]string{"proc/cpuinfo": "model name\t: QEMU TCG CPU version 2.5+\nflags\t\t: fpu\n"}, "warn", "emulated CPU (QEMU TCG CPU"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.check+"/"+tt.name, func(t *testing.T) {

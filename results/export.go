@@ -179,7 +179,6 @@ var csvColumns = []struct {
 	{"parallelism", func(s *Sample) string { return strconv.Itoa(s.Parallelism) }},
 	{"gomaxprocs", func(s *Sample) string { return strconv.Itoa(s.GOMAXPROCS) }},
 	{"pinned", func(s *Sample) string { return strconv.FormatBool(s.Pinned) }},
-	{"placement", func(s *Sample) string { return s.Placement }},
 	{"isolation", func(s *Sample) string { return s.Isolation.String() }},
 	{"repeat", func(s *Sample) string { return strconv.Itoa(s.Repeat) }},
 	{"worker", func(s *Sample) string { return strconv.Itoa(s.Worker) }},
@@ -201,6 +200,7 @@ var csvColumns = []struct {
 	{"error", func(s *Sample) string { return s.Error }},
 	{"involuntary_switches", func(s *Sample) string { return strconv.FormatInt(s.InvoluntarySwitches, 10) }},
 	{"worker_ms", func(s *Sample) string { return float(s.WorkerMS) }},
+	{"placement", func(s *Sample) string { return s.Placement }},
 }
 
 // float formats v as run.json does, in the fewest digits that read back as v.

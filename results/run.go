@@ -83,10 +83,6 @@ type Sample struct {
 	Parallelism int     `json:"parallelism"`
 	GOMAXPROCS  int     `json:"gomaxprocs"`
 	Pinned      bool    `json:"pinned"`
-	// Placement is the order pinned worker slots took CPUs in (a strategy
-	// of judgebench topology: spread, packed, ...); empty when unpinned, or
-	// for runs made before it was recorded (spread).
-	Placement string `json:"placement,omitempty"`
 	// Isolation is how far the program was kept from the harness; files
 	// of older versions, which did not say, read as none.
 	Isolation Isolation `json:"isolation"`
@@ -124,6 +120,11 @@ type Sample struct {
 	// WorkerMS is the process model's whole worker time (start-up, the case
 	// sent and returned as JSON, the case, exit); 0 for other models.
 	WorkerMS float64 `json:"worker_ms,omitempty"`
+	// Placement (last, so that the columns of an export keep their places)
+	// is the order pinned worker slots took CPUs in (a strategy
+	// of judgebench topology: spread, packed, ...); empty when unpinned, or
+	// for runs made before it was recorded (spread).
+	Placement string `json:"placement,omitempty"`
 }
 
 // Key identifies a group: the samples that share model, measure mode,

@@ -15,7 +15,8 @@ import (
 // verdicts, memory, limits and cleanup still can be judged there. The VM's
 // kernel command line says so (judgebench.emulated=1, set by the script that
 // boots it), and QEMU names its TCG CPU model in /proc/cpuinfo. Neither comes
-// from the speed of a clock.
+// from the speed of a clock. It is host.Emulated, which this package's tests
+// cannot import (host imports sandbox).
 var emulated = sync.OnceValue(func() string {
 	if cmdline, err := os.ReadFile("/proc/cmdline"); err == nil && slices.Contains(strings.Fields(string(cmdline)), "judgebench.emulated=1") {
 		return "emulated CPU (judgebench.emulated=1 on the kernel command line)"

@@ -184,22 +184,13 @@ func leftInBoxes(s *Sandbox) []int {
 // inNamespaces lists the live processes in the PID namespaces whose /proc/PID/ns/pid
 // links are the keys of ns, but the ones its values name.
 func inNamespaces(ns map[string]int) []int {
-	entries, _ := os.ReadDir("/proc")
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		link, err := os.Readlink("/proc/" + e.Name() + "/ns/pid")
-		if state, _ := procStat(pid); state == 'Z' {
-			continue // dead, waiting for its parent
-		}
-		if holder, ok := ns[link]; err == nil && ok && holder != pid {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
+	return processes(func(pid string) bool {
+		link, err := os.Readlink("/proc/" + pid + "/ns/pid")
+		n, _ := strconv.Atoi(pid)
+		holder, ok := ns[link]
+		state, _ := procStat(n)
+		return err == nil && ok && holder != n && state != 'Z' // a zombie is dead, waiting for its parent
+	})
 }
 
 // checkGone checks that the process a run printed the pid of is gone after

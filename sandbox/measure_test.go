@@ -140,19 +140,25 @@ func TestMaxRSSTrap(t *testing.T) {
 	}
 }
 
-// workers lists the live processes running `work NAME` of this test binary.
+// workers lists the live processes running `work NAME` of this test binary,
+// or of a copy an isolation level made of it (in its directory, or a box's).
 func workers(name string) []int {
 	exe, _ := os.Executable()
+	return processes(func(pid string) bool {
+		cmdline, _ := os.ReadFile("/proc/" + pid + "/cmdline")
+		self, _ := os.Readlink("/proc/" + pid + "/exe")
+		copied := (strings.Contains(self, "/judgebench-isolation-") || strings.HasPrefix(self, boxPrograms+"/")) &&
+			strings.HasSuffix(self, "-"+filepath.Base(exe))
+		return (self == exe || copied) && strings.Contains(string(cmdline), "\x00work\x00"+name)
+	})
+}
+
+// processes lists the processes in /proc that match says yes to.
+func processes(match func(pid string) bool) []int {
 	entries, _ := os.ReadDir("/proc")
 	var pids []int
 	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		self, _ := os.Readlink("/proc/" + e.Name() + "/exe")
-		if self == exe && strings.Contains(string(cmdline), "\x00work\x00"+name) {
+		if pid, err := strconv.Atoi(e.Name()); err == nil && match(e.Name()) {
 			pids = append(pids, pid)
 		}
 	}
