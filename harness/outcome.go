@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/judgebench/judgebench/results"
@@ -27,6 +28,8 @@ type outcome struct {
 	// Worker is the process model's whole worker time: start-up, the case
 	// sent and returned as JSON, the case itself, and exit.
 	Worker time.Duration `json:"worker"`
+	// Judge is another judge's own account of the case; nil for the sandbox.
+	Judge *sandbox.JudgeReport `json:"-"`
 }
 
 func fromResult(r *sandbox.Result, expected bool) outcome {
@@ -35,6 +38,7 @@ func fromResult(r *sandbox.Result, expected bool) outcome {
 		Memory: r.Memory, MemorySource: string(r.MemorySource), MaxRSS: r.MaxRSS,
 		ExitCode: r.ExitCode, Signal: r.Signal, Error: r.Error,
 		InvoluntarySwitches: r.InvoluntarySwitches, Match: r.Match, CheckerMessage: r.CheckerMessage, Expected: expected,
+		Judge: r.Judge,
 	}
 }
 
@@ -50,7 +54,14 @@ func (o *outcome) sample(c string, st setting, rep, worker, seq int, offset time
 		StartOffsetMS: results.Millis(offset), CPUTimeMS: results.Millis(o.CPU), UserTimeMS: results.Millis(o.User),
 		SysTimeMS: results.Millis(o.System), RealTimeMS: results.Millis(o.Real), MemoryBytes: int64(o.Memory),
 		MemorySource: o.MemorySource, Verdict: verdictOf(o.Verdict), ExitCode: o.ExitCode, Signal: o.Signal, Error: o.Error,
-		InvoluntarySwitches: o.InvoluntarySwitches, CheckerMessage: o.CheckerMessage,
+		InvoluntarySwitches: o.InvoluntarySwitches, CheckerMessage: o.CheckerMessage, Executor: cmp.Or(st.executor, results.ExecutorSandbox),
+	}
+	if j := o.Judge; j != nil {
+		s.Executor = j.Executor
+		s.Judge = &results.JudgeReport{Status: j.Status, Why: j.Why, LatencyMS: results.Millis(j.Latency), Raw: j.Raw}
+		if j.Verdict != 0 {
+			s.Judge.Verdict = verdictOf(j.Verdict)
+		}
 	}
 	if expect != 0 {
 		s.ExpectedVerdict = verdictOf(expect)

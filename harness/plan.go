@@ -51,6 +51,10 @@ type Plan struct {
 	UIDs      sandbox.UIDRange // of isolated cases, a uid per worker slot; zero: the default
 	Disk      sandbox.Size     // an isolated case's working directory; 0: the default
 	Env       []string         // added to an isolated case's environment, KEY=VALUE
+	// Executor runs the cases; nil is judgebench's own sandbox. Another
+	// executor (a judge of package judges) runs the serial and pool models
+	// only, measured exact, unpinned: the rest is the sandbox's own.
+	Executor Executor
 	// Progress, if set, is called after every case; from one goroutine at a
 	// time.
 	Progress func(Progress)
@@ -74,7 +78,7 @@ func (p *Plan) Settings() results.Settings {
 	if len(p.Cases) > 0 {
 		checker = p.Cases[0].Checker
 	}
-	return results.Settings{
+	s := results.Settings{
 		Models: p.Models, Measure: p.Measures, Parallel: p.Parallel, GOMAXPROCS: p.GOMAXPROCS,
 		Pin: cmp.Or(p.Pin, results.PinOff), Repeat: p.Repeat, Shuffle: p.Shuffle, Seed: p.Seed,
 		CPUTime: l.CPUTime.String(), RealTime: l.RealTime.String(), Memory: l.Memory.String(),
@@ -83,6 +87,10 @@ func (p *Plan) Settings() results.Settings {
 		Checker: checker.String(), Isolation: results.Isolation(cmp.Or(p.Isolation, sandbox.DefaultIsolation())),
 		CPUs: host.FormatCPUList(p.CPUs),
 	}
+	if p.Executor != nil {
+		s.Isolation, s.Cgroup = results.IsolationJudge, ""
+	}
+	return s
 }
 
 // sandboxOptions are the options of the Sandbox that runs p's cases at
@@ -136,10 +144,39 @@ func (p *Plan) Validate() error {
 	} else if errors.Join(errs...) == nil && len(p.settings()) == 0 {
 		errs = append(errs, errors.New("nothing to run: inproc measures only exact (add --measure exact or another model)"))
 	}
+	if p.Executor != nil {
+		errs = append(errs, p.judgeable())
+	}
 	if errors.Join(errs...) == nil {
-		errs = append(errs, checkInputs(p.Cases), p.fits(host.ReadCapacity()))
+		errs = append(errs, checkInputs(p.Cases))
+		if p.Executor == nil { // another judge may run its cases elsewhere
+			errs = append(errs, p.fits(host.ReadCapacity()))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// judgeable reports what of p only the sandbox can do, when another
+// executor is to run it.
+func (p *Plan) judgeable() error {
+	name := executorName(p.Executor)
+	for _, m := range p.Models {
+		if m == results.InProc || m == results.Process {
+			return fmt.Errorf("model %s: only judgebench's sandbox runs it, not the executor %s (use serial or pool)", m, name)
+		}
+	}
+	for _, m := range p.Measures {
+		if m != results.Exact {
+			return fmt.Errorf("measure %s: only judgebench's sandbox measures that way, not the executor %s (use exact)", m, name)
+		}
+	}
+	if p.Pin != "" && p.Pin != results.PinOff {
+		return fmt.Errorf("pin %s: only judgebench's sandbox pins cases, not the executor %s (configure the judge's own CPUs)", p.Pin, name)
+	}
+	if p.HarnessHold > 0 {
+		return fmt.Errorf("the harness's held memory only matters to judgebench's sandbox, not the executor %s", name)
+	}
+	return nil
 }
 
 // checkInputs reports the first case whose input or expected output is a file that
@@ -233,12 +270,13 @@ type setting struct {
 	pinned     bool
 	placement  host.Strategy     // of a pinned setting
 	isolation  results.Isolation // what the harness ran it at
+	executor   string            // what ran its cases: sandbox, or a judge's name
 }
 
 // key is the group key of st.
 func (st setting) key() results.Key {
 	return results.Key{Model: st.model, Measure: st.measure, Parallelism: st.parallel, GOMAXPROCS: st.gomaxprocs,
-		Pinned: st.pinned, Placement: string(st.placement), Isolation: st.isolation}
+		Pinned: st.pinned, Placement: string(st.placement), Isolation: st.isolation, Executor: st.executor}
 }
 
 // placements are the orders pinned worker slots take CPUs in.
@@ -279,7 +317,8 @@ func (p *Plan) settings() []setting {
 							placements = p.placements()
 						}
 						for _, pl := range placements {
-							if st := (setting{m, ms, n, g, pin, pl, ""}); !slices.Contains(out, st) {
+							st := setting{m, ms, n, g, pin, pl, "", executorName(p.Executor)}
+							if !slices.Contains(out, st) {
 								out = append(out, st)
 							}
 						}

@@ -89,7 +89,10 @@ func createRun(rec Recording) (*results.Writer, error) {
 // machine describes this host and sb.
 func machine(sb *sandbox.Sandbox) results.Machine {
 	m := host.Describe()
-	m.CgroupVersion = sb.Cgroup()
-	m.SandboxWarnings = append([]string{}, sb.Warnings()...)
+	m.CgroupVersion = "none"
+	if sb != nil {
+		m.CgroupVersion = sb.Cgroup()
+		m.SandboxWarnings = append([]string{}, sb.Warnings()...)
+	}
 	return m
 }

@@ -45,16 +45,19 @@ func New(p *Plan) (*Harness, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	orders, err := host.WorkerOrders(p.CPUs, append([]host.Strategy{host.Spread}, p.placements()...))
+	if err != nil {
+		return nil, err
+	}
+	h := &Harness{plan: p, cpus: orders[host.Spread], orders: orders, info: map[results.Key]results.GroupInfo{}}
+	if p.Executor != nil {
+		return h, nil // the judge's, which the caller closes
+	}
 	sb, err := sandbox.New(p.sandboxOptions(p.Isolation))
 	if err != nil {
 		return nil, err
 	}
-	orders, err := host.WorkerOrders(p.CPUs, append([]host.Strategy{host.Spread}, p.placements()...))
-	if err != nil {
-		sb.Close()
-		return nil, err
-	}
-	h := &Harness{plan: p, sb: sb, cpus: orders[host.Spread], orders: orders, info: map[results.Key]results.GroupInfo{}}
+	h.sb = sb
 	if slices.ContainsFunc(p.Measures, func(m results.Measure) bool { return m != results.Exact }) {
 		if sb.Isolation() == sandbox.IsolationNone {
 			h.plain = sb
@@ -68,6 +71,9 @@ func New(p *Plan) (*Harness, error) {
 
 // Close releases the sandboxes and whatever the runs left.
 func (h *Harness) Close() error {
+	if h.sb == nil {
+		return nil
+	}
 	err := h.sb.Close()
 	if h.plain != nil && h.plain != h.sb {
 		err = errors.Join(err, h.plain.Close())
@@ -81,6 +87,7 @@ func (h *Harness) Close() error {
 func (h *Harness) Machine() results.Machine {
 	m := machine(h.sb)
 	m.Placement = h.cpus
+	m.Judge = describe(h.plan.Executor)
 	return m
 }
 
@@ -215,8 +222,10 @@ func (h *Harness) executor(st setting, at place) func(context.Context, *scenario
 			return runProcess(ctx, c, p.Limits, opts, st.measure, at)
 		}
 	}
-	sb := h.sb
-	if st.measure != results.Exact {
+	var sb Executor = h.sb
+	if p.Executor != nil {
+		sb = p.Executor
+	} else if st.measure != results.Exact {
 		sb = h.plain
 	}
 	return func(ctx context.Context, c *scenarios.Case) outcome {
@@ -227,6 +236,9 @@ func (h *Harness) executor(st setting, at place) func(context.Context, *scenario
 // isolation is the isolation level st's cases run at: none in-process and
 // for the distorting measure modes, else the harness's sandbox's.
 func (h *Harness) isolation(st setting) results.Isolation {
+	if h.plan.Executor != nil {
+		return results.IsolationJudge
+	}
 	if st.model == results.InProc || st.measure != results.Exact {
 		return results.IsolationNone
 	}

@@ -38,7 +38,7 @@ func command(c *scenarios.Case, l sandbox.Limits) (*sandbox.Command, func(), err
 
 // runSandboxed runs c as a sandboxed child at p and measures it as mode
 // says.
-func runSandboxed(ctx context.Context, sb *sandbox.Sandbox, c *scenarios.Case, l sandbox.Limits, mode results.Measure, p place) outcome {
+func runSandboxed(ctx context.Context, sb Executor, c *scenarios.Case, l sandbox.Limits, mode results.Measure, p place) outcome {
 	cmd, done, err := command(c, l)
 	if err != nil {
 		return systemError(err)

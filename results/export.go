@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -143,6 +144,9 @@ func benchName(s *Sample) string {
 	if s.Placement != "" && s.Placement != "spread" {
 		b.WriteString("/placement=" + nameValue(s.Placement))
 	}
+	if s.Executor != "" && s.Executor != ExecutorSandbox {
+		b.WriteString("/executor=" + nameValue(s.Executor))
+	}
 	fmt.Fprintf(&b, "/case=%s-%d", nameValue(s.Case), s.GOMAXPROCS)
 	return b.String()
 }
@@ -201,6 +205,20 @@ var csvColumns = []struct {
 	{"involuntary_switches", func(s *Sample) string { return strconv.FormatInt(s.InvoluntarySwitches, 10) }},
 	{"worker_ms", func(s *Sample) string { return float(s.WorkerMS) }},
 	{"placement", func(s *Sample) string { return s.Placement }},
+	{"executor", func(s *Sample) string { return s.Executor }},
+	{"judge", func(s *Sample) string { return judgeJSON(s.Judge) }},
+}
+
+// judgeJSON is a judge's report as compact JSON, "" for none.
+func judgeJSON(j *JudgeReport) string {
+	if j == nil {
+		return ""
+	}
+	b, err := json.Marshal(j)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // float formats v as run.json does, in the fewest digits that read back as v.

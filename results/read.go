@@ -161,15 +161,22 @@ func countVerdicts(run *Run) {
 
 // olderIsolation gives the samples and groups of files of older versions,
 // which ran every program as the harness did, the isolation they had: none.
+// Their executor was the sandbox.
 func olderIsolation(run *Run) {
 	for i := range run.Samples {
 		if run.Samples[i].Isolation == "" {
 			run.Samples[i].Isolation = IsolationNone
 		}
+		if run.Samples[i].Executor == "" {
+			run.Samples[i].Executor = ExecutorSandbox
+		}
 	}
 	for i := range run.Groups {
 		if run.Groups[i].Isolation == "" {
 			run.Groups[i].Isolation = IsolationNone
+		}
+		if run.Groups[i].Executor == "" {
+			run.Groups[i].Executor = ExecutorSandbox
 		}
 	}
 }

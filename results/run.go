@@ -1,6 +1,9 @@
 package results
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Schema is the value of Run.Schema this package writes and reads.
 const Schema = "judgebench/run/v1"
@@ -72,6 +75,8 @@ type Machine struct {
 	// the i-th (round again past the end). Its length is the CPUs they may
 	// use.
 	Placement []int `json:"placement,omitempty"`
+	// Judge describes the judge that ran the cases; nil for the sandbox.
+	Judge *JudgeInfo `json:"judge,omitempty"`
 }
 
 // Sample is one measured case execution: one case, one model, one setting,
@@ -125,6 +130,51 @@ type Sample struct {
 	// of judgebench topology: spread, packed, ...); empty when unpinned, or
 	// for runs made before it was recorded (spread).
 	Placement string `json:"placement,omitempty"`
+	// Executor is what ran the case: "sandbox" (judgebench's own), or the
+	// judge an adapter drove ("judger", "isolate", "go-judge", or a command
+	// file's name). Files of older versions, which did not say, read as
+	// sandbox.
+	Executor string `json:"executor"`
+	// Judge is the judge's own account of the case, when the executor is not
+	// the sandbox; the sample's figures and verdict are then the judge's.
+	Judge *JudgeReport `json:"judge,omitempty"`
+}
+
+// ExecutorSandbox is Sample.Executor for judgebench's own sandbox.
+const ExecutorSandbox = "sandbox"
+
+// JudgeReport is what another judge reported of one case, as it reported it.
+type JudgeReport struct {
+	// Status is the judge's own name of its verdict ("TO", "Time Limit
+	// Exceeded", "1"), before it was mapped to judgebench's.
+	Status string `json:"status"`
+	// Verdict is what judgebench would decide from the judge's own figures
+	// and the limits, when that differs from the judge's verdict; "" when
+	// they agree.
+	Verdict Verdict `json:"judgebench_verdict,omitempty"`
+	// Why says what the difference is, when Verdict is set.
+	Why string `json:"why,omitempty"`
+	// LatencyMS is judgebench's wall time around the call: what one case
+	// costs through the judge, its own start-up and result included.
+	LatencyMS float64 `json:"latency_ms"`
+	// Raw is the judge's raw result as JSON, without file contents.
+	Raw json.RawMessage `json:"raw,omitempty"`
+}
+
+// JudgeInfo describes the judge a run measured, when it is not the sandbox.
+type JudgeInfo struct {
+	Executor string `json:"executor"` // judger, isolate, go-judge, command:NAME
+	Spec     string `json:"spec"`     // as given to --executor
+	Version  string `json:"version,omitempty"`
+	// Config is the judge's configuration as it reports it, or as judgebench
+	// drove it (its flags, its servers).
+	Config json.RawMessage `json:"config,omitempty"`
+	// Parallelism is how many cases the judge itself runs at once, where it
+	// says (go-judge); 0 when it does not. A sweep beyond it measures the
+	// judge's queue, not its cases.
+	Parallelism int `json:"parallelism,omitempty"`
+	// Notes are what judgebench knows of how the judge measures and limits.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Key identifies a group: the samples that share model, measure mode,
@@ -137,11 +187,12 @@ type Key struct {
 	Pinned      bool      `json:"pinned"`
 	Placement   string    `json:"placement,omitempty"`
 	Isolation   Isolation `json:"isolation"`
+	Executor    string    `json:"executor"`
 }
 
 // Key returns the group key of s.
 func (s *Sample) Key() Key {
-	return Key{s.Model, s.Measure, s.Parallelism, s.GOMAXPROCS, s.Pinned, s.Placement, s.Isolation}
+	return Key{s.Model, s.Measure, s.Parallelism, s.GOMAXPROCS, s.Pinned, s.Placement, s.Isolation, s.Executor}
 }
 
 // Group holds the statistics of the samples of one Key.

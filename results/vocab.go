@@ -138,11 +138,15 @@ const (
 	IsolationProcess Isolation = "process" // a uid of its own, no_new_privs, a fresh directory
 	// IsolationNamespaces is process in a box of namespaces, with a seccomp filter.
 	IsolationNamespaces Isolation = "namespaces"
+	// IsolationJudge is another judge's own isolation: the executor was not
+	// the sandbox.
+	IsolationJudge Isolation = "judge"
 )
 
-// Isolations returns every isolation level, weakest first.
+// Isolations returns every isolation level, weakest first, and then the
+// judge's own.
 func Isolations() []Isolation {
-	return []Isolation{IsolationNone, IsolationProcess, IsolationNamespaces}
+	return []Isolation{IsolationNone, IsolationProcess, IsolationNamespaces, IsolationJudge}
 }
 
 // ParseIsolation returns the isolation level named s.

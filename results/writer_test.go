@@ -65,6 +65,9 @@ func TestWriterRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	samples := testSamples()
+	for i := range samples {
+		samples[i].Executor = ExecutorSandbox // as the harness records them
+	}
 	var wg sync.WaitGroup
 	for _, s := range samples {
 		wg.Go(func() {
@@ -74,7 +77,9 @@ func TestWriterRoundTrip(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	info := map[Key]GroupInfo{poolExact: {FaultsInjected: 2, Elapsed: time.Second}}
+	key := poolExact
+	key.Executor = ExecutorSandbox
+	info := map[Key]GroupInfo{key: {FaultsInjected: 2, Elapsed: time.Second}}
 	run := testRun()
 	path, err := w.Finish(run, info)
 	if err != nil {

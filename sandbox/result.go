@@ -1,6 +1,9 @@
 package sandbox
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // MemorySource names the mechanism that measured Result.Memory.
 type MemorySource string
@@ -74,6 +77,28 @@ type Result struct {
 	// Warnings are findings that weaken the result but did not stop it, such as a
 	// guarantee that this host could not give.
 	Warnings []string
+	// Judge is set when another judge ran the program (an executor other than
+	// the sandbox): its own account. Every other figure is then the judge's,
+	// and Verdict its verdict in judgebench's names.
+	Judge *JudgeReport
+}
+
+// JudgeReport is another judge's own account of a run.
+type JudgeReport struct {
+	// Executor names the judge: judger, isolate, go-judge, command:NAME.
+	Executor string
+	// Status is the judge's own name of its verdict ("TO", "Time Limit
+	// Exceeded", "1").
+	Status string
+	// Verdict is what judgebench would decide from the judge's figures and
+	// the limits, when that differs from the judge's verdict; 0 when they
+	// agree. Why says how they differ.
+	Verdict Verdict
+	Why     string
+	// Latency is the wall time around the call to the judge.
+	Latency time.Duration
+	// Raw is the judge's result as JSON, without file contents.
+	Raw json.RawMessage
 }
 
 // SignalName returns the conventional name of r.Signal ("SIGSEGV"), or "" when
