@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,9 +28,16 @@ type Calibration struct {
 	// CPU time includes its exit, after its last look at its own clock, which
 	// costs a Go program 0.5 to 1ms of CPU on the development machine.
 	// Default 2ms.
-	Floor     time.Duration
+	Floor time.Duration
+	// Kernel are the CPU times of burns that spend most of their time in
+	// the kernel, at every parallelism; default 100ms.
+	Kernel    []time.Duration
 	Cgroup    sandbox.CgroupMode
 	Isolation sandbox.Isolation // "": the strongest the host allows
+	// Executor runs the burns; nil is a sandbox of Cgroup and Isolation.
+	Executor Executor
+	// NoLimits leaves out the limit checks.
+	NoLimits bool
 	// Progress, if set, is called after every burn; from one goroutine at a
 	// time.
 	Progress func(Progress)
@@ -51,16 +59,22 @@ func (c *Calibration) defaults() {
 	if c.Floor == 0 {
 		c.Floor = 2 * time.Millisecond
 	}
+	if c.Kernel == nil {
+		c.Kernel = []time.Duration{100 * time.Millisecond}
+	}
 }
 
 // Calibrator runs a calibration: a [Job] whose samples are the burns.
 type Calibrator struct {
 	c   Calibration
-	sb  *sandbox.Sandbox
+	sb  *sandbox.Sandbox // its own, when no Executor was given
+	ex  Executor
 	exe string
 	// Points are the calibration's findings, in the order run: by
-	// parallelism, then duration.
+	// parallelism, then duration (the kernel burns last).
 	Points []results.CalibrationPoint
+	// Limits are the limit checks, in the order run.
+	Limits []results.LimitCheck
 	done   int // burns recorded
 }
 
@@ -68,7 +82,10 @@ type Calibrator struct {
 func (k *Calibrator) total() int {
 	n := 0
 	for _, par := range k.c.Parallel {
-		n += par * k.c.Repeat * len(k.c.Durations)
+		n += par * k.c.Repeat * (len(k.c.Durations) + len(k.c.Kernel))
+	}
+	if !k.c.NoLimits {
+		n += len(limitChecks)
 	}
 	return n
 }
@@ -81,18 +98,30 @@ func NewCalibrator(c Calibration) (*Calibrator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("harness: find this binary: %w", err)
 	}
+	if c.Executor != nil {
+		return &Calibrator{c: c, ex: c.Executor, exe: exe}, nil
+	}
 	sb, err := sandbox.New(sandbox.Options{Cgroup: c.Cgroup, Isolation: c.Isolation})
 	if err != nil {
 		return nil, err
 	}
-	return &Calibrator{c: c, sb: sb, exe: exe}, nil
+	return &Calibrator{c: c, sb: sb, ex: sb, exe: exe}, nil
 }
 
-// Close releases the calibrator's sandbox.
-func (k *Calibrator) Close() error { return k.sb.Close() }
+// Close releases the calibrator's sandbox, if it made one.
+func (k *Calibrator) Close() error {
+	if k.sb == nil {
+		return nil
+	}
+	return k.sb.Close()
+}
 
-// Machine describes this host and the calibrator's sandbox.
-func (k *Calibrator) Machine() results.Machine { return machine(k.sb) }
+// Machine describes this host and the calibrator's sandbox or judge.
+func (k *Calibrator) Machine() results.Machine {
+	m := machine(k.sb)
+	m.Judge = describe(k.c.Executor)
+	return m
+}
 
 // Settings returns the record of the calibration's settings.
 func (k *Calibrator) Settings() results.Settings {
@@ -115,6 +144,17 @@ func (k *Calibrator) OK() bool {
 	return true
 }
 
+// LimitsOK reports whether every limit check gave its verdict within its
+// allowance.
+func (k *Calibrator) LimitsOK() bool {
+	for _, c := range k.Limits {
+		if !c.OK {
+			return false
+		}
+	}
+	return true
+}
+
 // Run runs the burn workload at known CPU times, one at a time and several
 // at once, and finds how far the sandbox's cpu_time is from each program's
 // own clock, and the real time it adds (Points). Each burn also goes to sink
@@ -123,8 +163,8 @@ func (k *Calibrator) OK() bool {
 func (k *Calibrator) Run(ctx context.Context, sink Sink) (map[results.Key]results.GroupInfo, error) {
 	info := map[results.Key]results.GroupInfo{}
 	for _, par := range k.c.Parallel {
-		for _, d := range k.c.Durations {
-			p, elapsed, err := k.point(ctx, d, par, sink)
+		for i, d := range append(slices.Clone(k.c.Durations), k.c.Kernel...) {
+			p, elapsed, err := k.point(ctx, d, par, i >= len(k.c.Durations), sink)
 			if err != nil {
 				return info, err
 			}
@@ -135,6 +175,16 @@ func (k *Calibrator) Run(ctx context.Context, sink Sink) (map[results.Key]result
 			k.Points = append(k.Points, p)
 		}
 	}
+	if k.c.NoLimits {
+		return info, nil
+	}
+	for i, lc := range limitChecks {
+		c, err := k.limit(ctx, lc, i, sink)
+		if err != nil {
+			return info, err
+		}
+		k.Limits = append(k.Limits, c)
+	}
 	return info, nil
 }
 
@@ -144,18 +194,26 @@ func (k *Calibrator) key(par int) results.Key {
 	if par > 1 {
 		model = results.Pool
 	}
-	return results.Key{Model: model, Measure: results.Exact, Parallelism: par, GOMAXPROCS: host.DefaultGOMAXPROCS(),
-		Isolation: results.Isolation(k.sb.Isolation())}
+	key := results.Key{Model: model, Measure: results.Exact, Parallelism: par, GOMAXPROCS: host.DefaultGOMAXPROCS(),
+		Isolation: results.IsolationJudge, Executor: executorName(k.c.Executor)}
+	if k.sb != nil {
+		key.Isolation = results.Isolation(k.sb.Isolation())
+	}
+	return key
 }
 
 // point runs burn d, Repeat times with par at once, and sums it up.
-func (k *Calibrator) point(ctx context.Context, d time.Duration, par int, sink Sink) (results.CalibrationPoint, time.Duration, error) {
+func (k *Calibrator) point(ctx context.Context, d time.Duration, par int, kernel bool, sink Sink) (results.CalibrationPoint, time.Duration, error) {
 	c := &k.c
-	p := results.CalibrationPoint{Burn: d, Parallelism: par}
+	p := results.CalibrationPoint{Burn: d, Parallelism: par, Kernel: kernel}
+	name := "burn-" + d.String()
+	if kernel {
+		name += "-kernel"
+	}
 	var own, measured, overhead, errs []time.Duration
 	start := time.Now()
 	for rep := range c.Repeat {
-		runs, err := burnTogether(ctx, k.sb, k.exe, d, par)
+		runs, err := burnTogether(ctx, k.ex, k.exe, d, par, kernel)
 		if err != nil {
 			return p, 0, err
 		}
@@ -169,8 +227,8 @@ func (k *Calibrator) point(ctx context.Context, d time.Duration, par int, sink S
 			}
 			o := fromResult(r.res, false)
 			key := k.key(par)
-			st := setting{model: key.Model, measure: key.Measure, parallel: par, gomaxprocs: key.GOMAXPROCS, isolation: key.Isolation}
-			s := o.sample("burn-"+d.String(), st, rep, slot, rep*par+slot, r.began.Sub(start), 0)
+			st := setting{model: key.Model, measure: key.Measure, parallel: par, gomaxprocs: key.GOMAXPROCS, isolation: key.Isolation, executor: key.Executor}
+			s := o.sample(name, st, rep, slot, rep*par+slot, r.began.Sub(start), 0)
 			if err := sink.Add(s); err != nil {
 				return p, 0, err
 			}
@@ -194,8 +252,8 @@ type burnRun struct {
 	began      time.Time
 }
 
-// burnTogether runs par burns of d at once.
-func burnTogether(ctx context.Context, sb *sandbox.Sandbox, exe string, d time.Duration, par int) ([]burnRun, error) {
+// burnTogether runs par burns of d at once (in the kernel, if kernel).
+func burnTogether(ctx context.Context, sb Executor, exe string, d time.Duration, par int, kernel bool) ([]burnRun, error) {
 	runs := make([]burnRun, par)
 	errs := make([]error, par)
 	var wg sync.WaitGroup
@@ -204,8 +262,11 @@ func burnTogether(ctx context.Context, sb *sandbox.Sandbox, exe string, d time.D
 			var out bytes.Buffer
 			runs[i].began = time.Now()
 			args := append(append([]string{}, scenarios.SelfArgs...), "burn", d.String())
+			if kernel {
+				args = append(args, "kernel")
+			}
 			r := sb.Run(ctx, &sandbox.Command{Path: exe, Args: args, Stdout: &out, Slot: i,
-				Limits: sandbox.Limits{CPUTime: d + 2*time.Second}})
+				Limits: sandbox.Limits{CPUTime: d + 2*time.Second, Memory: burnMemory}})
 			runs[i].res = r
 			var thread, own, delay int64
 			_, err := fmt.Sscanf(out.String(), "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d", &thread, &own, &delay)
@@ -236,4 +297,66 @@ func medianDur(ds []time.Duration) time.Duration {
 		x[i] = float64(d)
 	}
 	return time.Duration(math.Round(results.Median(x)))
+}
+
+// burnMemory is the memory limit of the calibration's programs: room for a Go
+// program under the judges that limit address space (Judger, isolate), where
+// one needs about 768MiB of it to start.
+const burnMemory = sandbox.GiB
+
+// limitCheck is a program that goes past one limit, and the verdict a judge
+// should give it.
+type limitCheck struct {
+	name   string
+	args   []string
+	limits sandbox.Limits
+	want   sandbox.Verdict
+}
+
+// limitChecks are how far past a 250ms and a 1s CPU limit the judge lets a
+// spinner run, what a 1s real-time limit does to a sleeper, and which
+// verdict a program touching twice its memory limit gets. Each gives the
+// other limits room.
+var limitChecks = []limitCheck{
+	{"cpu 250ms", []string{"burn", "1m"}, sandbox.Limits{CPUTime: 250 * time.Millisecond, RealTime: 30 * time.Second, Memory: burnMemory}, sandbox.CPUTimeLimitExceeded},
+	{"cpu 1s", []string{"burn", "1m"}, sandbox.Limits{CPUTime: time.Second, RealTime: 30 * time.Second, Memory: burnMemory}, sandbox.CPUTimeLimitExceeded},
+	{"real 1s", []string{"sleep", "1m"}, sandbox.Limits{CPUTime: 10 * time.Second, RealTime: time.Second, Memory: burnMemory}, sandbox.RealTimeLimitExceeded},
+	{"memory 2x", []string{"alloc", "2048"}, sandbox.Limits{CPUTime: 10 * time.Second, RealTime: 30 * time.Second, Memory: burnMemory}, sandbox.MemoryLimitExceeded},
+}
+
+// limit runs limit check lc, the i-th, and records it as a sample (case
+// limit-NAME, its expected verdict the one wanted).
+func (k *Calibrator) limit(ctx context.Context, lc limitCheck, i int, sink Sink) (results.LimitCheck, error) {
+	args := append(append([]string{}, scenarios.SelfArgs...), lc.args...)
+	r := k.ex.Run(ctx, &sandbox.Command{Path: k.exe, Args: args, Limits: lc.limits})
+	if err := ctx.Err(); err != nil {
+		return results.LimitCheck{}, err
+	}
+	c := results.LimitCheck{Check: lc.name, Program: strings.Join(lc.args, " "), Want: verdictOf(lc.want), Verdict: verdictOf(r.Verdict), Unit: "ms"}
+	var limit float64
+	switch lc.want {
+	case sandbox.CPUTimeLimitExceeded:
+		c.Limit, c.At, limit = lc.limits.CPUTime.String(), results.Millis(r.CPUTime), results.Millis(lc.limits.CPUTime)
+	case sandbox.RealTimeLimitExceeded:
+		c.Limit, c.At, limit = lc.limits.RealTime.String(), results.Millis(r.RealTime), results.Millis(lc.limits.RealTime)
+	default:
+		c.Limit, c.At, limit, c.Unit = lc.limits.Memory.String(), float64(r.Memory), float64(lc.limits.Memory), "bytes"
+	}
+	c.Over = max(c.At-limit, 0)
+	if c.Unit == "ms" {
+		c.Allowed = max(0.1*limit, 20)
+	}
+	c.OK = r.Verdict == lc.want && c.Over <= c.Allowed
+	key := k.key(1)
+	st := setting{model: key.Model, measure: key.Measure, parallel: 1, gomaxprocs: key.GOMAXPROCS, isolation: key.Isolation, executor: key.Executor}
+	o := fromResult(r, false)
+	s := o.sample("limit-"+strings.ReplaceAll(lc.name, " ", "-"), st, 0, 0, i, 0, lc.want)
+	if err := sink.Add(s); err != nil {
+		return c, err
+	}
+	k.done++
+	if k.c.Progress != nil {
+		k.c.Progress(Progress{Done: k.done, Total: k.total(), Group: s.Key()})
+	}
+	return c, nil
 }

@@ -57,7 +57,7 @@ func TestMainInProcess(t *testing.T) {
 		{args: []string{"sort"}, stdin: "0", stdout: "\n"},
 		{args: []string{"sort"}, stdin: "2 1", code: 2, stderrHead: "judgebench: work sort: read integer 2 of 2: unexpected end of input\n"},
 		{args: []string{"nope"}, code: 2, stderrHead: "judgebench: work nope: unknown workload"},
-		{args: []string{"burn"}, code: 2, stderrHead: "judgebench: work burn: missing argument (usage: judgebench work burn DURATION)\n"},
+		{args: []string{"burn"}, code: 2, stderrHead: "judgebench: work burn: missing argument (usage: judgebench work burn DURATION [kernel])\n"},
 		{args: []string{"burn", "abc"}, code: 2, stderrHead: "judgebench: work burn: invalid duration \"abc\""},
 		{args: []string{"exit", "300"}, code: 2, stderrHead: "judgebench: work exit: invalid exit code \"300\""},
 		{args: []string{"sleep", "1s", "2s"}, code: 2, stderrHead: "judgebench: work sleep: unexpected argument \"2s\""},

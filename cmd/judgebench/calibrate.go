@@ -10,7 +10,7 @@ import (
 	"github.com/judgebench/judgebench/sandbox"
 )
 
-const calibrateUsage = "calibrate [--tolerance 1%] [--floor 2ms] [--durations LIST] [--repeat N] [--isolation LEVEL] [--out DIR] [--json]"
+const calibrateUsage = "calibrate [--tolerance 1%] [--floor 2ms] [--durations LIST] [--kernel LIST] [--repeat N] [--isolation LEVEL] [--executor SPEC] [--strict-limits] [--no-limits] [--out DIR] [--json]"
 
 // calibrateOptions are the flags of `judgebench calibrate`.
 type calibrateOptions struct {
@@ -22,11 +22,16 @@ type calibrateOptions struct {
 	json      bool
 	cgroup    sandbox.CgroupMode
 	isolation sandbox.Isolation
+	kernel    durationsFlag
+	exec      string
+	strict    bool
+	noLimits  bool
 }
 
-func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
 	o := calibrateOptions{tolerance: 0.01, repeat: 5,
-		durations: durationsFlag{10 * time.Millisecond, 100 * time.Millisecond, time.Second}}
+		durations: durationsFlag{10 * time.Millisecond, 100 * time.Millisecond, time.Second},
+		kernel:    durationsFlag{100 * time.Millisecond}}
 	fs := newFlagSet("calibrate", calibrateUsage, stdout)
 	fs.Var(&o.durations, "durations", "CPU times of the burns")
 	fs.Var(&o.tolerance, "tolerance", "allowed cpu_time error, relative to the program's own clock")
@@ -36,21 +41,35 @@ func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, stder
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
 	addCgroupFlag(fs, &o.cgroup)
 	fs.Var(&o.isolation, "isolation", "the isolation level of the burns: none, process or namespaces (default: the strongest this host allows)")
+	fs.Var(&o.kernel, "kernel", "CPU times of the burns that spend most of it in the kernel")
+	addExecutorFlag(fs, &o.exec)
+	fs.BoolVar(&o.strict, "strict-limits", false, "exit 1 also when a limit check is off: a limit enforced late, or the wrong verdict")
+	fs.BoolVar(&o.noLimits, "no-limits", false, "leave out the limit checks")
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("calibrate: takes no arguments, got %q", fs.Args())
 	}
-	return calibrate(ctx, &o, stdout, stderr)
+	ex, err := openExecutor(ctx, fs, "calibrate", o.exec)
+	if err != nil {
+		return err
+	}
+	defer closeExecutor(ex, &err)
+	var e harness.Executor
+	if ex != nil {
+		e = ex
+	}
+	return calibrate(ctx, &o, e, stdout, stderr)
 }
 
 // calibrate runs the calibration into a run directory and prints it; exit
 // status 1 when a point is outside the tolerance.
-func calibrate(ctx context.Context, o *calibrateOptions, stdout, stderr io.Writer) error {
+func calibrate(ctx context.Context, o *calibrateOptions, ex harness.Executor, stdout, stderr io.Writer) error {
 	bar := newProgress(stderr, false)
-	k, err := harness.NewCalibrator(harness.Calibration{Durations: o.durations, Repeat: o.repeat,
-		Tolerance: float64(o.tolerance), Floor: o.floor, Cgroup: o.cgroup, Isolation: o.isolation, Progress: bar.update})
+	k, err := harness.NewCalibrator(harness.Calibration{Durations: o.durations, Kernel: o.kernel, Repeat: o.repeat,
+		Tolerance: float64(o.tolerance), Floor: o.floor, Cgroup: o.cgroup, Isolation: o.isolation, Progress: bar.update,
+		Executor: ex, NoLimits: o.noLimits})
 	if err != nil {
 		return runError("calibrate", err)
 	}
@@ -62,12 +81,17 @@ func calibrate(ctx context.Context, o *calibrateOptions, stdout, stderr io.Write
 	if err != nil {
 		return runError("calibrate", err)
 	}
-	if o.json {
-		err = report.WriteCalibrationJSON(stdout, path, k.Points)
-	} else {
-		err = report.WriteCalibration(stdout, path, k.Points)
+	cal := report.Calibration{Run: path, Points: k.Points, Limits: k.Limits, StrictLimits: o.strict}
+	if d, ok := ex.(harness.Describer); ok {
+		info := d.Describe()
+		cal.Judge = &info
 	}
-	if err == nil && !k.OK() {
+	if o.json {
+		err = report.WriteCalibrationJSON(stdout, &cal)
+	} else {
+		err = report.WriteCalibration(stdout, &cal)
+	}
+	if err == nil && (!k.OK() || (o.strict && !k.LimitsOK())) {
 		return &exitError{code: 1}
 	}
 	return err

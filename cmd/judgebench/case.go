@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+
 	"encoding/json"
 	"fmt"
+	"github.com/judgebench/judgebench/harness"
 	"io"
 
 	"github.com/judgebench/judgebench/results"
@@ -22,6 +24,7 @@ type caseOptions struct {
 	json    bool
 	cgroup  sandbox.CgroupMode
 	iso     isolationOptions
+	exec    string // --executor
 }
 
 func (o *caseOptions) addFlags(fs *pflag.FlagSet) {
@@ -32,9 +35,10 @@ func (o *caseOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of a summary line")
 	addCgroupFlag(fs, &o.cgroup)
 	addIsolationFlags(fs, &o.iso)
+	addExecutorFlag(fs, &o.exec)
 }
 
-func runCaseCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func runCaseCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
 	var o caseOptions
 	fs := newFlagSet("case", caseUsage, stdout)
 	fs.SetInterspersed(false)
@@ -45,12 +49,22 @@ func runCaseCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	if fs.NArg() == 0 {
 		return usageErrorf("case: no program given (usage: judgebench %s)", caseUsage)
 	}
-	return runCase(ctx, &o, fs.Args(), stdout)
+	ex, err := openExecutor(ctx, fs, "case", o.exec)
+	if err != nil {
+		return err
+	}
+	defer closeExecutor(ex, &err)
+	var e harness.Executor
+	if ex != nil {
+		e = ex
+	}
+	return runCase(ctx, &o, e, fs.Args(), stdout)
 }
 
-// runCase runs argv once and prints the result; a verdict other than ACCEPTED
-// is exit status 1, a SYSTEM_ERROR exit status 2.
-func runCase(ctx context.Context, o *caseOptions, argv []string, stdout io.Writer) error {
+// runCase runs argv once through ex (nil: a sandbox of o's) and prints the
+// result; a verdict other than ACCEPTED is exit status 1, a SYSTEM_ERROR exit
+// status 2.
+func runCase(ctx context.Context, o *caseOptions, ex harness.Executor, argv []string, stdout io.Writer) error {
 	if err := o.iso.check(); err != nil {
 		return usageErrorf("case: %v", err)
 	}
@@ -76,13 +90,18 @@ func runCase(ctx context.Context, o *caseOptions, argv []string, stdout io.Write
 		defer f.Close()
 		cmd.Expect = f
 	}
-	sb, err := sandbox.New(o.iso.options(o.cgroup))
-	if err != nil {
-		return fmt.Errorf("case: %w", err)
-	}
-	res := sb.Run(ctx, cmd)
-	if err := sb.Close(); err != nil {
-		res.Warnings = append(res.Warnings, err.Error())
+	var res *sandbox.Result
+	if ex != nil {
+		res = ex.Run(ctx, cmd)
+	} else {
+		sb, err := sandbox.New(o.iso.options(o.cgroup))
+		if err != nil {
+			return fmt.Errorf("case: %w", err)
+		}
+		res = sb.Run(ctx, cmd)
+		if err := sb.Close(); err != nil {
+			res.Warnings = append(res.Warnings, err.Error())
+		}
 	}
 	perr := printCase(stdout, res, o.json)
 	switch {
@@ -116,7 +135,11 @@ type caseJSON struct {
 	OutputBytes         int64                `json:"output_bytes"`
 	CheckerMessage      string               `json:"checker_message"`
 	Isolation           sandbox.Isolation    `json:"isolation"`
-	Warnings            []string             `json:"warnings,omitempty"`
+	// Executor is what ran the program: sandbox, or the judge of --executor,
+	// whose own account is Judge.
+	Executor string               `json:"executor"`
+	Judge    *results.JudgeReport `json:"judge,omitempty"`
+	Warnings []string             `json:"warnings,omitempty"`
 }
 
 func printCase(w io.Writer, r *sandbox.Result, asJSON bool) error {
@@ -125,20 +148,37 @@ func printCase(w io.Writer, r *sandbox.Result, asJSON bool) error {
 		return err
 	}
 	if !asJSON {
-		_, err := fmt.Fprintf(w, "%s cpu=%.3fms (user %.3fms, sys %.3fms) real=%.3fms memory=%s (%s) exit=%d%s\n%s",
+		_, err := fmt.Fprintf(w, "%s cpu=%.3fms (user %.3fms, sys %.3fms) real=%.3fms memory=%s (%s) exit=%d%s\n%s%s",
 			r.Verdict, results.Millis(r.CPUTime), results.Millis(r.User), results.Millis(r.System), results.Millis(r.RealTime), r.Memory, r.MemorySource,
-			r.ExitCode, signalSuffix(r), checkerLine(r))
+			r.ExitCode, signalSuffix(r), checkerLine(r), judgeLine(r))
 		return err
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(caseJSON{
+	j := caseJSON{
 		Verdict: r.Verdict, CPUTimeMS: results.Millis(r.CPUTime), UserTimeMS: results.Millis(r.User), SysTimeMS: results.Millis(r.System),
 		RealTimeMS: results.Millis(r.RealTime), MemoryBytes: int64(r.Memory), MemorySource: r.MemorySource,
 		ExitCode: r.ExitCode, Signal: r.Signal, SignalName: r.SignalName(), Error: r.Error,
 		VoluntarySwitches: r.VoluntarySwitches, InvoluntarySwitches: r.InvoluntarySwitches,
 		OutputBytes: r.OutputBytes, CheckerMessage: r.CheckerMessage, Isolation: r.Isolation, Warnings: r.Warnings,
-	})
+		Executor: results.ExecutorSandbox, Judge: judgeReport(r.Judge),
+	}
+	if r.Judge != nil {
+		j.Executor = r.Judge.Executor
+	}
+	return enc.Encode(j)
+}
+
+// judgeReport is the record of a judge's own account; nil for none.
+func judgeReport(j *sandbox.JudgeReport) *results.JudgeReport {
+	if j == nil {
+		return nil
+	}
+	out := &results.JudgeReport{Status: j.Status, Why: j.Why, LatencyMS: results.Millis(j.Latency), Raw: j.Raw}
+	if j.Verdict != 0 {
+		out.Verdict = results.Verdict(j.Verdict.String())
+	}
+	return out
 }
 
 // checkerLine is the line printed after the summary of a WRONG_ANSWER: where
@@ -155,4 +195,18 @@ func signalSuffix(r *sandbox.Result) string {
 		return ""
 	}
 	return " signal=" + r.SignalName()
+}
+
+// judgeLine is the line printed after the summary of a case another judge
+// ran: its own verdict's name, and what judgebench would decide otherwise.
+func judgeLine(r *sandbox.Result) string {
+	j := r.Judge
+	if j == nil {
+		return ""
+	}
+	line := fmt.Sprintf("%s said %q in %.3fms", j.Executor, j.Status, results.Millis(j.Latency))
+	if j.Verdict != 0 {
+		line += fmt.Sprintf("; judgebench would say %s: %s", j.Verdict, j.Why)
+	}
+	return line + "\n"
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/judgebench/judgebench/harness"
+	"github.com/judgebench/judgebench/judges"
 	"github.com/judgebench/judgebench/report"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
@@ -36,6 +37,7 @@ type runOptions struct {
 	quiet      bool
 	cgroup     sandbox.CgroupMode
 	iso        isolationOptions
+	exec       string // --executor
 }
 
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {
@@ -58,11 +60,12 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	addCheckerFlag(fs, &o.checker)
 	addIsolationFlags(fs, &o.iso)
 	addLimitFlags(fs, &o.limits)
+	addExecutorFlag(fs, &o.exec)
 }
 
 const runUsage = "run [TARGET] [flags] [-- PROG [ARGS]]"
 
-func runRunCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func runRunCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
 	var o runOptions
 	fs := newFlagSet("run", runUsage, stdout)
 	o.addFlags(fs)
@@ -80,10 +83,16 @@ func runRunCommand(ctx context.Context, args []string, _ io.Reader, stdout, stde
 	if err := useChecker(fs, o.checker, cases); err != nil {
 		return usageErrorf("run: %v", err)
 	}
-	plan, err := o.plan(sc, cases)
+	ex, err := openExecutor(ctx, fs, "run", o.exec)
+	if err != nil {
+		return err
+	}
+	defer closeExecutor(ex, &err)
+	plan, err := o.plan(sc, cases, ex)
 	if err != nil {
 		return usageErrorf("run: %v", err)
 	}
+	warnQueue(stderr, ex, plan.Parallel)
 	bar := newProgress(stderr, o.quiet)
 	plan.Progress = bar.update
 	path, err := record(ctx, plan, harness.Recording{Dir: o.out, Target: target}, o.settings)
@@ -134,7 +143,7 @@ func targetArgs(cmd string, fs *pflag.FlagSet) (string, []string, error) {
 }
 
 // plan merges flags over the scenario's settings over the defaults.
-func (o *runOptions) plan(sc *scenarios.Scenario, cases []scenarios.Case) (*harness.Plan, error) {
+func (o *runOptions) plan(sc *scenarios.Scenario, cases []scenarios.Case, ex judges.Executor) (*harness.Plan, error) {
 	limits := mergeLimits(o.limits, sc.Limits)
 	p := &harness.Plan{
 		Cases:    cases,
@@ -160,6 +169,11 @@ func (o *runOptions) plan(sc *scenarios.Scenario, cases []scenarios.Case) (*harn
 		return nil, err
 	}
 	o.iso.apply(p)
+	if ex != nil {
+		// A scenario's pinning and held memory are the sandbox's: --pin
+		// itself was refused.
+		p.Executor, p.Pin, p.HarnessHold = ex, results.PinOff, 0
+	}
 	return p, p.Validate()
 }
 

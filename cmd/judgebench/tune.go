@@ -33,9 +33,10 @@ type tuneOptions struct {
 	json        bool
 	cgroup      sandbox.CgroupMode
 	iso         isolationOptions
+	exec        string // --executor
 }
 
-func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
 	o := tuneOptions{tolerance: 0.05, floor: time.Millisecond, budget: 5 * time.Minute, maxParallel: 2 * runtime.NumCPU(), repeat: 3}
 	fs := newFlagSet("tune", tuneUsage, stdout)
 	fs.Var(&intFlag{v: &o.maxParallel, min: 1}, "max-parallel", "highest parallelism to sweep (default 2 x CPUs, fewer when that many cases' memory or task limits would not fit)")
@@ -50,6 +51,7 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	addCheckerFlag(fs, &o.checker)
 	addIsolationFlags(fs, &o.iso)
 	addLimitFlags(fs, &o.limits)
+	addExecutorFlag(fs, &o.exec)
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
@@ -80,6 +82,15 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return usageErrorf("tune: %v", err)
 	}
 	o.iso.apply(plan)
+	ex, err := openExecutor(ctx, fs, "tune", o.exec)
+	if err != nil {
+		return err
+	}
+	defer closeExecutor(ex, &err)
+	if ex != nil { // the judge's own placement: one unpinned candidate
+		plan.Executor, plan.Pin, plan.Placements = ex, results.PinOff, nil
+		warnQueue(stderr, ex, plan.Parallel)
+	}
 	bar := newProgress(stderr, false)
 	plan.Progress = bar.update
 	tuner, err := harness.NewTuner(plan, results.TuneOptions{Tolerance: float64(o.tolerance), Floor: results.Millis(o.floor)}, o.budget)
