@@ -84,4 +84,3 @@ func skipIfRace(t *testing.T) {
 		t.Skip("race detector: its shadow memory does not fit under an address-space limit")
 	}
 }
-

@@ -122,7 +122,6 @@ func countOff(checks []results.LimitCheck) int {
 	return n
 }
 
-
 // WriteCalibrationJSON writes a calibration as one JSON object: the path of
 // run.json, the judge, whether every point is within tolerance and every
 // limit check passed, the points and the checks.
