@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/judgebench/judgebench/host"
@@ -98,8 +99,17 @@ func TestCalibrate(t *testing.T) {
 		if r.code != 0 && !raceEnabled {
 			t.Errorf("calibrate = %d, stdout %q, stderr %q; want 0 on this machine", r.code, r.stdout, r.stderr)
 		}
+		// The sandbox enforces every limit as stated: the checks pass.
+		for _, want := range []string{"100ms kernel", "limits (the judge's own figures):", "cpu 250ms", "real 1s", "memory 2x"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("calibrate printed %q; want %q in it", r.stdout, want)
+			}
+		}
+		if strings.Contains(r.stdout, " OFF") {
+			t.Errorf("calibrate printed %q; want every limit check of the sandbox ok", r.stdout)
+		}
 	})
-	r := runCLI(t, append(args, "--tolerance", "0.0001%", "--floor", "1ns", "--out", filepath.Join(dir, "b"))...)
+	r := runCLI(t, append(args, "--no-limits", "--tolerance", "0.0001%", "--floor", "1ns", "--out", filepath.Join(dir, "b"))...)
 	if r.code != 1 {
 		t.Errorf("calibrate with an impossible tolerance = %d, stdout %q; want 1", r.code, r.stdout)
 	}
@@ -122,6 +132,16 @@ func TestTuneAndCalibrateBadInput(t *testing.T) {
 		{"calibrate", "--tolerance", "-1%"},
 		{"calibrate", "--durations", "0s"},
 		{"calibrate", "--repeat", "0"},
+		{"calibrate", "--kernel", "0s"},
+		{"calibrate", "--executor", "nosuch:x"},
+		{"calibrate", "--executor", "judger:/nonexistent/libjudger.so"},
+		{"calibrate", "--executor", "isolate:/nonexistent", "--isolation", "none"},
+		{"case", "--executor", "judger:", "--", "true"},
+		{"case", "--executor", "isolate:/nonexistent/isolate", "--", "true"},
+		{"case", "--executor", "go-judge:http://127.0.0.1:1", "--cgroup", "off", "--", "true"},
+		{"run", "--executor", "go-judge:ftp://nowhere", "--", "true"},
+		{"run", "--executor", "command:/nonexistent.yaml", "--", "true"},
+		{"tune", "--executor", "judger:/nonexistent", "--pin", "on"},
 	} {
 		r := runCLI(t, args...)
 		if r.code != 2 {
