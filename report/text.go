@@ -58,6 +58,9 @@ func writeAligned(w io.Writer, right []bool, rows [][]string) error {
 func WriteRunSummary(w io.Writer, path string, run *results.Run) error {
 	p := &printer{w: w}
 	p.printf("run: %s (%d samples)\n", path, len(run.Samples))
+	if j := run.Machine.Judge; j != nil {
+		p.printf("executor: %s %s (%s): the judge's own verdicts and figures\n", j.Executor, j.Version, j.Spec)
+	}
 	if p.err == nil {
 		p.err = WriteGroupTable(w, run.Groups)
 	}

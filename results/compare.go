@@ -265,6 +265,9 @@ func (k Key) Name() string {
 	if k.Pinned {
 		s += "/pinned"
 	}
+	if k.Executor != "" && k.Executor != ExecutorSandbox {
+		s += "/executor=" + k.Executor
+	}
 	return s
 }
 
