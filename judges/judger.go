@@ -1,11 +1,441 @@
 package judges
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/judgebench/judgebench/results"
+	"github.com/judgebench/judgebench/sandbox"
 )
 
-// openJudger is written by its adapter's change.
-func openJudger(ctx context.Context, arg string) (Executor, error) {
-	return nil, errors.New("judges: not yet")
+// Judger's uids: worker slot N runs its programs as uid and gid
+// judgerFirstUID+N. Judger's process limit (RLIMIT_NPROC) counts every
+// process of a uid on the system, so slots must not share one. The range
+// avoids isolate's boxes (60000-60999, 62000-62063), judgebench's own
+// sandbox (63000-63999) and nobody (65534).
+const (
+	judgerFirstUID = 64000
+	judgerSlots    = 1000
+)
+
+// Judger's limits on its command line: every integer flag is a C int, and
+// argv and the environment have fixed-size tables.
+const (
+	judgerMaxInt  = 1<<31 - 1
+	judgerMaxArgs = 254
+	judgerMaxEnv  = 255
+)
+
+// judgerEnv is a program's environment when the command gives none.
+var judgerEnv = []string{"PATH=/usr/local/bin:/usr/bin:/bin"}
+
+// judger runs each case through QingdaoU Judger's command line
+// (libjudger.so, an executable), one process per case.
+type judger struct {
+	path    string
+	version string
+	work    *workdir
+}
+
+var _ Executor = (*judger)(nil)
+
+// openJudger checks that path is Judger's command line and that it can run
+// here (as root), and makes the executor's work directory.
+func openJudger(ctx context.Context, path string) (Executor, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("judges: judger: %w", err)
+	}
+	if !st.Mode().IsRegular() || st.Mode()&0o111 == 0 {
+		return nil, fmt.Errorf("judges: judger: %s is not an executable file", path)
+	}
+	if os.Getuid() != 0 {
+		return nil, errors.New("judges: judger: judgebench must run as root: Judger refuses any other user (error -5, ROOT_REQUIRED)")
+	}
+	version, err := judgerVersion(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	w, err := newWorkdir("judger")
+	if err != nil {
+		return nil, err
+	}
+	return &judger{path: path, version: version, work: w}, nil
+}
+
+// judgerVersion asks Judger for its version ("Version: 2.1.1").
+func judgerVersion(ctx context.Context, path string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "--version").Output()
+	v, ok := strings.CutPrefix(strings.TrimSpace(string(out)), "Version: ")
+	if err != nil || !ok {
+		return "", fmt.Errorf("judges: judger: %s --version: want \"Version: N.N.N\", got %q (%v)", path, judgerFirstLine(out), err)
+	}
+	return v, nil
+}
+
+// Close removes the work directory: the programs' copies and any case's
+// files left behind.
+func (j *judger) Close() error { return j.work.Close() }
+
+// judgerNotes are what judgebench knows of how Judger measures and limits
+// (see ../shared/peers/README.md and the tests).
+var judgerNotes = []string{
+	"cpu_time is ru_utime of the program only: user time, no system time; CPUTime = User, System is unknown (0), and a program that spends its time in the kernel (page faults, system calls) passes the CPU limit",
+	"the CPU limit is RLIMIT_CPU in whole seconds, (limit+1000)/1000: a spinner under a 250 or 500 ms limit runs to ~1 s of CPU, under 1 s to ~2 s, before SIGKILL; the verdict compares user time afterwards",
+	"the real-time limit is a killer thread that sleeps (limit+1000)/1000 whole seconds (a 300 ms limit kills at ~1 s); real_time runs from before Judger's fork to after its wait4, in whole ms",
+	"memory is ru_maxrss of the program (Judger is a small C program: no inherited peak), limited as address space, RLIMIT_AS = 2x the limit: an allocation past that fails and the program usually exits non-zero, RUNTIME_ERROR; MEMORY_LIMIT_EXCEEDED only when the peak lands between the limit and what the address space allows",
+	"Go programs need a memory limit of at least 512MiB (the runtime aborts at start under ~768MiB of RLIMIT_AS) and reserve ~1.2GiB of address space themselves: under a 1GiB limit a Go program cannot allocate 800MiB (RUNTIME_ERROR)",
+	"every integer flag is a C int: a limit of 2^31 or more (2GiB of memory, stack or output) is clamped to 2^31-1 with a warning; empty arguments cannot be passed",
+	"the output limit is RLIMIT_FSIZE one byte past the limit, so that judgebench sees the overflow; Judger's verdict for it is RUNTIME_ERROR (SIGXFSZ, or a failed write)",
+	"the process limit is RLIMIT_NPROC of the slot's uid (threads count), one uid per worker slot",
+}
+
+// Describe says which Judger runs the cases and how it is driven.
+func (j *judger) Describe() results.JudgeInfo {
+	config, _ := json.Marshal(map[string]any{
+		"command": []string{j.path, "--exe_path=COPY", "--args=ARG...", "--env=VAR=VALUE...",
+			"--max_cpu_time=MS", "--max_real_time=MS", "--max_memory=BYTES", "--max_stack=BYTES",
+			"--max_process_number=N", "--max_output_size=BYTES+1", "--input_path=FILE",
+			"--output_path=FILE", "--error_path=FILE", "--log_path=FILE", "--uid=UID", "--gid=UID"},
+		"uids":                    fmt.Sprintf("%d-%d (%d + worker slot; gid = uid)", judgerFirstUID, judgerFirstUID+judgerSlots-1, judgerFirstUID),
+		"env":                     "the case's, else " + strings.Join(judgerEnv, " "),
+		"seccomp_rule_name":       "none",
+		"memory_limit_check_only": 0,
+	})
+	return results.JudgeInfo{
+		Executor: "judger",
+		Spec:     "judger:" + j.path,
+		Version:  j.version,
+		Config:   config,
+		Notes:    slices.Clone(judgerNotes),
+	}
+}
+
+// Run runs cmd through Judger and returns its verdict and figures.
+func (j *judger) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Result {
+	report := &sandbox.JudgeReport{Executor: "judger"}
+	if cmd.Slot < 0 || cmd.Slot >= judgerSlots {
+		return failed(report, fmt.Errorf("judges: judger: worker slot %d out of range 0-%d (one uid each)", cmd.Slot, judgerSlots-1))
+	}
+	program, err := j.work.program(cmd.Path)
+	if err != nil {
+		return failed(report, fmt.Errorf("judges: judger: program: %w", err))
+	}
+	input, done, err := j.work.input(cmd)
+	if err != nil {
+		return failed(report, fmt.Errorf("judges: judger: stdin: %w", err))
+	}
+	defer done()
+	files := judgerFiles{input: input, output: j.work.file(".out"), stderr: j.work.file(".err"), log: j.work.file(".log")}
+	defer files.remove()
+	flags, warnings, err := judgerFlags(cmd, program, files)
+	if err != nil {
+		return failed(report, err)
+	}
+	dir := cmd.Dir
+	if dir == "" {
+		dir = j.work.dir
+	}
+	stdout, err := j.exec(ctx, dir, cmd.CPUs, flags, report)
+	if err != nil {
+		return failed(report, err)
+	}
+	r, err := judgerResult(stdout, files, report)
+	if err != nil {
+		return failed(report, err)
+	}
+	r.Warnings = append(r.Warnings, warnings...)
+	if r.Verdict == sandbox.SystemError {
+		return r
+	}
+	r.Stderr = judgerHead(files.stderr, cmd.StderrLimit)
+	finish(ctx, cmd, r, files.output)
+	return r
+}
+
+// exec runs Judger with flags in its own process group, killed whole when
+// ctx ends, on cpus (none: unpinned), and returns what it printed. report
+// gets the latency.
+func (j *judger) exec(ctx context.Context, dir string, cpus []int, flags []string, report *sandbox.JudgeReport) ([]byte, error) {
+	var stdout, stderr bytes.Buffer
+	c := exec.CommandContext(ctx, j.path, flags...)
+	c.Dir, c.Stdout, c.Stderr = dir, &stdout, &stderr
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// On cancel, kill the program first, so that Judger reaps it (an orphan
+	// would be left to init to reap) and returns; Judger itself, if still
+	// there after WaitDelay, then the whole group below.
+	c.Cancel = func() error { judgerKillOthers(c.Process.Pid); return nil }
+	c.WaitDelay = 500 * time.Millisecond
+	start := time.Now()
+	if err := judgerStart(c, cpus); err != nil {
+		return nil, err
+	}
+	err := c.Wait()
+	report.Latency = time.Since(start)
+	// What the program left in the group (Judger waits for its child only):
+	// the group's id is not reused while any of it lives.
+	syscall.Kill(-c.Process.Pid, syscall.SIGKILL)
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("judges: judger: %w", context.Cause(ctx))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("judges: judger: %w: %s", err, judgerFirstLine(append(stderr.Bytes(), stdout.Bytes()...)))
+	}
+	return stdout.Bytes(), nil
+}
+
+// judgerStart starts c on cpus (none: as it is): a child inherits the CPUs
+// of the thread that forks it, and Judger's program those of Judger, so c is
+// started from this goroutine's thread pinned for the moment.
+func judgerStart(c *exec.Cmd, cpus []int) error {
+	if len(cpus) == 0 {
+		return judgerStartErr(c.Start())
+	}
+	var set, old unix.CPUSet
+	for _, n := range cpus {
+		if n < 0 || n >= 1024 {
+			return fmt.Errorf("judges: judger: CPU %d out of range 0-1023", n)
+		}
+		set.Set(n)
+	}
+	runtime.LockOSThread()
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("judges: judger: %w", err)
+	}
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("judges: judger: pin to CPUs %v: %w", cpus, err)
+	}
+	err := c.Start()
+	if unix.SchedSetaffinity(0, &old) == nil {
+		runtime.UnlockOSThread() // else the pinned thread ends with the goroutine
+	}
+	return judgerStartErr(err)
+}
+
+// judgerStartErr is err from starting Judger, nil or said so.
+func judgerStartErr(err error) error {
+	if err != nil {
+		return fmt.Errorf("judges: judger: start: %w", err)
+	}
+	return nil
+}
+
+// judgerKillOthers kills every process of the process group pgid but its
+// leader, Judger.
+func judgerKillOthers(pgid int) {
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil || pid == pgid {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp ...: comm may hold anything but ')'.
+		i := bytes.LastIndexByte(stat, ')')
+		if f := strings.Fields(string(stat[i+1:])); i >= 0 && len(f) > 2 && f[2] == strconv.Itoa(pgid) {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// judgerFiles are one case's files: the program's stdin, stdout and
+// stderr, and Judger's log.
+type judgerFiles struct {
+	input, output, stderr, log string
+}
+
+// remove removes the case's own files (not its input).
+func (f judgerFiles) remove() {
+	os.Remove(f.output)
+	os.Remove(f.stderr)
+	os.Remove(f.log)
+}
+
+// judgerFlags is Judger's command line for cmd, its program at program,
+// and warnings for limits Judger cannot express.
+func judgerFlags(cmd *sandbox.Command, program string, f judgerFiles) (flags, warnings []string, err error) {
+	env := cmd.Env
+	if env == nil {
+		env = judgerEnv
+	}
+	switch {
+	case len(cmd.Args) > judgerMaxArgs:
+		return nil, nil, fmt.Errorf("judges: judger: %d arguments; Judger takes at most %d", len(cmd.Args), judgerMaxArgs)
+	case len(env) > judgerMaxEnv:
+		return nil, nil, fmt.Errorf("judges: judger: %d environment variables; Judger takes at most %d", len(env), judgerMaxEnv)
+	case slices.Contains(cmd.Args, ""), slices.Contains(env, ""):
+		return nil, nil, errors.New("judges: judger: an empty argument or environment entry: Judger's command line cannot pass one")
+	}
+	l := cmd.Limits.WithDefaults()
+	uid := strconv.Itoa(judgerFirstUID + cmd.Slot)
+	flags = []string{"--exe_path=" + program}
+	for _, a := range cmd.Args {
+		flags = append(flags, "--args="+a)
+	}
+	for _, e := range env {
+		flags = append(flags, "--env="+e)
+	}
+	ms := func(d time.Duration) int64 { return int64((d + time.Millisecond - 1) / time.Millisecond) }
+	for _, n := range []struct {
+		flag string
+		v    int64
+	}{
+		{"max_cpu_time", ms(l.CPUTime)},
+		{"max_real_time", ms(l.RealTime)},
+		{"max_memory", int64(l.Memory)},
+		{"max_stack", int64(l.Stack)},
+		{"max_process_number", int64(l.Processes)},
+		{"max_output_size", int64(l.Output) + 1},
+	} {
+		v := n.v
+		if v > judgerMaxInt {
+			v = judgerMaxInt
+			warnings = append(warnings, fmt.Sprintf("judges: judger: --%s=%d is past Judger's C int: clamped to %d", n.flag, n.v, v))
+		}
+		flags = append(flags, fmt.Sprintf("--%s=%d", n.flag, max(v, 1)))
+	}
+	flags = append(flags, "--input_path="+f.input, "--output_path="+f.output, "--error_path="+f.stderr,
+		"--log_path="+f.log, "--uid="+uid, "--gid="+uid)
+	return flags, warnings, nil
+}
+
+// judgerReport is Judger's result object.
+type judgerReport struct {
+	CPUTime  int64 `json:"cpu_time"`  // ms, user time only
+	RealTime int64 `json:"real_time"` // ms
+	Memory   int64 `json:"memory"`    // bytes, ru_maxrss*1024
+	Signal   int   `json:"signal"`
+	ExitCode int   `json:"exit_code"`
+	Error    int   `json:"error"`
+	Result   int   `json:"result"`
+}
+
+// judgerVerdicts are Judger's results by number, with judgebench's verdict.
+var judgerVerdicts = map[int]struct {
+	name    string
+	verdict sandbox.Verdict
+}{
+	-1: {"WRONG_ANSWER", sandbox.WrongAnswer},
+	0:  {"ACCEPTED", sandbox.Accepted},
+	1:  {"CPU_TIME_LIMIT_EXCEEDED", sandbox.CPUTimeLimitExceeded},
+	2:  {"REAL_TIME_LIMIT_EXCEEDED", sandbox.RealTimeLimitExceeded},
+	3:  {"MEMORY_LIMIT_EXCEEDED", sandbox.MemoryLimitExceeded},
+	4:  {"RUNTIME_ERROR", sandbox.RuntimeError},
+	5:  {"SYSTEM_ERROR", sandbox.SystemError},
+}
+
+// judgerErrors are the names of Judger's own failures (its error field).
+var judgerErrors = map[int]string{
+	-1: "INVALID_CONFIG", -2: "FORK_FAILED", -3: "PTHREAD_FAILED", -4: "WAIT_FAILED",
+	-5: "ROOT_REQUIRED", -6: "LOAD_SECCOMP_FAILED", -7: "SETRLIMIT_FAILED", -8: "DUP2_FAILED",
+	-9: "SETUID_FAILED", -10: "EXECVE_FAILED", -11: "SPJ_ERROR",
+}
+
+// judgerResult turns what Judger printed into a Result; report gets its
+// status and raw object. A system error of Judger's carries the cause from
+// its log.
+func judgerResult(stdout []byte, f judgerFiles, report *sandbox.JudgeReport) (*sandbox.Result, error) {
+	var raw bytes.Buffer
+	if err := json.Compact(&raw, stdout); err != nil {
+		return nil, fmt.Errorf("judges: judger: result: %w: %q", err, judgerFirstLine(stdout))
+	}
+	var jr judgerReport
+	if err := json.Unmarshal(raw.Bytes(), &jr); err != nil {
+		return nil, fmt.Errorf("judges: judger: result: %w", err)
+	}
+	report.Raw = raw.Bytes()
+	v, ok := judgerVerdicts[jr.Result]
+	if !ok {
+		return nil, fmt.Errorf("judges: judger: unknown result %d in %s", jr.Result, raw.Bytes())
+	}
+	report.Status = fmt.Sprintf("%d %s", jr.Result, v.name)
+	if jr.Error != 0 {
+		report.Status += fmt.Sprintf(", error %d %s", jr.Error, judgerErrors[jr.Error])
+		return failed(report, fmt.Errorf("judges: judger: error %d %s: %s", jr.Error, judgerErrors[jr.Error], judgerLog(f.log))), nil
+	}
+	if v.verdict == sandbox.SystemError {
+		return failed(report, fmt.Errorf("judges: judger: SYSTEM_ERROR: %s", judgerLog(f.log))), nil
+	}
+	r := &sandbox.Result{
+		Verdict:      v.verdict,
+		CPUTime:      time.Duration(jr.CPUTime) * time.Millisecond,
+		User:         time.Duration(jr.CPUTime) * time.Millisecond,
+		RealTime:     time.Duration(jr.RealTime) * time.Millisecond,
+		Memory:       sandbox.Size(jr.Memory),
+		MemorySource: "judger:ru_maxrss",
+		ExitCode:     jr.ExitCode,
+		Signal:       jr.Signal,
+		Isolation:    isolation,
+		Judge:        report,
+	}
+	if r.Signal != 0 {
+		r.ExitCode = -1
+	}
+	return r, nil
+}
+
+// judgerLog is the end of Judger's log at path, on one line: where it says
+// why the program could not start.
+func judgerLog(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "no log: " + err.Error()
+	}
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > 2048 {
+		s = "..." + s[len(s)-2048:]
+	}
+	if s == "" {
+		return "empty log"
+	}
+	return s
+}
+
+// judgerHead is the first limit bytes of the file at path (0: 64KiB); nil when it
+// is empty or unreadable.
+func judgerHead(path string, limit sandbox.Size) []byte {
+	if limit <= 0 {
+		limit = 64 * sandbox.KiB
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, int64(limit)))
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// judgerFirstLine is the first non-empty line of b, trimmed.
+func judgerFirstLine(b []byte) string {
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			return line
+		}
+	}
+	return ""
 }
