@@ -46,7 +46,7 @@ func Open(ctx context.Context, spec string) (Executor, error) {
 		return nil, nil
 	}
 	if arg == "" {
-		return nil, fmt.Errorf("executor %q: want %s", spec, Spec)
+		return nil, fmt.Errorf("judges: executor %q: want %s", spec, Spec)
 	}
 	switch kind {
 	case "judger":
@@ -58,5 +58,5 @@ func Open(ctx context.Context, spec string) (Executor, error) {
 	case "command":
 		return openCommand(ctx, arg)
 	}
-	return nil, fmt.Errorf("executor %q: unknown kind %q; want %s", spec, kind, Spec)
+	return nil, fmt.Errorf("judges: executor %q: unknown kind %q; want %s", spec, kind, Spec)
 }
