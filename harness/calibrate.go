@@ -266,7 +266,7 @@ func burnTogether(ctx context.Context, sb Executor, exe string, d time.Duration,
 				args = append(args, "kernel")
 			}
 			r := sb.Run(ctx, &sandbox.Command{Path: exe, Args: args, Stdout: &out, Slot: i,
-				Limits: sandbox.Limits{CPUTime: d + 2*time.Second, Memory: burnMemory}})
+				Limits: sandbox.Limits{CPUTime: d + 2*time.Second, Memory: burnMemory, Stack: burnStack}})
 			runs[i].res = r
 			var thread, own, delay int64
 			_, err := fmt.Sscanf(out.String(), "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d", &thread, &own, &delay)
@@ -304,6 +304,11 @@ func medianDur(ds []time.Duration) time.Duration {
 // one needs about 768MiB of it to start.
 const burnMemory = sandbox.GiB
 
+// burnStack is their stack limit: glibc gives each thread a stack of the
+// limit's size, and a few threads of 1GiB each would not fit in the address
+// space the judges that limit it allow.
+const burnStack = 64 * sandbox.MiB
+
 // limitCheck is a program that goes past one limit, and the verdict a judge
 // should give it.
 type limitCheck struct {
@@ -318,10 +323,10 @@ type limitCheck struct {
 // verdict a program touching twice its memory limit gets. Each gives the
 // other limits room.
 var limitChecks = []limitCheck{
-	{"cpu 250ms", []string{"burn", "1m"}, sandbox.Limits{CPUTime: 250 * time.Millisecond, RealTime: 30 * time.Second, Memory: burnMemory}, sandbox.CPUTimeLimitExceeded},
-	{"cpu 1s", []string{"burn", "1m"}, sandbox.Limits{CPUTime: time.Second, RealTime: 30 * time.Second, Memory: burnMemory}, sandbox.CPUTimeLimitExceeded},
-	{"real 1s", []string{"sleep", "1m"}, sandbox.Limits{CPUTime: 10 * time.Second, RealTime: time.Second, Memory: burnMemory}, sandbox.RealTimeLimitExceeded},
-	{"memory 2x", []string{"alloc", "2048"}, sandbox.Limits{CPUTime: 10 * time.Second, RealTime: 30 * time.Second, Memory: burnMemory}, sandbox.MemoryLimitExceeded},
+	{"cpu 250ms", []string{"burn", "1m"}, sandbox.Limits{CPUTime: 250 * time.Millisecond, RealTime: 30 * time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.CPUTimeLimitExceeded},
+	{"cpu 1s", []string{"burn", "1m"}, sandbox.Limits{CPUTime: time.Second, RealTime: 30 * time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.CPUTimeLimitExceeded},
+	{"real 1s", []string{"sleep", "1m"}, sandbox.Limits{CPUTime: 10 * time.Second, RealTime: time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.RealTimeLimitExceeded},
+	{"memory 2x", []string{"alloc", "2048"}, sandbox.Limits{CPUTime: 10 * time.Second, RealTime: 30 * time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.MemoryLimitExceeded},
 }
 
 // limit runs limit check lc, the i-th, and records it as a sample (case
