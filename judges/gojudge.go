@@ -26,7 +26,7 @@ import (
 
 // goJudge runs cases through go-judge servers (criyle/go-judge) over their
 // REST API, one case per POST /run, the servers taken in turn. Programs and
-// input files are gjUploaded once per server (POST /file) and named by their
+// input files are uploaded once per server (POST /file) and named by their
 // file ids, so a server need not share judgebench's file system.
 type goJudge struct {
 	spec    string
@@ -37,7 +37,7 @@ type goJudge struct {
 	info    results.JudgeInfo
 }
 
-// gjServer is one go-judge server and the files gjUploaded to it.
+// gjServer is one go-judge server and the files uploaded to it.
 type gjServer struct {
 	url    string // without a trailing slash
 	config gjConfig
@@ -46,7 +46,7 @@ type gjServer struct {
 	files map[programKey]*gjUpload
 }
 
-// gjUpload is a file being, or done being, gjUploaded: done is closed when id
+// gjUpload is a file being, or done being, uploaded: done is closed when id
 // or err is set.
 type gjUpload struct {
 	done chan struct{}
@@ -69,7 +69,7 @@ type gjConfig struct {
 }
 
 // gjMaxContent is the largest stdin sent inline as {"content"}; larger ones,
-// and ones that are not UTF-8 (a JSON string cannot carry them), are gjUploaded.
+// and ones that are not UTF-8 (a JSON string cannot carry them), are uploaded.
 const gjMaxContent = 64 << 10
 
 // gjPath is the environment of a command whose Env is nil: the harness's own
@@ -175,7 +175,7 @@ func (g *goJudge) judgeInfo() results.JudgeInfo {
 		info.Parallelism += s.config.Parallelism
 		unknown = unknown || s.config.Parallelism == 0
 		if s.config.CgroupType == 0 {
-			info.Notes = append(info.Notes, s.url+" runs without cgroups (rlimits and rusage): its time is the program's own user+system time, its memory ru_maxrss")
+			info.Notes = append(info.Notes, s.url+" runs without cgroups (rlimits and rusage): its time is the program's user time only, its memory its ru_maxrss")
 		}
 	}
 	info.Version = strings.Join(versions, ", ")
@@ -192,7 +192,7 @@ func (g *goJudge) judgeInfo() results.JudgeInfo {
 // Describe says which go-judge servers run the cases and how they measure.
 func (g *goJudge) Describe() results.JudgeInfo { return g.info }
 
-// Close deletes the files gjUploaded to the servers and the work directory.
+// Close deletes the files uploaded to the servers and the work directory.
 func (g *goJudge) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -230,6 +230,11 @@ func (g *goJudge) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Result
 	start := time.Now()
 	res, raw, err := g.run(ctx, s, c)
 	j.Latency = time.Since(start)
+	if serr := (*gjStatusError)(nil); errors.As(err, &serr) && serr.code == http.StatusInternalServerError {
+		// Such as "file does not exists with id": a server that restarted
+		// lost its uploads. The next case uploads them again.
+		g.forget(s, c.CopyIn["prog"].FileID, c.Files[0].FileID)
+	}
 	if err != nil {
 		return fail(err)
 	}
@@ -262,7 +267,7 @@ type gjCmd struct {
 	CopyIn      map[string]gjFile `json:"copyIn"`
 }
 
-// gjFile is a file of a command: inline content, an gjUploaded file, or a
+// gjFile is a file of a command: inline content, an uploaded file, or a
 // collector of an output (name and max).
 type gjFile struct {
 	Content *string `json:"content,omitempty"`
@@ -272,7 +277,7 @@ type gjFile struct {
 }
 
 // command is cmd as go-judge runs it on s, uploading what s lacks; done
-// removes what was gjUploaded for this case alone.
+// removes what was uploaded for this case alone.
 func (g *goJudge) command(ctx context.Context, s *gjServer, cmd *sandbox.Command) (c gjCmd, done func(), err error) {
 	prog, err := g.program(ctx, s, cmd.Path)
 	if err != nil {
@@ -390,6 +395,29 @@ func (g *goJudge) cached(ctx context.Context, s *gjServer, key programKey, open 
 	}
 }
 
+// forget drops the uploads ids from s's cache, and from s where it still
+// has them.
+func (g *goJudge) forget(s *gjServer, ids ...string) {
+	var gone []string
+	s.mu.Lock()
+	for key, u := range s.files {
+		select {
+		case <-u.done:
+			if u.err == nil && slices.Contains(ids, u.id) {
+				delete(s.files, key)
+				gone = append(gone, u.id)
+			}
+		default:
+		}
+	}
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, id := range gone {
+		g.remove(ctx, s, id)
+	}
+}
+
 func (g *goJudge) uploadFile(ctx context.Context, s *gjServer, open func() (io.ReadCloser, error)) (string, error) {
 	f, err := open()
 	if err != nil {
@@ -428,11 +456,14 @@ func (g *goJudge) upload(ctx context.Context, s *gjServer, r io.Reader) (string,
 	return id, nil
 }
 
-// remove deletes the gjUploaded file id from s.
+// remove deletes the uploaded file id from s, if s still has it.
 func (g *goJudge) remove(ctx context.Context, s *gjServer, id string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, s.url+"/file/"+url.PathEscape(id), nil)
 	if err == nil {
 		err = g.do(req, nil)
+	}
+	if serr := (*gjStatusError)(nil); errors.As(err, &serr) && serr.code == http.StatusNotFound {
+		return nil // gone already
 	}
 	if err != nil {
 		return fmt.Errorf("judges: go-judge at %s: DELETE /file/%s: %w", s.url, id, err)
@@ -521,7 +552,7 @@ func (g *goJudge) do(req *http.Request, out any) error {
 		if reason == "" {
 			reason = http.StatusText(resp.StatusCode)
 		}
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, reason)
+		return &gjStatusError{resp.StatusCode, reason}
 	}
 	if out == nil {
 		return nil
@@ -531,6 +562,14 @@ func (g *goJudge) do(req *http.Request, out any) error {
 	}
 	return nil
 }
+
+// gjStatusError is an answer other than 200 OK, with go-judge's reason.
+type gjStatusError struct {
+	code   int
+	reason string
+}
+
+func (e *gjStatusError) Error() string { return fmt.Sprintf("HTTP %d: %s", e.code, e.reason) }
 
 // gjResult is go-judge's result of one command.
 type gjResult struct {

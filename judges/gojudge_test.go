@@ -377,6 +377,27 @@ func TestGoJudge(t *testing.T) {
 		}
 	})
 
+	t.Run("lost uploads", func(t *testing.T) {
+		// As when a server restarts: the next case fails, the one after
+		// uploads the program again.
+		for _, id := range gjUploaded(t, s.url) {
+			req, _ := http.NewRequest(http.MethodDelete, s.url+"/file/"+id, nil)
+			if resp, err := http.DefaultClient.Do(req); err != nil {
+				t.Fatal(err)
+			} else {
+				resp.Body.Close()
+			}
+		}
+		r := e.Run(t.Context(), gjWork(t, sandbox.Limits{}, "exit", "0"))
+		t.Logf("lost uploads: %v (%s)", r.Verdict, r.Error)
+		if r.Verdict != sandbox.SystemError || !strings.Contains(r.Error, "HTTP 500") {
+			t.Errorf("exit 0 with its program gone from the server: %v (%s); want SYSTEM_ERROR, HTTP 500", r.Verdict, r.Error)
+		}
+		if r := e.Run(t.Context(), gjWork(t, sandbox.Limits{}, "exit", "0")); r.Verdict != sandbox.Accepted {
+			t.Errorf("exit 0 after a lost upload: %v (%s); want ACCEPTED, the program uploaded again", r.Verdict, r.Error)
+		}
+	})
+
 	t.Run("cancel", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
