@@ -406,7 +406,7 @@ func TestGoJudge(t *testing.T) {
 			done <- e.Run(ctx, gjWork(t, sandbox.Limits{CPUTime: 30 * time.Second, RealTime: time.Minute}, "hang"))
 		}()
 		if !gjWaitHang(s.prefix, true) {
-			t.Fatal("hang: no such process in go-judge's cgroups within 5s")
+			t.Fatal("hang: no such process in go-judge's cgroups within 10s")
 		}
 		start := time.Now()
 		cancel()
@@ -421,7 +421,7 @@ func TestGoJudge(t *testing.T) {
 			t.Errorf("cancel: %v (%s); want SYSTEM_ERROR, context canceled", r.Verdict, r.Error)
 		}
 		if !gjWaitHang(s.prefix, false) {
-			t.Error("cancel: the program still runs 5s after its case was cancelled")
+			t.Error("cancel: the program still runs 10s after its case was cancelled")
 		}
 	})
 
@@ -461,11 +461,11 @@ func sortCase(n int) (in, out string) {
 	return b.String() + "\n", o.String() + "\n"
 }
 
-// gjWaitHang waits up to 5s for the hang workload to run (or, running false,
+// gjWaitHang waits up to 10s for the hang workload to run (or, running false,
 // to be gone) in a cgroup of the go-judge with cgroup prefix prefix, and
 // reports whether it did.
 func gjWaitHang(prefix string, running bool) bool {
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if gjHangRunning(prefix) == running {
 			return true
 		}
