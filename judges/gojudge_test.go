@@ -1,0 +1,520 @@
+package judges
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/judgebench/judgebench/sandbox"
+)
+
+// gjTestServer is a go-judge started for a test.
+type gjTestServer struct {
+	url    string
+	prefix string // its cgroup prefix
+}
+
+// gjStarted numbers the go-judge servers this test process starts.
+var gjStarted atomic.Int64
+
+// startGoJudge starts go-judge on a free loopback port, in a directory of
+// its own with its own file store and cgroup prefix, and stops it when t
+// ends: SIGTERM, then the cgroups it made are removed (the test fails if
+// one cannot be).
+func startGoJudge(t *testing.T, args ...string) gjTestServer {
+	t.Helper()
+	bin := peer(t, "go-judge")
+	v1, v2 := gjCgroupMounts(t)
+	if len(v1) == 0 {
+		if _, err := os.Stat("/run/systemd/system"); err != nil {
+			t.Skip("cgroup v2 without systemd: go-judge would nest its cgroups in this test's own cgroup")
+		}
+	}
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	if err := os.Mkdir(store, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s := gjTestServer{prefix: fmt.Sprintf("judgebench-test-%d-%d", os.Getpid(), gjStarted.Add(1))}
+	if found := gjCgroups(v1, v2, s.prefix); len(found) > 0 {
+		t.Fatalf("cgroups %v exist before go-judge started", found)
+	}
+	addr := gjFreeAddr(t)
+	s.url = "http://" + addr
+	var log bytes.Buffer
+	cmd := exec.Command(bin, append([]string{"-http-addr", addr, "-dir", store, "-cgroup-prefix", s.prefix, "-silent"}, args...)...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			t.Errorf("go-judge at %s did not stop within 10s of SIGTERM: killed", s.url)
+			cmd.Process.Kill()
+			<-exited
+		}
+		for _, d := range removeGJCgroups(v1, v2, s.prefix) {
+			t.Errorf("cgroup left behind: %s", d)
+		}
+	})
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(s.url + "/version"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("go-judge exited: %v\n%s", err, log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("go-judge at %s did not answer /version within 15s", s.url)
+		}
+	}
+}
+
+// gjFreeAddr is a loopback address with a port nothing listens on.
+func gjFreeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// gjCgroupMounts are the mount points of the cgroup v1 hierarchies and of
+// cgroup v2, from /proc/self/mountinfo.
+func gjCgroupMounts(t *testing.T) (v1, v2 []string) {
+	t.Helper()
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
+		fields := strings.Fields(sc.Text())
+		sep := slices.Index(fields, "-")
+		if sep < 5 || sep+1 >= len(fields) {
+			continue
+		}
+		switch fields[sep+1] {
+		case "cgroup":
+			v1 = append(v1, fields[4])
+		case "cgroup2":
+			v2 = append(v2, fields[4])
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return v1, v2
+}
+
+// gjCgroups are the cgroups go-judge makes with prefix: with cgroup v1
+// <mount>/<prefix> in each hierarchy, with v2 a systemd scope <prefix>.scope.
+func gjCgroups(v1, v2 []string, prefix string) []string {
+	var found []string
+	for _, m := range v1 {
+		if st, err := os.Stat(filepath.Join(m, prefix)); err == nil && st.IsDir() {
+			found = append(found, filepath.Join(m, prefix))
+		}
+	}
+	for _, m := range v2 {
+		filepath.WalkDir(m, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() && (d.Name() == prefix || d.Name() == prefix+".scope") {
+				found = append(found, path)
+				return filepath.SkipDir
+			}
+			return nil
+		})
+	}
+	return found
+}
+
+// removeGJCgroups removes the (empty) cgroups go-judge made with prefix,
+// deepest first, giving their last tasks two seconds to go, and returns
+// those it could not remove.
+func removeGJCgroups(v1, v2 []string, prefix string) (left []string) {
+	deadline := time.Now().Add(2 * time.Second)
+	for _, top := range gjCgroups(v1, v2, prefix) {
+		var dirs []string
+		filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				dirs = append(dirs, path)
+			}
+			return nil
+		})
+		for _, d := range slices.Backward(dirs) {
+			for err := syscall.Rmdir(d); err != nil && !errors.Is(err, fs.ErrNotExist); err = syscall.Rmdir(d) {
+				if time.Now().After(deadline) {
+					left = append(left, fmt.Sprintf("%s (%v)", d, err))
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+	}
+	return left
+}
+
+// openGoJudgeT opens the executor over urls, closed when t ends.
+func openGoJudgeT(t *testing.T, urls ...string) Executor {
+	t.Helper()
+	e, err := Open(t.Context(), "go-judge:"+strings.Join(urls, ","))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return e
+}
+
+// gjWork is work with an environment of the test's own: a race-enabled
+// workload otherwise sleeps a second at exit.
+func gjWork(t *testing.T, l sandbox.Limits, name string, args ...string) *sandbox.Command {
+	cmd := work(t, l, name, args...)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "GORACE=atexit_sleep_ms=0"}
+	return cmd
+}
+
+// gjUploaded lists the ids of the files in the store of the server at u.
+func gjUploaded(t *testing.T, u string) []string {
+	t.Helper()
+	resp, err := http.Get(u + "/file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ids map[string]string // id: name
+	if err := json.NewDecoder(resp.Body).Decode(&ids); err != nil {
+		t.Fatal(err)
+	}
+	var list []string
+	for id := range ids {
+		list = append(list, id)
+	}
+	return list
+}
+
+func TestGoJudgeSpec(t *testing.T) {
+	tests := []struct {
+		arg  string
+		want string // error, "" for none
+	}{
+		{"http://127.0.0.1:5050", ""},
+		{"http://a:1/,https://b/prefix", ""},
+		{"ftp://a:1", `want http:// or https://`},
+		{"127.0.0.1:5050", `want http:// or https://`},
+		{"http://", "no host"},
+		{"http://a:1,,http://b:2", "empty URL"},
+		{"http://a:1/?token=x", "query or fragment"},
+		{"http://a b", "invalid character"},
+	}
+	for _, tt := range tests {
+		_, err := parseGoJudgeURLs(tt.arg)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("parseGoJudgeURLs(%q) = %v; want no error", tt.arg, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("parseGoJudgeURLs(%q) = %v; want an error saying %q", tt.arg, err, tt.want)
+		case err != nil && (!strings.HasPrefix(err.Error(), "judges: ") || strings.Count(err.Error(), "judges:") > 1):
+			t.Errorf("parseGoJudgeURLs(%q) = %v; want one \"judges: \" at the start", tt.arg, err)
+		}
+	}
+	got, _ := parseGoJudgeURLs("http://a:1/, https://b/prefix/")
+	if want := []string{"http://a:1", "https://b/prefix"}; !slices.Equal(got, want) {
+		t.Errorf("parseGoJudgeURLs = %q; want %q", got, want)
+	}
+}
+
+func TestGoJudgeNotAnswering(t *testing.T) {
+	u := "http://" + gjFreeAddr(t)
+	_, err := Open(t.Context(), "go-judge:"+u)
+	want := "judges: go-judge at " + u + ": GET /version: "
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("Open(go-judge:%s) = %v; want an error starting %q", u, err, want)
+	}
+	t.Log(err)
+}
+
+func TestGoJudge(t *testing.T) {
+	s := startGoJudge(t)
+	e := openGoJudgeT(t, s.url)
+
+	t.Run("burn", func(t *testing.T) {
+		var out bytes.Buffer
+		cmd := gjWork(t, sandbox.Limits{}, "burn", "300ms")
+		cmd.Stdout = &out
+		r := e.Run(t.Context(), cmd)
+		if r.Verdict != sandbox.Accepted {
+			t.Fatalf("burn 300ms: %v (%s); want ACCEPTED", r.Verdict, r.Error)
+		}
+		var thread, process, delay int64
+		if _, err := fmt.Sscanf(out.String(), "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d", &thread, &process, &delay); err != nil {
+			t.Fatalf("burn printed %q: %v", out.String(), err)
+		}
+		diff := r.CPUTime - time.Duration(process)
+		t.Logf("burn 300ms: go-judge time %v, the program's process_cpu_ns %v: %+.2f ms; real %v, latency %v", r.CPUTime, time.Duration(process), float64(diff)/1e6, r.RealTime, r.Judge.Latency)
+		if diff < -5*time.Millisecond || diff > 25*time.Millisecond {
+			t.Errorf("burn 300ms: CPUTime %v; want within -5..+25 ms of its own process_cpu_ns %v", r.CPUTime, time.Duration(process))
+		}
+		if r.MemorySource != "go-judge:memory" || r.Memory <= 0 {
+			t.Errorf("burn 300ms: memory %v from %q; want a figure from go-judge:memory", r.Memory, r.MemorySource)
+		}
+	})
+
+	t.Run("spin", func(t *testing.T) {
+		for _, limit := range []time.Duration{250 * time.Millisecond, time.Second} {
+			r := e.Run(t.Context(), gjWork(t, sandbox.Limits{CPUTime: limit, RealTime: 10 * limit}, "spin", "1000000000000000"))
+			t.Logf("spin under %v: %v at %v of CPU (%v real), status %q", limit, r.Verdict, r.CPUTime, r.RealTime, r.Judge.Status)
+			if r.Verdict != sandbox.CPUTimeLimitExceeded {
+				t.Errorf("spin under %v: %v (%s); want CPU_TIME_LIMIT_EXCEEDED", limit, r.Verdict, r.Error)
+			}
+			if r.CPUTime < limit || r.CPUTime > limit+150*time.Millisecond {
+				t.Errorf("spin under %v: killed at %v of CPU; want within 150 ms past the limit", limit, r.CPUTime)
+			}
+		}
+	})
+
+	tests := []struct {
+		name   string
+		limits sandbox.Limits
+		args   []string
+		want   sandbox.Verdict
+		signal int // -1: any
+	}{
+		{"sleep past the real limit", sandbox.Limits{RealTime: time.Second}, []string{"sleep", "10s"}, sandbox.RealTimeLimitExceeded, 9},
+		{"alloc 128MiB under 64MiB", sandbox.Limits{Memory: 64 * sandbox.MiB}, []string{"alloc", "128"}, sandbox.MemoryLimitExceeded, 9},
+		{"segv", sandbox.Limits{}, []string{"segv"}, sandbox.RuntimeError, 11},
+		{"exit 3", sandbox.Limits{}, []string{"exit", "3"}, sandbox.RuntimeError, 0},
+		{"flood past the output limit", sandbox.Limits{Output: sandbox.MiB}, []string{"flood", "4194304"}, sandbox.OutputLimitExceeded, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.Run(t.Context(), gjWork(t, tt.limits, tt.args[0], tt.args[1:]...))
+			t.Logf("%s: %v, status %q, exit %d, signal %d, cpu %v, real %v, memory %v", tt.name, r.Verdict, r.Judge.Status, r.ExitCode, r.Signal, r.CPUTime, r.RealTime, r.Memory)
+			if r.Verdict != tt.want || (tt.signal >= 0 && r.Signal != tt.signal) {
+				t.Errorf("%s: %v, signal %d (%s); want %v, signal %d", tt.name, r.Verdict, r.Signal, r.Error, tt.want, tt.signal)
+			}
+		})
+	}
+
+	t.Run("sort", func(t *testing.T) {
+		small, smallOut := sortCase(5)
+		large, largeOut := sortCase(20000) // past what goes inline
+		in := filepath.Join(t.TempDir(), "in")
+		if err := os.WriteFile(in, []byte(small), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			name, stdin, expect, want string // stdin "": the file in
+			verdict                   sandbox.Verdict
+		}{
+			{"file, right", "", smallOut, smallOut, sandbox.Accepted},
+			{"file, wrong", "", "1 3 1 4 5\n", smallOut, sandbox.WrongAnswer},
+			{"file again", "", smallOut, smallOut, sandbox.Accepted},
+			{"inline", small, smallOut, smallOut, sandbox.Accepted},
+			{"uploaded for the case", large, largeOut, largeOut, sandbox.Accepted},
+		} {
+			cmd := gjWork(t, sandbox.Limits{}, "sort")
+			cmd.Expect = strings.NewReader(tt.expect)
+			var out bytes.Buffer
+			cmd.Stdout = &out
+			cmd.Stdin = strings.NewReader(tt.stdin)
+			if tt.stdin == "" {
+				f, err := os.Open(in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				cmd.Stdin = f
+			}
+			r := e.Run(t.Context(), cmd)
+			if r.Verdict != tt.verdict || out.String() != tt.want {
+				t.Errorf("sort, %s: %v (%s), %d bytes of output; want %v, %d bytes", tt.name, r.Verdict, r.Error, out.Len(), tt.verdict, len(tt.want))
+			}
+			var raw struct {
+				Files map[string]int `json:"files"`
+			}
+			if err := json.Unmarshal(r.Judge.Raw, &raw); err != nil || raw.Files["stdout"] != len(tt.want) {
+				t.Errorf("sort, %s: raw %s (%v); want files as their lengths", tt.name, r.Judge.Raw, err)
+			}
+		}
+		// The program and the input file, each uploaded once; the large
+		// input removed after its case.
+		if ids := gjUploaded(t, s.url); len(ids) != 2 {
+			t.Errorf("go-judge holds %d files after the sort cases: %v; want 2 (the program, the input file)", len(ids), ids)
+		}
+	})
+
+	t.Run("lost uploads", func(t *testing.T) {
+		// As when a server restarts: the next case fails, the one after
+		// uploads the program again.
+		for _, id := range gjUploaded(t, s.url) {
+			req, _ := http.NewRequest(http.MethodDelete, s.url+"/file/"+id, nil)
+			if resp, err := http.DefaultClient.Do(req); err != nil {
+				t.Fatal(err)
+			} else {
+				resp.Body.Close()
+			}
+		}
+		r := e.Run(t.Context(), gjWork(t, sandbox.Limits{}, "exit", "0"))
+		t.Logf("lost uploads: %v (%s)", r.Verdict, r.Error)
+		if r.Verdict != sandbox.SystemError || !strings.Contains(r.Error, "HTTP 500") {
+			t.Errorf("exit 0 with its program gone from the server: %v (%s); want SYSTEM_ERROR, HTTP 500", r.Verdict, r.Error)
+		}
+		if r := e.Run(t.Context(), gjWork(t, sandbox.Limits{}, "exit", "0")); r.Verdict != sandbox.Accepted {
+			t.Errorf("exit 0 after a lost upload: %v (%s); want ACCEPTED, the program uploaded again", r.Verdict, r.Error)
+		}
+	})
+
+	t.Run("cancel", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		done := make(chan *sandbox.Result, 1)
+		go func() {
+			done <- e.Run(ctx, gjWork(t, sandbox.Limits{CPUTime: 30 * time.Second, RealTime: time.Minute}, "hang"))
+		}()
+		if !gjWaitHang(s.prefix, true) {
+			t.Fatal("hang: no such process in go-judge's cgroups within 10s")
+		}
+		start := time.Now()
+		cancel()
+		var r *sandbox.Result
+		select {
+		case r = <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("Run did not return within 5s of its context's cancellation")
+		}
+		t.Logf("cancel: returned in %v: %v (%s)", time.Since(start), r.Verdict, r.Error)
+		if r.Verdict != sandbox.SystemError || !strings.Contains(r.Error, "context canceled") {
+			t.Errorf("cancel: %v (%s); want SYSTEM_ERROR, context canceled", r.Verdict, r.Error)
+		}
+		if !gjWaitHang(s.prefix, false) {
+			t.Error("cancel: the program still runs 10s after its case was cancelled")
+		}
+	})
+
+	t.Run("latency", func(t *testing.T) {
+		var lat []time.Duration
+		for range 20 {
+			r := e.Run(t.Context(), gjWork(t, sandbox.Limits{}, "exit", "0"))
+			if r.Verdict != sandbox.Accepted {
+				t.Fatalf("exit 0: %v (%s)", r.Verdict, r.Error)
+			}
+			lat = append(lat, r.Judge.Latency)
+		}
+		slices.Sort(lat)
+		t.Logf("trivial case (exit 0), 20 runs over keep-alive: latency min %v, median %v, max %v", lat[0], lat[len(lat)/2], lat[len(lat)-1])
+	})
+
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if ids := gjUploaded(t, s.url); len(ids) != 0 {
+		t.Errorf("go-judge holds files %v after Close; want none", ids)
+	}
+}
+
+// sortCase is the input of the sort workload for the n numbers n, n-1, ..., 1,
+// and its output.
+func sortCase(n int) (in, out string) {
+	var b, o strings.Builder
+	fmt.Fprintln(&b, n)
+	for i := range n {
+		fmt.Fprint(&b, n-i, " ")
+		if i > 0 {
+			o.WriteByte(' ')
+		}
+		fmt.Fprint(&o, i+1)
+	}
+	return b.String() + "\n", o.String() + "\n"
+}
+
+// gjWaitHang waits up to 10s for the hang workload to run (or, running false,
+// to be gone) in a cgroup of the go-judge with cgroup prefix prefix, and
+// reports whether it did.
+func gjWaitHang(prefix string, running bool) bool {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if gjHangRunning(prefix) == running {
+			return true
+		}
+	}
+	return false
+}
+
+func gjHangRunning(prefix string) bool {
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		cmdline, err := os.ReadFile(filepath.Join(p, "cmdline"))
+		if err != nil || string(cmdline) != "prog\x00work\x00hang\x00" {
+			continue
+		}
+		if cg, err := os.ReadFile(filepath.Join(p, "cgroup")); err == nil && strings.Contains(string(cg), "/"+prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestGoJudgeServers(t *testing.T) {
+	a, b := startGoJudge(t), startGoJudge(t, "-parallelism", "3")
+	e := openGoJudgeT(t, a.url, b.url)
+	for i := range 4 {
+		if r := e.Run(t.Context(), gjWork(t, sandbox.Limits{}, "exit", "0")); r.Verdict != sandbox.Accepted {
+			t.Fatalf("case %d: %v (%s)", i, r.Verdict, r.Error)
+		}
+	}
+	for _, s := range []gjTestServer{a, b} {
+		if ids := gjUploaded(t, s.url); len(ids) != 1 {
+			t.Errorf("%s holds %d files after 4 cases served in turn: %v; want 1 (the program)", s.url, len(ids), ids)
+		}
+	}
+	var config []gjConfig
+	if err := json.Unmarshal(e.Describe().Config, &config); err != nil || len(config) != 2 || config[0].URL != a.url || config[1].URL != b.url {
+		t.Errorf("Describe().Config = %s (%v); want both servers in order", e.Describe().Config, err)
+	}
+
+	info := openGoJudgeT(t, b.url).Describe()
+	t.Logf("go-judge -parallelism 3: Parallelism %d, config %s, notes %q", info.Parallelism, info.Config, info.Notes)
+	switch {
+	case info.Parallelism == 3:
+	case info.Parallelism == 0 && slices.ContainsFunc(info.Notes, func(n string) bool { return strings.Contains(n, "does not report its parallelism") }):
+		t.Logf("go-judge %s does not report its parallelism: Describe().Parallelism is 0, and a note says so", info.Version)
+	default:
+		t.Errorf("go-judge -parallelism 3: Describe().Parallelism = %d, notes %q; want 3, or 0 with a note that the server does not say", info.Parallelism, info.Notes)
+	}
+	if info.Executor != "go-judge" || info.Version == "" || info.Spec != "go-judge:"+b.url {
+		t.Errorf("Describe() = %+v; want executor go-judge, its version and spec", info)
+	}
+}
