@@ -49,9 +49,19 @@ import (
 //	  signal: signal
 //	  error: error    # a value other than "" and "0" is the judge's own failure
 //
-// A placeholder is {name}; {{ and }} are literal braces. An element of run
-// that holds {args} (or {env}) is repeated once per argument (per
-// variable), and left out when there are none.
+// A placeholder is {name}; {{ and }} are literal braces, and a brace not
+// around a name is itself. An element of run that holds {args} (or {env})
+// is repeated once per argument (per NAME=value of the command's Env), and
+// left out when there are none. The placeholders: {program} (a copy of the
+// program any uid may run; {program_dir}, {program_name} its parts),
+// {args}, {env}, {stdin}, {stdout}, {stderr} (per-case file paths, when
+// the stream is file), {result} (a per-case path for the judge's result),
+// {dir} (a per-case directory), {slot}, {uid} (64500 + slot), the limits
+// {cpu_time_ms} {cpu_time_s} {cpu_time_ns} {real_time_ms} {real_time_s}
+// {real_time_ns} {memory_bytes} {memory_kib} {memory_mib} {stack_bytes}
+// {stack_kib} {output_bytes} {output_kib} {processes} (whole units round
+// up; seconds are fractional), and the vars, which are literal text. version
+// may hold vars only.
 
 // rawCommand is a command judge's description as the YAML decoder fills it;
 // as JSON it is the executor's Config.
@@ -650,7 +660,7 @@ func (j *commandJudge) checkRun() error {
 		}
 		j.run = append(j.run, t)
 	}
-	if j.run[0].names() != nil && slices.ContainsFunc(j.run[0].names(), func(n string) bool { return slices.Contains(repeated, n) }) {
+	if slices.ContainsFunc(j.run[0].names(), func(n string) bool { return slices.Contains(repeated, n) }) {
 		return j.errorf([]any{"run", 0}, "the judge's program cannot repeat with {args} or {env}")
 	}
 	if j.raw.Log != "" {

@@ -25,6 +25,7 @@ func TestParseCommandFiles(t *testing.T) {
 		{"judger.yaml", "judger-cli", "file", "file", "file", "stdout", "json"},
 		{"isolate.yaml", "isolate", "pipe", "pipe", "pipe", "file:{result}", "lines"},
 		{"bash.yaml", "bash-judge", "file", "file", "file", "stdout", "lines"},
+		{"pipe.yaml", "pipe", "pipe", "pipe", "pipe", "file:{result}", "lines"},
 	}
 	for _, tt := range tests {
 		path := filepath.Join("testdata", "command", tt.file)
@@ -485,4 +486,45 @@ func TestCommandJudger(t *testing.T) {
 	}
 	slices.Sort(lat)
 	t.Logf("/bin/true through Judger: latency median %v (min %v, max %v)", lat[len(lat)/2], lat[0], lat[len(lat)-1])
+}
+
+// TestCommandPipes runs a judge that passes its own stdin and stdout to the
+// program and writes its result to a file, and judges that fail.
+func TestCommandPipes(t *testing.T) {
+	e := openTestJudge(t, "pipe.yaml", nil)
+	runCases(t, e, []judgeCase{commonCases[4], commonCases[5]})
+	r := e.Run(t.Context(), work(t, sandbox.Limits{}, "exit", "3"))
+	if want := `has no verdict in`; r.Verdict != sandbox.SystemError || !strings.Contains(r.Error, want) || r.Judge.Status != "3" || string(r.Judge.Raw) != `{"exit":"3"}` {
+		t.Errorf("exit 3, whose status has no verdict: %v %q, status %q, raw %s; want SYSTEM_ERROR saying %q", r.Verdict, r.Error, r.Judge.Status, r.Judge.Raw, want)
+	}
+}
+
+// TestCommandJudgeFails checks that a judge that fails, or reports its own
+// failure, makes the case a SYSTEM_ERROR saying why.
+func TestCommandJudgeFails(t *testing.T) {
+	tests := []struct{ name, script, result, want string }{
+		{"exit status", "echo oops >&2; echo '{}'; exit 7", "", "judges: fails: the judge ended with exit status 7: oops"},
+		{"no result", "echo '{\"s\": 0}' >/dev/null", "  from: file\n", "judges: fails: the judge wrote no result: open "},
+		{"not JSON", "echo 'result 0'", "", "judges: fails: the result is not JSON: invalid character 'r' looking for beginning of value"},
+		{"no verdict", "echo '{\"t\": 1}'", "", "judges: fails: the result has no s (and the description no default_verdict)"},
+		{"bad figure", "echo '{\"s\": 0, \"t\": \"fast\"}'", "  cpu_time: {field: t, unit: ms}\n", `judges: fails: the result's t is "fast": want a number, 0 or more`},
+		{"error field", "echo '{\"s\": 0, \"e\": -6}'", "  error: e\n", "judges: fails: the judge's e is -6"},
+		{"status SYSTEM_ERROR", "echo '{\"s\": 5}'; echo 'seccomp: cannot load' >$0", "", `judges: fails: the judge's s "5" is SYSTEM_ERROR; its log: seccomp: cannot load`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			desc := fmt.Sprintf("name: fails\nlog: \"{dir}/log\"\nrun: [/bin/sh, -c, %q, \"{dir}/log\", \"{stdout}\", \"{result}\"]\nresult:\n  verdict: s\n  verdicts: {\"0\": ACCEPTED, \"5\": SYSTEM_ERROR}\n%s", tt.script, tt.result)
+			path := filepath.Join(t.TempDir(), "fails.yaml")
+			os.WriteFile(path, []byte(desc), 0o644)
+			e, err := Open(t.Context(), "command:"+path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			r := e.Run(t.Context(), work(t, sandbox.Limits{}, "exit", "0"))
+			if r.Verdict != sandbox.SystemError || !strings.HasPrefix(r.Error, tt.want) || r.Judge == nil || r.Judge.Latency <= 0 {
+				t.Errorf("%s: %v %q; want SYSTEM_ERROR %q", tt.script, r.Verdict, r.Error, tt.want)
+			}
+		})
+	}
 }
