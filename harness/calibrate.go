@@ -350,6 +350,8 @@ func (k *Calibrator) limit(ctx context.Context, lc limitCheck, i int, sink Sink)
 	c.Over = max(c.At-limit, 0)
 	if c.Unit == "ms" {
 		c.Allowed = max(0.1*limit, 20)
+	} else {
+		c.Allowed = 0.01 * limit // a judge's own margin (go-judge's cgroup limit is 16KiB past it)
 	}
 	c.OK = r.Verdict == lc.want && c.Over <= c.Allowed
 	key := k.key(1)

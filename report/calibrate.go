@@ -106,6 +106,9 @@ func WriteCalibration(w io.Writer, c *Calibration) error {
 
 // figure prints a limit check's figure in its unit.
 func figure(v float64, unit string) string {
+	if unit == "bytes" && v < 10<<20 {
+		return fmt.Sprintf("%.0fKiB", v/(1<<10))
+	}
 	if unit == "bytes" {
 		return fmt.Sprintf("%.1fMiB", v/(1<<20))
 	}

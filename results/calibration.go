@@ -35,7 +35,7 @@ type LimitCheck struct {
 	At float64 `json:"at"`
 	// Over is At past the limit, in the same unit; Allowed is what a
 	// judge that enforces the limit as it is stated may take: max(10%, 20ms)
-	// of a time limit, nothing of memory.
+	// of a time limit, 1% of a memory limit.
 	Over    float64 `json:"over"`
 	Allowed float64 `json:"allowed"`
 	Unit    string  `json:"unit"` // ms or bytes
