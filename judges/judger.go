@@ -1,22 +1,16 @@
 package judges
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
@@ -169,96 +163,6 @@ func (j *judger) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Result 
 	return r
 }
 
-// exec runs Judger with flags in its own process group, killed whole when
-// ctx ends, on cpus (none: unpinned), and returns what it printed. report
-// gets the latency.
-func (j *judger) exec(ctx context.Context, dir string, cpus []int, flags []string, report *sandbox.JudgeReport) ([]byte, error) {
-	var stdout, stderr bytes.Buffer
-	c := exec.CommandContext(ctx, j.path, flags...)
-	c.Dir, c.Stdout, c.Stderr = dir, &stdout, &stderr
-	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	// On cancel, kill the program first, so that Judger reaps it (an orphan
-	// would be left to init to reap) and returns; Judger itself, if still
-	// there after WaitDelay, then the whole group below.
-	c.Cancel = func() error { judgerKillOthers(c.Process.Pid); return nil }
-	c.WaitDelay = 500 * time.Millisecond
-	start := time.Now()
-	if err := judgerStart(c, cpus); err != nil {
-		return nil, err
-	}
-	err := c.Wait()
-	report.Latency = time.Since(start)
-	// What the program left in the group (Judger waits for its child only):
-	// the group's id is not reused while any of it lives.
-	syscall.Kill(-c.Process.Pid, syscall.SIGKILL)
-	if ctx.Err() != nil {
-		return nil, fmt.Errorf("judges: judger: %w", context.Cause(ctx))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("judges: judger: %w: %s", err, judgerFirstLine(append(stderr.Bytes(), stdout.Bytes()...)))
-	}
-	return stdout.Bytes(), nil
-}
-
-// judgerStart starts c on cpus (none: as it is): a child inherits the CPUs
-// of the thread that forks it, and Judger's program those of Judger, so c is
-// started from this goroutine's thread pinned for the moment.
-func judgerStart(c *exec.Cmd, cpus []int) error {
-	if len(cpus) == 0 {
-		return judgerStartErr(c.Start())
-	}
-	var set, old unix.CPUSet
-	for _, n := range cpus {
-		if n < 0 || n >= 1024 {
-			return fmt.Errorf("judges: judger: CPU %d out of range 0-1023", n)
-		}
-		set.Set(n)
-	}
-	runtime.LockOSThread()
-	if err := unix.SchedGetaffinity(0, &old); err != nil {
-		runtime.UnlockOSThread()
-		return fmt.Errorf("judges: judger: %w", err)
-	}
-	if err := unix.SchedSetaffinity(0, &set); err != nil {
-		runtime.UnlockOSThread()
-		return fmt.Errorf("judges: judger: pin to CPUs %v: %w", cpus, err)
-	}
-	err := c.Start()
-	if unix.SchedSetaffinity(0, &old) == nil {
-		runtime.UnlockOSThread() // else the pinned thread ends with the goroutine
-	}
-	return judgerStartErr(err)
-}
-
-// judgerStartErr is err from starting Judger, nil or said so.
-func judgerStartErr(err error) error {
-	if err != nil {
-		return fmt.Errorf("judges: judger: start: %w", err)
-	}
-	return nil
-}
-
-// judgerKillOthers kills every process of the process group pgid but its
-// leader, Judger.
-func judgerKillOthers(pgid int) {
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil || pid == pgid {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid pgrp ...: comm may hold anything but ')'.
-		i := bytes.LastIndexByte(stat, ')')
-		if f := strings.Fields(string(stat[i+1:])); i >= 0 && len(f) > 2 && f[2] == strconv.Itoa(pgid) {
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
-}
-
 // judgerFiles are one case's files: the program's stdin, stdout and
 // stderr, and Judger's log.
 type judgerFiles struct {
@@ -318,124 +222,4 @@ func judgerFlags(cmd *sandbox.Command, program string, f judgerFiles) (flags, wa
 	flags = append(flags, "--input_path="+f.input, "--output_path="+f.output, "--error_path="+f.stderr,
 		"--log_path="+f.log, "--uid="+uid, "--gid="+uid)
 	return flags, warnings, nil
-}
-
-// judgerReport is Judger's result object.
-type judgerReport struct {
-	CPUTime  int64 `json:"cpu_time"`  // ms, user time only
-	RealTime int64 `json:"real_time"` // ms
-	Memory   int64 `json:"memory"`    // bytes, ru_maxrss*1024
-	Signal   int   `json:"signal"`
-	ExitCode int   `json:"exit_code"`
-	Error    int   `json:"error"`
-	Result   int   `json:"result"`
-}
-
-// judgerVerdicts are Judger's results by number, with judgebench's verdict.
-var judgerVerdicts = map[int]struct {
-	name    string
-	verdict sandbox.Verdict
-}{
-	-1: {"WRONG_ANSWER", sandbox.WrongAnswer},
-	0:  {"ACCEPTED", sandbox.Accepted},
-	1:  {"CPU_TIME_LIMIT_EXCEEDED", sandbox.CPUTimeLimitExceeded},
-	2:  {"REAL_TIME_LIMIT_EXCEEDED", sandbox.RealTimeLimitExceeded},
-	3:  {"MEMORY_LIMIT_EXCEEDED", sandbox.MemoryLimitExceeded},
-	4:  {"RUNTIME_ERROR", sandbox.RuntimeError},
-	5:  {"SYSTEM_ERROR", sandbox.SystemError},
-}
-
-// judgerErrors are the names of Judger's own failures (its error field).
-var judgerErrors = map[int]string{
-	-1: "INVALID_CONFIG", -2: "FORK_FAILED", -3: "PTHREAD_FAILED", -4: "WAIT_FAILED",
-	-5: "ROOT_REQUIRED", -6: "LOAD_SECCOMP_FAILED", -7: "SETRLIMIT_FAILED", -8: "DUP2_FAILED",
-	-9: "SETUID_FAILED", -10: "EXECVE_FAILED", -11: "SPJ_ERROR",
-}
-
-// judgerResult turns what Judger printed into a Result; report gets its
-// status and raw object. A system error of Judger's carries the cause from
-// its log.
-func judgerResult(stdout []byte, f judgerFiles, report *sandbox.JudgeReport) (*sandbox.Result, error) {
-	var raw bytes.Buffer
-	if err := json.Compact(&raw, stdout); err != nil {
-		return nil, fmt.Errorf("judges: judger: result: %w: %q", err, judgerFirstLine(stdout))
-	}
-	var jr judgerReport
-	if err := json.Unmarshal(raw.Bytes(), &jr); err != nil {
-		return nil, fmt.Errorf("judges: judger: result: %w", err)
-	}
-	report.Raw = raw.Bytes()
-	v, ok := judgerVerdicts[jr.Result]
-	if !ok {
-		return nil, fmt.Errorf("judges: judger: unknown result %d in %s", jr.Result, raw.Bytes())
-	}
-	report.Status = fmt.Sprintf("%d %s", jr.Result, v.name)
-	if jr.Error != 0 {
-		report.Status += fmt.Sprintf(", error %d %s", jr.Error, judgerErrors[jr.Error])
-		return failed(report, fmt.Errorf("judges: judger: error %d %s: %s", jr.Error, judgerErrors[jr.Error], judgerLog(f.log))), nil
-	}
-	if v.verdict == sandbox.SystemError {
-		return failed(report, fmt.Errorf("judges: judger: SYSTEM_ERROR: %s", judgerLog(f.log))), nil
-	}
-	r := &sandbox.Result{
-		Verdict:      v.verdict,
-		CPUTime:      time.Duration(jr.CPUTime) * time.Millisecond,
-		User:         time.Duration(jr.CPUTime) * time.Millisecond,
-		RealTime:     time.Duration(jr.RealTime) * time.Millisecond,
-		Memory:       sandbox.Size(jr.Memory),
-		MemorySource: "judger:ru_maxrss",
-		ExitCode:     jr.ExitCode,
-		Signal:       jr.Signal,
-		Isolation:    isolation,
-		Judge:        report,
-	}
-	if r.Signal != 0 {
-		r.ExitCode = -1
-	}
-	return r, nil
-}
-
-// judgerLog is the end of Judger's log at path, on one line: where it says
-// why the program could not start.
-func judgerLog(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "no log: " + err.Error()
-	}
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 2048 {
-		s = "..." + s[len(s)-2048:]
-	}
-	if s == "" {
-		return "empty log"
-	}
-	return s
-}
-
-// judgerHead is the first limit bytes of the file at path (0: 64KiB); nil when it
-// is empty or unreadable.
-func judgerHead(path string, limit sandbox.Size) []byte {
-	if limit <= 0 {
-		limit = 64 * sandbox.KiB
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	b, _ := io.ReadAll(io.LimitReader(f, int64(limit)))
-	if len(b) == 0 {
-		return nil
-	}
-	return b
-}
-
-// judgerFirstLine is the first non-empty line of b, trimmed.
-func judgerFirstLine(b []byte) string {
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			return line
-		}
-	}
-	return ""
 }
