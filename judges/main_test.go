@@ -63,7 +63,8 @@ func self(t testing.TB) string {
 // work is a command that runs workload name through a judge, with room on
 // the limits the test does not set: a test that checks one limit must not
 // trip another on a busy machine. Memory defaults to 1GiB, which a Go
-// program needs as address space under Judger's and isolate's limits.
+// program needs as address space under Judger's and isolate's limits, and
+// the stack to 64MiB, which its threads' stacks need to fit in that.
 func work(t testing.TB, l sandbox.Limits, name string, args ...string) *sandbox.Command {
 	if l.CPUTime == 0 {
 		l.CPUTime = 10 * time.Second
@@ -73,6 +74,9 @@ func work(t testing.TB, l sandbox.Limits, name string, args ...string) *sandbox.
 	}
 	if l.Memory == 0 {
 		l.Memory = sandbox.GiB
+	}
+	if l.Stack == 0 { // glibc gives each of the cgo binary's threads a stack of the limit's size
+		l.Stack = 64 * sandbox.MiB
 	}
 	return &sandbox.Command{Path: self(t), Args: append([]string{"work", name}, args...), Limits: l}
 }
