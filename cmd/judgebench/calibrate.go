@@ -56,11 +56,7 @@ func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, stder
 		return err
 	}
 	defer closeExecutor(ex, &err)
-	var e harness.Executor
-	if ex != nil {
-		e = ex
-	}
-	return calibrate(ctx, &o, e, stdout, stderr)
+	return calibrate(ctx, &o, asHarness(ex), stdout, stderr)
 }
 
 // calibrate runs the calibration into a run directory and prints it; exit

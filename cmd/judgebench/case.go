@@ -54,11 +54,7 @@ func runCaseCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 		return err
 	}
 	defer closeExecutor(ex, &err)
-	var e harness.Executor
-	if ex != nil {
-		e = ex
-	}
-	return runCase(ctx, &o, e, fs.Args(), stdout)
+	return runCase(ctx, &o, asHarness(ex), fs.Args(), stdout)
 }
 
 // runCase runs argv once through ex (nil: a sandbox of o's) and prints the

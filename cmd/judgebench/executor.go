@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/judgebench/judgebench/harness"
 	"github.com/judgebench/judgebench/judges"
 	"github.com/spf13/pflag"
 )
@@ -38,6 +39,14 @@ func openExecutor(ctx context.Context, fs *pflag.FlagSet, name, spec string) (ju
 		return nil, usageErrorf("%s: %v", name, err)
 	}
 	return ex, nil
+}
+
+// asHarness is ex as the harness's Executor: nil (the sandbox) when ex is.
+func asHarness(ex judges.Executor) harness.Executor {
+	if ex == nil {
+		return nil
+	}
+	return ex
 }
 
 // closeExecutor closes ex, if any, keeping the first error.
