@@ -195,6 +195,30 @@ func TestIsolateSort(t *testing.T) {
 	}
 }
 
+// TestIsolateEnv checks the program's environment: isolate's own, PATH,
+// and Command.Env, which may override PATH.
+func TestIsolateEnv(t *testing.T) {
+	e := openIsolateT(t, "")
+	env, err := exec.LookPath("env")
+	if err != nil {
+		t.Skip(err)
+	}
+	tests := []struct {
+		env  []string
+		want string
+	}{
+		{nil, "LIBC_FATAL_STDERR_=1\n" + isolatePATH + "\n"},
+		{[]string{"FOO=bar", "PATH=/x", "BARE"}, "LIBC_FATAL_STDERR_=1\nFOO=bar\nPATH=/x\n"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		r := e.Run(t.Context(), &sandbox.Command{Path: env, Env: tt.env, Stdout: &out})
+		if r.Verdict != sandbox.Accepted || out.String() != tt.want {
+			t.Errorf("env with Env %q: %v (%s), printed %q; want ACCEPTED, %q", tt.env, r.Verdict, r.Error, out.String(), tt.want)
+		}
+	}
+}
+
 // TestIsolateSlots runs two slots at once, in two boxes. The program is
 // sleep(1), a C program, so that the test runs under the race detector too.
 func TestIsolateSlots(t *testing.T) {
@@ -426,6 +450,9 @@ func boxProcesses(t *testing.T, uid int) []int {
 	return pids
 }
 
+// TestIsolateClose checks that Close cleans up and releases every box it
+// took. Another judgebench may take a box at once: a box is checked only
+// under judgebench's lock on it, and this process must hold no lock.
 func TestIsolateClose(t *testing.T) {
 	e := openIsolateT(t, "")
 	var ids []int
@@ -439,21 +466,28 @@ func TestIsolateClose(t *testing.T) {
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
+	fds, _ := filepath.Glob("/proc/self/fd/*")
+	for _, fd := range fds {
+		if target, _ := os.Readlink(fd); strings.HasPrefix(target, e.locks) {
+			t.Errorf("%s still open after Close", target)
+		}
+	}
 	for _, id := range ids {
+		f, err := os.Open(filepath.Join(e.locks, fmt.Sprintf("uid-%d", e.conf.FirstUID+id)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+			t.Logf("box %d: taken by another judgebench since", id)
+			continue
+		}
 		if _, err := os.Stat(filepath.Join(e.conf.BoxRoot, strconv.Itoa(id))); !os.IsNotExist(err) {
 			t.Errorf("box %d: %v; want it removed", id, err)
 		}
 		if st, err := os.Stat(filepath.Join(e.conf.LockRoot, strconv.Itoa(id))); err == nil && st.Size() > 0 {
 			t.Errorf("box %d: isolate's lock says initialized", id)
 		}
-		f, err := os.Open(filepath.Join(e.locks, fmt.Sprintf("uid-%d", e.conf.FirstUID+id)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-			t.Errorf("box %d: judgebench's lock still held: %v", id, err)
-		}
-		f.Close()
 	}
 	if _, err := os.Stat(e.wd.dir); !os.IsNotExist(err) {
 		t.Errorf("work directory: %v; want it removed", err)
