@@ -304,10 +304,10 @@ func medianDur(ds []time.Duration) time.Duration {
 // one needs about 768MiB of it to start.
 const burnMemory = sandbox.GiB
 
-// burnStack is their stack limit: glibc gives each thread a stack of the
+// burnStack is their stack limit, Linux's usual: glibc gives each thread a stack of the
 // limit's size, and a few threads of 1GiB each would not fit in the address
 // space the judges that limit it allow.
-const burnStack = 64 * sandbox.MiB
+const burnStack = 8 * sandbox.MiB
 
 // limitCheck is a program that goes past one limit, and the verdict a judge
 // should give it.

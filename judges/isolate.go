@@ -674,8 +674,3 @@ func head(path string, limit sandbox.Size) []byte {
 	return b[:n]
 }
 
-// firstLine is the first line of b, trimmed.
-func firstLine(b []byte) string {
-	line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
-	return line
-}

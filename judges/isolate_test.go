@@ -130,8 +130,8 @@ func TestIsolateVerdicts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cmd := work(t, tt.limits, tt.args[0], tt.args[1:]...)
 			r := e.Run(t.Context(), cmd)
-			t.Logf("%v, status %s, cpu %v, real %v, memory %v, exit %d, signal %d, own verdict %v (%s), raw %s",
-				r.Verdict, r.Judge.Status, r.CPUTime, r.RealTime, r.Memory, r.ExitCode, r.Signal, r.Judge.Verdict, r.Judge.Why, r.Judge.Raw)
+			t.Logf("%v, status %s, cpu %v, real %v, memory %v, exit %d, signal %d, own verdict %v (%s), raw %s, stderr %.200q",
+				r.Verdict, r.Judge.Status, r.CPUTime, r.RealTime, r.Memory, r.ExitCode, r.Signal, r.Judge.Verdict, r.Judge.Why, r.Judge.Raw, r.Stderr)
 			if r.Verdict != tt.want || r.Judge.Status != tt.status {
 				t.Fatalf("%s: verdict %v, status %q (%s); want %v, %q", tt.name, r.Verdict, r.Judge.Status, r.Error, tt.want, tt.status)
 			}
@@ -186,7 +186,7 @@ func TestIsolateSort(t *testing.T) {
 			cmd.Stdout, cmd.Expect = &out, strings.NewReader(tt.expect)
 			r := e.Run(t.Context(), cmd)
 			if r.Verdict != tt.want || r.Judge.Status != "OK" {
-				t.Errorf("sort, expect %q: %v, status %q (%s; %s); want %v, OK", tt.expect, r.Verdict, r.Judge.Status, r.CheckerMessage, r.Error, tt.want)
+				t.Errorf("sort, expect %q: %v, status %q (%s; %s; stderr %.200q); want %v, OK", tt.expect, r.Verdict, r.Judge.Status, r.CheckerMessage, r.Error, r.Stderr, tt.want)
 			}
 			if r.OutputBytes != int64(out.Len()) || out.Len() == 0 {
 				t.Errorf("output %d bytes, %d copied; want the same, not 0", r.OutputBytes, out.Len())

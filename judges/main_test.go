@@ -64,7 +64,7 @@ func self(t testing.TB) string {
 // the limits the test does not set: a test that checks one limit must not
 // trip another on a busy machine. Memory defaults to 1GiB, which a Go
 // program needs as address space under Judger's and isolate's limits, and
-// the stack to 64MiB, which its threads' stacks need to fit in that.
+// the stack to 8MiB (Linux's usual), which its threads' stacks need to fit in that.
 func work(t testing.TB, l sandbox.Limits, name string, args ...string) *sandbox.Command {
 	if l.CPUTime == 0 {
 		l.CPUTime = 10 * time.Second
@@ -76,7 +76,7 @@ func work(t testing.TB, l sandbox.Limits, name string, args ...string) *sandbox.
 		l.Memory = sandbox.GiB
 	}
 	if l.Stack == 0 { // glibc gives each of the cgo binary's threads a stack of the limit's size
-		l.Stack = 64 * sandbox.MiB
+		l.Stack = 8 * sandbox.MiB
 	}
 	return &sandbox.Command{Path: self(t), Args: append([]string{"work", name}, args...), Limits: l}
 }

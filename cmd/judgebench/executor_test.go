@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// peerJudge returns the spec of the real judge name built from ../shared/peers
+// (kind:path of its binary), or skips t saying why it cannot run here. The
+// judges are where .ci/run builds them: $JUDGEBENCH_PEERS, else
+// ${JUDGEBENCH_CACHE:-~/.cache/judgebench}/peers.
+func peerJudge(t *testing.T, kind, binary string) string {
+	t.Helper()
+	dir := os.Getenv("JUDGEBENCH_PEERS")
+	if dir == "" {
+		cache := os.Getenv("JUDGEBENCH_CACHE")
+		if cache == "" {
+			home, _ := os.UserHomeDir()
+			cache = filepath.Join(home, ".cache", "judgebench")
+		}
+		dir = filepath.Join(cache, "peers")
+	}
+	path := filepath.Join(dir, "bin", binary)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("no %s: build the peers with `bash ../shared/peers/build.sh %s`: %v", binary, dir, err)
+	}
+	if os.Geteuid() != 0 {
+		t.Skipf("%s runs as root only", binary)
+	}
+	if raceEnabled {
+		t.Skip("race detector: its shadow memory does not fit under the judge's address-space limit")
+	}
+	return kind + ":" + path
+}
+
+// caseJSONOf runs `case --json` and decodes what it printed.
+func caseJSONOf(t *testing.T, args ...string) (caseJSON, result) {
+	t.Helper()
+	r := runCLI(t, append([]string{"case", "--json"}, args...)...)
+	var got caseJSON
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("case %q printed %q (stderr %q): %v", args, r.stdout, r.stderr, err)
+	}
+	return got, r
+}
+
+// TestCaseThroughJudges: `case --executor` gives the judge's verdict and
+// figures, with its raw result, for a burner, a spinner over its CPU limit,
+// a memory hog and a crash; the memory hog shows how each limits memory.
+func TestCaseThroughJudges(t *testing.T) {
+	for _, judge := range []struct {
+		kind, binary string
+		hog          string // the judge's verdict for touching twice the memory limit
+	}{
+		{"judger", "libjudger.so", "RUNTIME_ERROR"}, // address space, 2x the limit
+		{"isolate", "isolate", "RUNTIME_ERROR"},     // address space
+	} {
+		t.Run(judge.kind, func(t *testing.T) {
+			spec := peerJudge(t, judge.kind, judge.binary)
+			self := judgebench(t)
+			roomy := []string{"--executor", spec, "--memory", "1GiB", "--stack", "8MiB", "--real-time", "1m"}
+			for _, c := range []struct {
+				args    []string
+				verdict string
+				code    int
+			}{
+				{[]string{"--cpu-time", "10s", "--", self, "work", "burn", "300ms"}, "ACCEPTED", 0},
+				{[]string{"--cpu-time", "250ms", "--", self, "work", "burn", "1m"}, "CPU_TIME_LIMIT_EXCEEDED", 1},
+				{[]string{"--cpu-time", "10s", "--", self, "work", "alloc", "2048"}, judge.hog, 1},
+				{[]string{"--cpu-time", "10s", "--", self, "work", "segv"}, "RUNTIME_ERROR", 1},
+			} {
+				got, r := caseJSONOf(t, append(roomy, c.args...)...)
+				if string(got.Verdict.String()) != c.verdict || r.code != c.code || got.Executor != judge.kind || got.Judge == nil || len(got.Judge.Raw) == 0 {
+					t.Errorf("case %s = %d, %s; want %s (exit %d) with the judge's raw result", strings.Join(c.args[2:], " "), r.code, r.stdout, c.verdict, c.code)
+				}
+				switch c.verdict {
+				case "ACCEPTED":
+					if got.CPUTimeMS < 250 || got.CPUTimeMS > 400 {
+						t.Errorf("burn 300ms through %s: cpu_time %.1fms; want about 300", judge.kind, got.CPUTimeMS)
+					}
+				case "CPU_TIME_LIMIT_EXCEEDED":
+					if got.CPUTimeMS < 250 {
+						t.Errorf("spinner through %s stopped at %.1fms of CPU; want at least the 250ms limit", judge.kind, got.CPUTimeMS)
+					}
+				}
+				if c.args[len(c.args)-1] == "segv" && got.Signal != 11 {
+					t.Errorf("segv through %s: signal %d; want 11", judge.kind, got.Signal)
+				}
+			}
+		})
+	}
+}
+
+// TestCalibrateJudger: Judger counts user time only and enforces its CPU
+// limit in whole seconds: calibrate exits 1 and shows both.
+func TestCalibrateJudger(t *testing.T) {
+	spec := peerJudge(t, "judger", "libjudger.so")
+	r := runCLI(t, "calibrate", "--executor", spec, "--durations", "100ms", "--kernel", "100ms", "--repeat", "2",
+		"--out", filepath.Join(t.TempDir(), "cal"))
+	if r.code != 1 {
+		t.Fatalf("calibrate through Judger = %d, stdout %q, stderr %q; want 1", r.code, r.stdout, r.stderr)
+	}
+	var kernelOut, cpuOff bool
+	for line := range strings.SplitSeq(r.stdout, "\n") {
+		kernelOut = kernelOut || (strings.Contains(line, "100ms kernel") && strings.HasSuffix(line, "OUT"))
+		cpuOff = cpuOff || (strings.HasPrefix(line, "cpu 250ms") && strings.HasSuffix(line, "OFF"))
+	}
+	if !kernelOut || !cpuOff || !strings.Contains(r.stdout, "executor: judger") {
+		t.Errorf("calibrate through Judger printed %q; want the kernel burn OUT, the 250ms CPU limit OFF, the executor named", r.stdout)
+	}
+}
