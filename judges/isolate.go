@@ -673,4 +673,3 @@ func head(path string, limit sandbox.Size) []byte {
 	}
 	return b[:n]
 }
-
