@@ -271,7 +271,8 @@ func burnTogether(ctx context.Context, sb Executor, exe string, d time.Duration,
 			var thread, own, delay int64
 			_, err := fmt.Sscanf(out.String(), "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d", &thread, &own, &delay)
 			if r.Verdict != sandbox.Accepted || err != nil {
-				errs[i] = fmt.Errorf("harness: calibrate: burn %v = %v %s (printed %q)", d, r.Verdict, r.Error, out.String())
+				line, _, _ := strings.Cut(strings.TrimSpace(string(r.Stderr)), "\n")
+				errs[i] = fmt.Errorf("harness: calibrate: burn %v = %v %s (printed %q, stderr %q)", d, r.Verdict, r.Error, out.String(), line)
 			}
 			// The process clock counts from the fork; what came before the
 			// program's exec (a launcher) is the harness's.
@@ -300,12 +301,15 @@ func medianDur(ds []time.Duration) time.Duration {
 }
 
 // burnMemory is the memory limit of the calibration's programs: room for a Go
-// program under the judges that limit address space (Judger, isolate), where
-// one needs about 768MiB of it to start.
-const burnMemory = sandbox.GiB
+// program under the judges that limit address space (Judger, isolate). Its
+// runtime reserves about 800MiB at start and more as it runs, at addresses
+// that vary: under isolate's --mem of 1.5GiB, 2 starts in 40 failed ("out of
+// memory", or a thread that could not be made); under 2GiB, none in 200.
+// Judger takes its limit as a C int, hence 1MiB short of 2GiB.
+const burnMemory = 2047 * sandbox.MiB
 
 // burnStack is their stack limit, Linux's usual: glibc gives each thread a stack of the
-// limit's size, and a few threads of 1GiB each would not fit in the address
+// limit's size, and a few threads of the memory limit each would not fit in the address
 // space the judges that limit it allow.
 const burnStack = 8 * sandbox.MiB
 
@@ -326,7 +330,7 @@ var limitChecks = []limitCheck{
 	{"cpu 250ms", []string{"burn", "1m"}, sandbox.Limits{CPUTime: 250 * time.Millisecond, RealTime: 30 * time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.CPUTimeLimitExceeded},
 	{"cpu 1s", []string{"burn", "1m"}, sandbox.Limits{CPUTime: time.Second, RealTime: 30 * time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.CPUTimeLimitExceeded},
 	{"real 1s", []string{"sleep", "1m"}, sandbox.Limits{CPUTime: 10 * time.Second, RealTime: time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.RealTimeLimitExceeded},
-	{"memory 2x", []string{"alloc", "2048"}, sandbox.Limits{CPUTime: 10 * time.Second, RealTime: 30 * time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.MemoryLimitExceeded},
+	{"memory 2x", []string{"alloc", "4094"}, sandbox.Limits{CPUTime: 10 * time.Second, RealTime: 30 * time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.MemoryLimitExceeded},
 }
 
 // limit runs limit check lc, the i-th, and records it as a sample (case

@@ -62,8 +62,9 @@ func self(t testing.TB) string {
 
 // work is a command that runs workload name through a judge, with room on
 // the limits the test does not set: a test that checks one limit must not
-// trip another on a busy machine. Memory defaults to 1GiB, which a Go
-// program needs as address space under Judger's and isolate's limits, and
+// trip another on a busy machine. Memory defaults to 2047MiB: a Go
+// program's runtime reserves address space at addresses that vary, and under
+// isolate's limit of 1GiB or 1.5GiB it fails to start now and then; and
 // the stack to 8MiB (Linux's usual), which its threads' stacks need to fit in that.
 func work(t testing.TB, l sandbox.Limits, name string, args ...string) *sandbox.Command {
 	if l.CPUTime == 0 {
@@ -73,7 +74,7 @@ func work(t testing.TB, l sandbox.Limits, name string, args ...string) *sandbox.
 		l.RealTime = time.Minute
 	}
 	if l.Memory == 0 {
-		l.Memory = sandbox.GiB
+		l.Memory = 2047 * sandbox.MiB
 	}
 	if l.Stack == 0 { // glibc gives each of the cgo binary's threads a stack of the limit's size
 		l.Stack = 8 * sandbox.MiB

@@ -61,7 +61,9 @@ func TestCaseThroughJudges(t *testing.T) {
 		t.Run(judge.kind, func(t *testing.T) {
 			spec := peerJudge(t, judge.kind, judge.binary)
 			self := judgebench(t)
-			roomy := []string{"--executor", spec, "--memory", "1GiB", "--stack", "8MiB", "--real-time", "1m"}
+			// 2047MiB: the address space a Go program's runtime needs to start
+			// every time under Judger's and isolate's limits (see calibrate).
+			roomy := []string{"--executor", spec, "--memory", "2047MiB", "--stack", "8MiB", "--real-time", "1m"}
 			for _, c := range []struct {
 				args    []string
 				verdict string
@@ -69,7 +71,9 @@ func TestCaseThroughJudges(t *testing.T) {
 			}{
 				{[]string{"--cpu-time", "10s", "--", self, "work", "burn", "300ms"}, "ACCEPTED", 0},
 				{[]string{"--cpu-time", "250ms", "--", self, "work", "burn", "1m"}, "CPU_TIME_LIMIT_EXCEEDED", 1},
-				{[]string{"--cpu-time", "10s", "--", self, "work", "alloc", "2048"}, judge.hog, 1},
+				// Under 1GiB: the runtime's allocation fails in the address space,
+				// or now and then its start does; a RUNTIME_ERROR either way.
+				{[]string{"--cpu-time", "10s", "--memory", "1GiB", "--", self, "work", "alloc", "2048"}, judge.hog, 1},
 				{[]string{"--cpu-time", "10s", "--", self, "work", "segv"}, "RUNTIME_ERROR", 1},
 			} {
 				got, r := caseJSONOf(t, append(roomy, c.args...)...)
