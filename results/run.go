@@ -175,6 +175,10 @@ type JudgeInfo struct {
 	Parallelism int `json:"parallelism,omitempty"`
 	// Notes are what judgebench knows of how the judge measures and limits.
 	Notes []string `json:"notes,omitempty"`
+	// Remote is true when the judge runs its cases on other hosts (go-judge
+	// servers elsewhere): this machine's CPUs say nothing of how many it can
+	// take at once.
+	Remote bool `json:"remote,omitempty"`
 }
 
 // Key identifies a group: the samples that share model, measure mode,

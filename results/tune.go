@@ -189,8 +189,11 @@ func hostWarnings(m Machine) []string {
 
 // cpus is how many CPUs the run's machine let it use: its logical cores, or
 // fewer under a CPU quota or when worker slots were given fewer CPUs
-// (Placement); 0 when unknown.
+// (Placement); 0 when unknown, as for a judge on other hosts.
 func cpus(m Machine) int {
+	if m.Judge != nil && m.Judge.Remote {
+		return 0
+	}
 	n := m.LogicalCores
 	if p := len(m.Placement); p > 0 && (n == 0 || p < n) {
 		n = p

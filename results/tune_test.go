@@ -121,6 +121,11 @@ func TestTuneCap(t *testing.T) {
 	if got, _ := Tune(run, TuneOptions{Tolerance: 0.05}); got.Recommended != 1 {
 		t.Errorf("Tune(3 safe levels under a 1.5 CPU quota) = %d; want 1", got.Recommended)
 	}
+	// A judge on other hosts: this machine's CPUs are not its.
+	run.Machine.Judge = &JudgeInfo{Executor: "go-judge", Remote: true}
+	if got, _ := Tune(run, TuneOptions{Tolerance: 0.05}); got.Recommended != 3 {
+		t.Errorf("Tune(3 safe levels through a remote judge) = %d; want 3", got.Recommended)
+	}
 }
 
 // TestTuneFloor: cases of a few ms may cost a fraction more side by side
