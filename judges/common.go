@@ -65,23 +65,9 @@ func (w *workdir) file(suffix string) string {
 // harness's programs often live in directories only root can enter).
 // A name without a slash is looked up in PATH.
 func (w *workdir) program(path string) (string, error) {
-	if !strings.Contains(path, "/") {
-		p, err := exec.LookPath(path)
-		if err != nil {
-			return "", err
-		}
-		path = p
-	}
-	abs, err := filepath.Abs(path)
+	abs, st, err := lookProgram(path)
 	if err != nil {
 		return "", err
-	}
-	st, err := os.Stat(abs)
-	if err != nil {
-		return "", err
-	}
-	if !st.Mode().IsRegular() || st.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("%s: not an executable file", path)
 	}
 	key := programKey{abs, st.Size(), st.ModTime()}
 	w.mu.Lock()
