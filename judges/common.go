@@ -137,6 +137,18 @@ func (w *workdir) input(cmd *sandbox.Command) (path string, done func(), err err
 	return path, func() { os.Remove(path) }, nil
 }
 
+// prepare is program and input for cmd: its program's copy and its stdin's
+// path, and what removes that stdin's copy.
+func (w *workdir) prepare(cmd *sandbox.Command) (prog, in string, done func(), err error) {
+	if prog, err = w.program(cmd.Path); err != nil {
+		return "", "", nil, fmt.Errorf("program: %w", err)
+	}
+	if in, done, err = w.input(cmd); err != nil {
+		return "", "", nil, fmt.Errorf("stdin: %w", err)
+	}
+	return prog, in, done, nil
+}
+
 // args is cmd's program path and arguments as argv: the program first.
 func args(program string, cmd *sandbox.Command) []string {
 	return append([]string{program}, cmd.Args...)

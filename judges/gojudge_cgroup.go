@@ -1,7 +1,6 @@
 package judges
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/judgebench/judgebench/sandbox"
 	"golang.org/x/sys/unix"
 )
 
@@ -42,7 +42,7 @@ func (p *gjProcess) makeCgroup() (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cgroup v2: %w", err)
 	}
-	_, own, ok := strings.Cut(strings.TrimSpace(string(self)), "0::")
+	own, ok := sandbox.ParseProcCgroup(string(self))[""]
 	if !ok {
 		return nil, fmt.Errorf("cgroup v2: no 0:: line in /proc/self/cgroup")
 	}
@@ -112,24 +112,14 @@ func gjCgroups(prefix, own string) []string {
 // cgroupMounts are the mount points of the cgroup v1 hierarchies and of
 // cgroup v2, from /proc/self/mountinfo.
 func cgroupMounts() (v1, v2 []string) {
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		return nil, nil
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
-		fields := strings.Fields(sc.Text())
-		sep := slices.Index(fields, "-")
-		if sep < 5 || sep+1 >= len(fields) {
-			continue
-		}
-		switch fields[sep+1] {
-		case "cgroup":
-			v1 = append(v1, fields[4])
-		case "cgroup2":
-			v2 = append(v2, fields[4])
+	data, _ := os.ReadFile("/proc/self/mountinfo")
+	for line := range strings.Lines(string(data)) {
+		m, ok := sandbox.ParseMountinfo(strings.TrimSuffix(line, "\n"))
+		switch {
+		case ok && m.FSType == "cgroup":
+			v1 = append(v1, m.Dir)
+		case ok && m.FSType == "cgroup2":
+			v2 = append(v2, m.Dir)
 		}
 	}
 	return v1, v2

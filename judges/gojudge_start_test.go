@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,16 +44,7 @@ func TestGoJudgeStarted(t *testing.T) {
 		}
 	}
 
-	var lat []time.Duration
-	for range 20 {
-		r := e.Run(t.Context(), gjWork(t, sandbox.Limits{}, "exit", "0"))
-		if r.Verdict != sandbox.Accepted {
-			t.Fatalf("exit 0: %v (%s)", r.Verdict, r.Error)
-		}
-		lat = append(lat, r.Judge.Latency)
-	}
-	slices.Sort(lat)
-	t.Logf("trivial case (exit 0) through the started go-judge, 20 runs: latency min %v, median %v, max %v", lat[0], lat[len(lat)/2], lat[len(lat)-1])
+	gjLatency(t, e, "through the go-judge judgebench started")
 
 	info := e.Describe()
 	var config []gjConfig

@@ -281,18 +281,7 @@ func TestGoJudge(t *testing.T) {
 		}
 	})
 
-	t.Run("latency", func(t *testing.T) {
-		var lat []time.Duration
-		for range 20 {
-			r := e.Run(t.Context(), gjWork(t, sandbox.Limits{}, "exit", "0"))
-			if r.Verdict != sandbox.Accepted {
-				t.Fatalf("exit 0: %v (%s)", r.Verdict, r.Error)
-			}
-			lat = append(lat, r.Judge.Latency)
-		}
-		slices.Sort(lat)
-		t.Logf("trivial case (exit 0), 20 runs over keep-alive: latency min %v, median %v, max %v", lat[0], lat[len(lat)/2], lat[len(lat)-1])
-	})
+	t.Run("latency", func(t *testing.T) { gjLatency(t, e, "over keep-alive") })
 
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
@@ -300,6 +289,22 @@ func TestGoJudge(t *testing.T) {
 	if ids := gjUploaded(t, s.url); len(ids) != 0 {
 		t.Errorf("go-judge holds files %v after Close; want none", ids)
 	}
+}
+
+// gjLatency runs a trivial case (exit 0) 20 times through e and logs its
+// latency.
+func gjLatency(t *testing.T, e Executor, how string) {
+	t.Helper()
+	var lat []time.Duration
+	for range 20 {
+		r := e.Run(t.Context(), gjWork(t, sandbox.Limits{}, "exit", "0"))
+		if r.Verdict != sandbox.Accepted {
+			t.Fatalf("exit 0: %v (%s)", r.Verdict, r.Error)
+		}
+		lat = append(lat, r.Judge.Latency)
+	}
+	slices.Sort(lat)
+	t.Logf("trivial case (exit 0), 20 runs %s: latency min %v, median %v, max %v", how, lat[0], lat[len(lat)/2], lat[len(lat)-1])
 }
 
 // sortCase is the input of the sort workload for the n numbers n, n-1, ..., 1,

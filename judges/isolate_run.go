@@ -28,13 +28,9 @@ func (e *isolateExec) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Re
 	if b.closed {
 		return failed(j, errors.New("judges: isolate: executor closed"))
 	}
-	prog, err := e.wd.program(cmd.Path)
+	prog, in, done, err := e.wd.prepare(cmd)
 	if err != nil {
-		return failed(j, fmt.Errorf("judges: isolate: program: %w", err))
-	}
-	in, done, err := e.wd.input(cmd)
-	if err != nil {
-		return failed(j, fmt.Errorf("judges: isolate: input: %w", err))
+		return failed(j, fmt.Errorf("judges: isolate: %w", err))
 	}
 	defer done()
 	f := caseFiles{in: in, out: e.wd.file(".out"), err: e.wd.file(".err"), meta: e.wd.file(".meta")}

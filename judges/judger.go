@@ -118,13 +118,9 @@ func (j *judger) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Result 
 	if cmd.Slot < 0 || cmd.Slot >= judgerSlots {
 		return failed(report, fmt.Errorf("judges: judger: worker slot %d out of range 0-%d (one uid each)", cmd.Slot, judgerSlots-1))
 	}
-	program, err := j.work.program(cmd.Path)
+	program, input, done, err := j.work.prepare(cmd)
 	if err != nil {
-		return failed(report, fmt.Errorf("judges: judger: program: %w", err))
-	}
-	input, done, err := j.work.input(cmd)
-	if err != nil {
-		return failed(report, fmt.Errorf("judges: judger: stdin: %w", err))
+		return failed(report, fmt.Errorf("judges: judger: %w", err))
 	}
 	defer done()
 	files := judgerFiles{input: input, output: j.work.file(".out"), stderr: j.work.file(".err"), log: j.work.file(".log")}
