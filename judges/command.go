@@ -1,16 +1,11 @@
 package judges
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
-	"strings"
-	"time"
 
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
@@ -160,60 +155,10 @@ func (j *commandJudge) checkJudge(ctx context.Context) error {
 	for i, s := range j.raw.Version {
 		argv[i], _ = parseTemplate(s).expandWith(vars)
 	}
-	v, err := readVersion(ctx, argv)
+	v, err := readVersion(ctx, argv...)
 	if err != nil {
 		return &descError{file: j.file, line: j.line("version"), msg: "version: " + err.Error()}
 	}
 	j.version = v
 	return nil
-}
-
-// lookExecutable returns the path of the program prog names (a name without
-// a slash is looked up in PATH), or why it cannot run.
-func lookExecutable(prog string) (string, error) {
-	if !strings.Contains(prog, "/") {
-		return exec.LookPath(prog)
-	}
-	st, err := os.Stat(prog)
-	if err != nil {
-		if pe, ok := errors.AsType[*fs.PathError](err); ok {
-			err = pe.Err
-		}
-		return "", fmt.Errorf("%s: %w", prog, err)
-	}
-	if !st.Mode().IsRegular() || st.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("%s: not an executable file", prog)
-	}
-	return prog, nil
-}
-
-// readVersion runs argv and returns the first non-empty line it prints
-// (stdout, else stderr).
-func readVersion(ctx context.Context, argv []string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	c := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	c.Stdout, c.Stderr = &stdout, &stderr
-	c.WaitDelay = time.Second
-	if err := c.Run(); err != nil {
-		if msg := firstLine(stderr.Bytes()); msg != "" {
-			err = fmt.Errorf("%w: %s", err, msg)
-		}
-		return "", err
-	}
-	if v := firstLine(stdout.Bytes()); v != "" {
-		return v, nil
-	}
-	return firstLine(stderr.Bytes()), nil
-}
-
-// firstLine is the first non-blank line of b, trimmed.
-func firstLine(b []byte) string {
-	for line := range strings.Lines(string(b)) {
-		if s := strings.TrimSpace(line); s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -98,20 +97,10 @@ func (j *commandJudge) figures(res *judgeResult, r *sandbox.Result) error {
 // readTail returns the last non-blank line of the last 4KiB of the file at
 // path.
 func readTail(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > 4<<10 {
-		f.Seek(st.Size()-4<<10, io.SeekStart)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, 4<<10))
+	b, _, err := tail(path, 4<<10)
 	last := ""
-	for line := range strings.Lines(string(b)) {
-		if s := strings.TrimSpace(line); s != "" {
-			last = s
-		}
+	if l := lastLines(b, 1); len(l) > 0 {
+		last = l[0]
 	}
 	return last, err
 }

@@ -145,7 +145,7 @@ func (j *commandJudge) exec(ctx context.Context, cmd *sandbox.Command, c *comman
 	defer cancel()
 	x := exec.CommandContext(runCtx, argv[0], argv[1:]...)
 	x.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	x.Cancel = func() error { return syscall.Kill(-x.Process.Pid, syscall.SIGKILL) }
+	x.Cancel = func() error { killGroup(x); return nil }
 	x.WaitDelay = time.Second
 	var judgeOut, judgeErr headBuffer
 	x.Stdout, x.Stderr = &judgeOut, &judgeErr
@@ -169,9 +169,7 @@ func (j *commandJudge) exec(ctx context.Context, cmd *sandbox.Command, c *comman
 	start := time.Now()
 	err := x.Run()
 	rep.Latency = time.Since(start)
-	if x.Process != nil {
-		syscall.Kill(-x.Process.Pid, syscall.SIGKILL) // what the judge left behind
-	}
+	killGroup(x) // what the judge left behind
 	if err := j.judgeFailed(ctx, runCtx, err, backstop, c, &judgeErr); err != nil {
 		return nil, err
 	}
@@ -194,7 +192,7 @@ func (j *commandJudge) judgeFailed(ctx, runCtx context.Context, err error, backs
 	why := func() string {
 		msg := stderr.Bytes()
 		if j.raw.Stderr == "pipe" {
-			msg, _ = readHead(c.stderr, 64<<10, false)
+			msg = head(c.stderr, 0)
 		}
 		if line := firstLine(msg); line != "" {
 			return ": " + line
@@ -225,21 +223,4 @@ func (b *headBuffer) Write(p []byte) (int, error) {
 		b.Buffer.Write(p[:min(room, len(p))])
 	}
 	return len(p), nil
-}
-
-// readHead returns the first limit bytes of the file at path (limit 0:
-// 64KiB); a missing file is empty unless must.
-func readHead(path string, limit sandbox.Size, must bool) ([]byte, error) {
-	if limit <= 0 {
-		limit = 64 << 10
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		if !must && errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, int64(limit)))
 }

@@ -65,23 +65,9 @@ func (w *workdir) file(suffix string) string {
 // harness's programs often live in directories only root can enter).
 // A name without a slash is looked up in PATH.
 func (w *workdir) program(path string) (string, error) {
-	if !strings.Contains(path, "/") {
-		p, err := exec.LookPath(path)
-		if err != nil {
-			return "", err
-		}
-		path = p
-	}
-	abs, err := filepath.Abs(path)
+	abs, st, err := lookProgram(path)
 	if err != nil {
 		return "", err
-	}
-	st, err := os.Stat(abs)
-	if err != nil {
-		return "", err
-	}
-	if !st.Mode().IsRegular() || st.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("%s: not an executable file", path)
 	}
 	key := programKey{abs, st.Size(), st.ModTime()}
 	w.mu.Lock()
@@ -149,6 +135,18 @@ func (w *workdir) input(cmd *sandbox.Command) (path string, done func(), err err
 		return "", nil, err
 	}
 	return path, func() { os.Remove(path) }, nil
+}
+
+// prepare is program and input for cmd: its program's copy and its stdin's
+// path, and what removes that stdin's copy.
+func (w *workdir) prepare(cmd *sandbox.Command) (prog, in string, done func(), err error) {
+	if prog, err = w.program(cmd.Path); err != nil {
+		return "", "", nil, fmt.Errorf("program: %w", err)
+	}
+	if in, done, err = w.input(cmd); err != nil {
+		return "", "", nil, fmt.Errorf("stdin: %w", err)
+	}
+	return prog, in, done, nil
 }
 
 // args is cmd's program path and arguments as argv: the program first.

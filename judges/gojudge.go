@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -33,7 +32,8 @@ type goJudge struct {
 
 // gjServer is one go-judge server and the files uploaded to it.
 type gjServer struct {
-	url    string // without a trailing slash
+	url    string     // without a trailing slash
+	proc   *gjProcess // the go-judge judgebench started; nil: the operator's
 	config gjConfig
 
 	mu    sync.Mutex
@@ -60,59 +60,68 @@ type gjConfig struct {
 	CgroupControllers []string `json:"cgroupControllers"`
 	UID               int      `json:"uid"`
 	WorkDir           string   `json:"workDir"`
+	// Started is how judgebench started the server; nil: it did not.
+	Started *gjStarted `json:"startedByJudgebench,omitempty"`
+}
+
+// gjStarted is a go-judge judgebench started: its binary and flags.
+type gjStarted struct {
+	Binary string   `json:"binary"`
+	Flags  []string `json:"flags"`
 }
 
 func openGoJudge(ctx context.Context, arg string) (Executor, error) {
-	urls, err := parseGoJudgeURLs(arg)
+	targets, err := parseGoJudgeSpec(arg)
 	if err != nil {
 		return nil, err
 	}
 	g := &goJudge{spec: "go-judge:" + arg, client: &http.Client{
 		Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute},
 	}}
-	for _, u := range urls {
-		s := &gjServer{url: u, files: map[programKey]*gjUpload{}}
-		if err := g.describe(ctx, s); err != nil {
-			g.client.CloseIdleConnections()
-			return nil, fmt.Errorf("judges: go-judge at %s: %w", u, err)
+	for _, t := range targets {
+		if err = g.addServer(ctx, t); err != nil {
+			break
 		}
-		g.servers = append(g.servers, s)
 	}
-	if g.work, err = newWorkdir("gojudge"); err != nil {
-		g.client.CloseIdleConnections()
-		return nil, err
+	if err == nil {
+		g.work, err = newWorkdir("gojudge")
+	}
+	if err != nil {
+		return nil, errors.Join(err, g.stop())
 	}
 	g.info = g.judgeInfo()
 	return g, nil
 }
 
-// parseGoJudgeURLs splits a comma-separated list of http and https URLs.
-func parseGoJudgeURLs(arg string) ([]string, error) {
-	var urls []string
-	for s := range strings.SplitSeq(arg, ",") {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return nil, fmt.Errorf("judges: go-judge: empty URL in %q", arg)
+// addServer adds the server at target, a URL or a go-judge binary to start.
+func (g *goJudge) addServer(ctx context.Context, target gjTarget) error {
+	s := &gjServer{url: target.url, files: map[programKey]*gjUpload{}}
+	if target.bin != "" {
+		p, err := startGoJudge(ctx, target.bin)
+		if err != nil {
+			return err
 		}
-		lower := strings.ToLower(s)
-		if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
-			return nil, fmt.Errorf("judges: go-judge URL %q: want http:// or https://", s)
-		}
-		u, err := url.Parse(s)
-		if uerr := (*url.Error)(nil); errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		switch {
-		case err != nil:
-			return nil, fmt.Errorf("judges: go-judge URL %q: %w", s, err)
-		case u.Host == "":
-			return nil, fmt.Errorf("judges: go-judge URL %q: no host", s)
-		case u.RawQuery != "" || u.Fragment != "":
-			return nil, fmt.Errorf("judges: go-judge URL %q: a query or fragment has no meaning here", s)
-		}
-		urls = append(urls, strings.TrimSuffix(u.String(), "/"))
+		s.url, s.proc = p.url, p
 	}
-	return urls, nil
+	g.servers = append(g.servers, s)
+	if err := g.describe(ctx, s); err != nil {
+		return fmt.Errorf("judges: go-judge at %s: %w", s.url, err)
+	}
+	return nil
+}
+
+// stop stops the servers judgebench started.
+func (g *goJudge) stop() error {
+	g.client.CloseIdleConnections()
+	var errs []error
+	for _, s := range g.servers {
+		if s.proc != nil {
+			if err := s.proc.stop(false); err != nil {
+				errs = append(errs, fmt.Errorf("judges: go-judge at %s: stop: %w", s.url, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // describe reads s's /version and /config.
@@ -140,6 +149,12 @@ func (g *goJudge) describe(ctx context.Context, s *gjServer) error {
 	rc := config.RunnerConfig
 	s.config = gjConfig{URL: s.url, Version: version.BuildVersion, Parallelism: config.Parallelism,
 		CgroupType: rc.CgroupType, CgroupControllers: rc.CgroupControllers, UID: rc.UID, WorkDir: rc.WorkDir}
+	if p := s.proc; p != nil {
+		s.config.Started = &gjStarted{Binary: p.bin, Flags: p.flags}
+		if s.config.Parallelism == 0 { // judgebench knows the flags it passed
+			s.config.Parallelism = p.parallelism()
+		}
+	}
 	return nil
 }
 
@@ -160,6 +175,9 @@ func (g *goJudge) judgeInfo() results.JudgeInfo {
 		}
 		info.Parallelism += s.config.Parallelism
 		unknown = unknown || s.config.Parallelism == 0
+		if s.proc != nil {
+			info.Notes = append(info.Notes, fmt.Sprintf("judgebench started the go-judge at %s (%s %s) for this run: its parallelism is its -parallelism, by default this host's CPU count", s.url, s.proc.bin, strings.Join(s.proc.flags, " ")))
+		}
 		if s.config.CgroupType == 0 {
 			info.Notes = append(info.Notes, s.url+" runs without cgroups (rlimits and rusage): its time is the program's user time only, its memory its ru_maxrss")
 		}
@@ -178,7 +196,8 @@ func (g *goJudge) judgeInfo() results.JudgeInfo {
 // Describe says which go-judge servers run the cases and how they measure.
 func (g *goJudge) Describe() results.JudgeInfo { return g.info }
 
-// Close deletes the files uploaded to the servers and the work directory.
+// Close deletes the files uploaded to the servers and the work directory,
+// and stops the servers judgebench started.
 func (g *goJudge) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -197,8 +216,7 @@ func (g *goJudge) Close() error {
 		clear(s.files)
 		s.mu.Unlock()
 	}
-	g.client.CloseIdleConnections()
-	return errors.Join(append(errs, g.work.Close())...)
+	return errors.Join(append(errs, g.work.Close(), g.stop())...)
 }
 
 // Run runs cmd on the next server.
@@ -228,7 +246,7 @@ func (g *goJudge) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Result
 	r := res.result(s.url, cmd.Limits.WithDefaults())
 	r.Judge = j
 	r.Stderr = []byte(res.Files["stderr"])
-	if limit := gjStderrLimit(cmd); len(r.Stderr) > limit {
+	if limit := stderrLimit(cmd.StderrLimit); len(r.Stderr) > limit {
 		r.Stderr = r.Stderr[:limit] // a collector past its max keeps one byte more
 	}
 	output := g.work.file(".out")

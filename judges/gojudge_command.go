@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -18,10 +16,6 @@ import (
 // gjMaxContent is the largest stdin sent inline as {"content"}; larger ones,
 // and ones that are not UTF-8 (a JSON string cannot carry them), are uploaded.
 const gjMaxContent = 64 << 10
-
-// gjPath is the environment of a command whose Env is nil: the harness's own
-// means nothing on another host.
-var gjPath = []string{"PATH=/usr/local/bin:/usr/bin:/bin"}
 
 // gjCmd is one command of a POST /run request.
 type gjCmd struct {
@@ -57,14 +51,11 @@ func (g *goJudge) command(ctx context.Context, s *gjServer, cmd *sandbox.Command
 		return c, nil, err
 	}
 	l := cmd.Limits.WithDefaults()
-	env := cmd.Env
-	if env == nil {
-		env = gjPath
-	}
+	env := envOrDefault(cmd.Env)
 	return gjCmd{
 		Args:        append([]string{"prog"}, cmd.Args...),
 		Env:         env,
-		Files:       []gjFile{stdin, {Name: "stdout", Max: int64(l.Output)}, {Name: "stderr", Max: int64(gjStderrLimit(cmd))}},
+		Files:       []gjFile{stdin, {Name: "stdout", Max: int64(l.Output)}, {Name: "stderr", Max: int64(stderrLimit(cmd.StderrLimit))}},
 		CPULimit:    l.CPUTime.Nanoseconds(),
 		ClockLimit:  l.RealTime.Nanoseconds(),
 		MemoryLimit: int64(l.Memory),
@@ -77,16 +68,9 @@ func (g *goJudge) command(ctx context.Context, s *gjServer, cmd *sandbox.Command
 // program returns the file id on s of the program at path, uploading it
 // once per version. A name without a slash is looked up in PATH.
 func (g *goJudge) program(ctx context.Context, s *gjServer, path string) (string, error) {
-	abs, err := gjLookProgram(path)
+	abs, st, err := lookProgram(path)
 	if err != nil {
 		return "", err
-	}
-	st, err := os.Stat(abs)
-	if err != nil {
-		return "", err
-	}
-	if !st.Mode().IsRegular() || st.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("%s: not an executable file", path)
 	}
 	return g.cached(ctx, s, programKey{abs, st.Size(), st.ModTime()}, func() (io.ReadCloser, error) {
 		return os.Open(abs)
@@ -129,26 +113,4 @@ func (g *goJudge) stdin(ctx context.Context, s *gjServer, in io.Reader) (f gjFil
 		defer cancel()
 		g.remove(ctx, s, id)
 	}, nil
-}
-
-// gjStderrLimit is how many bytes of stderr a Result keeps: 64KiB unless cmd
-// says.
-func gjStderrLimit(cmd *sandbox.Command) int {
-	if cmd.StderrLimit <= 0 {
-		return 64 << 10
-	}
-	return int(cmd.StderrLimit)
-}
-
-// gjLookProgram is the absolute path of the program path names; a name
-// without a slash is looked up in PATH.
-func gjLookProgram(path string) (string, error) {
-	if !strings.Contains(path, "/") {
-		p, err := exec.LookPath(path)
-		if err != nil {
-			return "", err
-		}
-		path = p
-	}
-	return filepath.Abs(path)
 }

@@ -1,187 +1,36 @@
 package judges
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/judgebench/judgebench/sandbox"
 )
 
-// gjTestServer is a go-judge started for a test.
-type gjTestServer struct {
-	url    string
-	prefix string // its cgroup prefix
-}
-
-// gjStarted numbers the go-judge servers this test process starts.
-var gjStarted atomic.Int64
-
-// startGoJudge starts go-judge on a free loopback port, in a directory of
-// its own with its own file store and cgroup prefix, and stops it when t
-// ends: SIGTERM, then the cgroups it made are removed (the test fails if
-// one cannot be).
-func startGoJudge(t *testing.T, args ...string) gjTestServer {
+// startGoJudgeT starts go-judge as judgebench does, with extra flags, and
+// stops it when t ends; the test fails if a cgroup or its directory is
+// left behind.
+func startGoJudgeT(t *testing.T, args ...string) *gjProcess {
 	t.Helper()
-	bin := peer(t, "go-judge")
-	v1, v2 := gjCgroupMounts(t)
-	if len(v1) == 0 {
-		if _, err := os.Stat("/run/systemd/system"); err != nil {
-			t.Skip("cgroup v2 without systemd: go-judge would nest its cgroups in this test's own cgroup")
-		}
-	}
-	dir := t.TempDir()
-	store := filepath.Join(dir, "store")
-	if err := os.Mkdir(store, 0o700); err != nil {
+	p, err := startGoJudge(t.Context(), peer(t, "go-judge"), args...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	s := gjTestServer{prefix: fmt.Sprintf("judgebench-test-%d-%d", os.Getpid(), gjStarted.Add(1))}
-	if found := gjCgroups(v1, v2, s.prefix); len(found) > 0 {
-		t.Fatalf("cgroups %v exist before go-judge started", found)
-	}
-	addr := gjFreeAddr(t)
-	s.url = "http://" + addr
-	var log bytes.Buffer
-	cmd := exec.Command(bin, append([]string{"-http-addr", addr, "-dir", store, "-cgroup-prefix", s.prefix, "-silent"}, args...)...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			t.Errorf("go-judge at %s did not stop within 10s of SIGTERM: killed", s.url)
-			cmd.Process.Kill()
-			<-exited
-		}
-		for _, d := range removeGJCgroups(v1, v2, s.prefix) {
-			t.Errorf("cgroup left behind: %s", d)
+		if err := p.stop(false); err != nil {
+			t.Error(err)
 		}
 	})
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get(s.url + "/version"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("go-judge exited: %v\n%s", err, log.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("go-judge at %s did not answer /version within 15s", s.url)
-		}
-	}
-}
-
-// gjFreeAddr is a loopback address with a port nothing listens on.
-func gjFreeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// gjCgroupMounts are the mount points of the cgroup v1 hierarchies and of
-// cgroup v2, from /proc/self/mountinfo.
-func gjCgroupMounts(t *testing.T) (v1, v2 []string) {
-	t.Helper()
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
-		fields := strings.Fields(sc.Text())
-		sep := slices.Index(fields, "-")
-		if sep < 5 || sep+1 >= len(fields) {
-			continue
-		}
-		switch fields[sep+1] {
-		case "cgroup":
-			v1 = append(v1, fields[4])
-		case "cgroup2":
-			v2 = append(v2, fields[4])
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return v1, v2
-}
-
-// gjCgroups are the cgroups go-judge makes with prefix: with cgroup v1
-// <mount>/<prefix> in each hierarchy, with v2 a systemd scope <prefix>.scope.
-func gjCgroups(v1, v2 []string, prefix string) []string {
-	var found []string
-	for _, m := range v1 {
-		if st, err := os.Stat(filepath.Join(m, prefix)); err == nil && st.IsDir() {
-			found = append(found, filepath.Join(m, prefix))
-		}
-	}
-	for _, m := range v2 {
-		filepath.WalkDir(m, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && d.IsDir() && (d.Name() == prefix || d.Name() == prefix+".scope") {
-				found = append(found, path)
-				return filepath.SkipDir
-			}
-			return nil
-		})
-	}
-	return found
-}
-
-// removeGJCgroups removes the (empty) cgroups go-judge made with prefix,
-// deepest first, giving their last tasks two seconds to go, and returns
-// those it could not remove.
-func removeGJCgroups(v1, v2 []string, prefix string) (left []string) {
-	deadline := time.Now().Add(2 * time.Second)
-	for _, top := range gjCgroups(v1, v2, prefix) {
-		var dirs []string
-		filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && d.IsDir() {
-				dirs = append(dirs, path)
-			}
-			return nil
-		})
-		for _, d := range slices.Backward(dirs) {
-			for err := syscall.Rmdir(d); err != nil && !errors.Is(err, fs.ErrNotExist); err = syscall.Rmdir(d) {
-				if time.Now().After(deadline) {
-					left = append(left, fmt.Sprintf("%s (%v)", d, err))
-					break
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-		}
-	}
-	return left
+	return p
 }
 
 // openGoJudgeT opens the executor over urls, closed when t ends.
@@ -239,27 +88,34 @@ func TestGoJudgeSpec(t *testing.T) {
 		{"http://a:1,,http://b:2", "empty URL"},
 		{"http://a:1/?token=x", "query or fragment"},
 		{"http://a b", "invalid character"},
+		{"/bin/true", ""},
+		{"/no/such/go-judge", "/no/such/go-judge: no such file or directory"},
+		{"/etc/passwd", "/etc/passwd: not an executable file"},
 	}
 	for _, tt := range tests {
-		_, err := parseGoJudgeURLs(tt.arg)
+		_, err := parseGoJudgeSpec(tt.arg)
 		switch {
 		case tt.want == "" && err != nil:
-			t.Errorf("parseGoJudgeURLs(%q) = %v; want no error", tt.arg, err)
+			t.Errorf("parseGoJudgeSpec(%q) = %v; want no error", tt.arg, err)
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-			t.Errorf("parseGoJudgeURLs(%q) = %v; want an error saying %q", tt.arg, err, tt.want)
+			t.Errorf("parseGoJudgeSpec(%q) = %v; want an error saying %q", tt.arg, err, tt.want)
 		case err != nil && (!strings.HasPrefix(err.Error(), "judges: ") || strings.Count(err.Error(), "judges:") > 1):
-			t.Errorf("parseGoJudgeURLs(%q) = %v; want one \"judges: \" at the start", tt.arg, err)
+			t.Errorf("parseGoJudgeSpec(%q) = %v; want one \"judges: \" at the start", tt.arg, err)
 		}
 	}
-	got, _ := parseGoJudgeURLs("http://a:1/, https://b/prefix/")
-	if want := []string{"http://a:1", "https://b/prefix"}; !slices.Equal(got, want) {
-		t.Errorf("parseGoJudgeURLs = %q; want %q", got, want)
+	got, _ := parseGoJudgeSpec("http://a:1/, https://b/prefix/,/bin/true")
+	if want := []gjTarget{{url: "http://a:1"}, {url: "https://b/prefix"}, {bin: "/bin/true"}}; !slices.Equal(got, want) {
+		t.Errorf("parseGoJudgeSpec = %q; want %q", got, want)
 	}
 }
 
 func TestGoJudgeNotAnswering(t *testing.T) {
-	u := "http://" + gjFreeAddr(t)
-	_, err := Open(t.Context(), "go-judge:"+u)
+	addr, err := gjFreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := "http://" + addr
+	_, err = Open(t.Context(), "go-judge:"+u)
 	want := "judges: go-judge at " + u + ": GET /version: "
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("Open(go-judge:%s) = %v; want an error starting %q", u, err, want)
@@ -268,7 +124,7 @@ func TestGoJudgeNotAnswering(t *testing.T) {
 }
 
 func TestGoJudge(t *testing.T) {
-	s := startGoJudge(t)
+	s := startGoJudgeT(t)
 	e := openGoJudgeT(t, s.url)
 
 	t.Run("burn", func(t *testing.T) {
@@ -425,18 +281,7 @@ func TestGoJudge(t *testing.T) {
 		}
 	})
 
-	t.Run("latency", func(t *testing.T) {
-		var lat []time.Duration
-		for range 20 {
-			r := e.Run(t.Context(), gjWork(t, sandbox.Limits{}, "exit", "0"))
-			if r.Verdict != sandbox.Accepted {
-				t.Fatalf("exit 0: %v (%s)", r.Verdict, r.Error)
-			}
-			lat = append(lat, r.Judge.Latency)
-		}
-		slices.Sort(lat)
-		t.Logf("trivial case (exit 0), 20 runs over keep-alive: latency min %v, median %v, max %v", lat[0], lat[len(lat)/2], lat[len(lat)-1])
-	})
+	t.Run("latency", func(t *testing.T) { gjLatency(t, e, "over keep-alive") })
 
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
@@ -444,6 +289,22 @@ func TestGoJudge(t *testing.T) {
 	if ids := gjUploaded(t, s.url); len(ids) != 0 {
 		t.Errorf("go-judge holds files %v after Close; want none", ids)
 	}
+}
+
+// gjLatency runs a trivial case (exit 0) 20 times through e and logs its
+// latency.
+func gjLatency(t *testing.T, e Executor, how string) {
+	t.Helper()
+	var lat []time.Duration
+	for range 20 {
+		r := e.Run(t.Context(), gjWork(t, sandbox.Limits{}, "exit", "0"))
+		if r.Verdict != sandbox.Accepted {
+			t.Fatalf("exit 0: %v (%s)", r.Verdict, r.Error)
+		}
+		lat = append(lat, r.Judge.Latency)
+	}
+	slices.Sort(lat)
+	t.Logf("trivial case (exit 0), 20 runs %s: latency min %v, median %v, max %v", how, lat[0], lat[len(lat)/2], lat[len(lat)-1])
 }
 
 // sortCase is the input of the sort workload for the n numbers n, n-1, ..., 1,
@@ -488,14 +349,17 @@ func gjHangRunning(prefix string) bool {
 }
 
 func TestGoJudgeServers(t *testing.T) {
-	a, b := startGoJudge(t), startGoJudge(t, "-parallelism", "3")
+	a, b := startGoJudgeT(t), startGoJudgeT(t, "-parallelism", "3")
+	if got := b.parallelism(); got != 3 {
+		t.Errorf("parallelism() of a go-judge started with -parallelism 3 = %d; want 3", got)
+	}
 	e := openGoJudgeT(t, a.url, b.url)
 	for i := range 4 {
 		if r := e.Run(t.Context(), gjWork(t, sandbox.Limits{}, "exit", "0")); r.Verdict != sandbox.Accepted {
 			t.Fatalf("case %d: %v (%s)", i, r.Verdict, r.Error)
 		}
 	}
-	for _, s := range []gjTestServer{a, b} {
+	for _, s := range []*gjProcess{a, b} {
 		if ids := gjUploaded(t, s.url); len(ids) != 1 {
 			t.Errorf("%s holds %d files after 4 cases served in turn: %v; want 1 (the program)", s.url, len(ids), ids)
 		}

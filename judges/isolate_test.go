@@ -207,7 +207,7 @@ func TestIsolateEnv(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{nil, "LIBC_FATAL_STDERR_=1\n" + isolatePATH + "\n"},
+		{nil, "LIBC_FATAL_STDERR_=1\n" + defaultPATH + "\n"},
 		{[]string{"FOO=bar", "PATH=/x", "BARE"}, "LIBC_FATAL_STDERR_=1\nFOO=bar\nPATH=/x\n"},
 	}
 	for _, tt := range tests {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,9 +33,6 @@ const (
 	judgerMaxEnv  = 255
 )
 
-// judgerEnv is a program's environment when the command gives none.
-var judgerEnv = []string{"PATH=/usr/local/bin:/usr/bin:/bin"}
-
 // judger runs each case through QingdaoU Judger's command line
 // (libjudger.so, an executable), one process per case.
 type judger struct {
@@ -50,12 +46,9 @@ var _ Executor = (*judger)(nil)
 // openJudger checks that path is Judger's command line and that it can run
 // here (as root), and makes the executor's work directory.
 func openJudger(ctx context.Context, path string) (Executor, error) {
-	st, err := os.Stat(path)
-	if err != nil {
+	// A path, not a name looked up in PATH: Judger is seldom installed.
+	if _, err := checkExecutable(path); err != nil {
 		return nil, fmt.Errorf("judges: judger: %w", err)
-	}
-	if !st.Mode().IsRegular() || st.Mode()&0o111 == 0 {
-		return nil, fmt.Errorf("judges: judger: %s is not an executable file", path)
 	}
 	if os.Getuid() != 0 {
 		return nil, errors.New("judges: judger: judgebench must run as root: Judger refuses any other user (error -5, ROOT_REQUIRED)")
@@ -73,12 +66,10 @@ func openJudger(ctx context.Context, path string) (Executor, error) {
 
 // judgerVersion asks Judger for its version ("Version: 2.1.1").
 func judgerVersion(ctx context.Context, path string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, path, "--version").Output()
-	v, ok := strings.CutPrefix(strings.TrimSpace(string(out)), "Version: ")
+	out, err := readVersion(ctx, path, "--version")
+	v, ok := strings.CutPrefix(out, "Version: ")
 	if err != nil || !ok {
-		return "", fmt.Errorf("judges: judger: %s --version: want \"Version: N.N.N\", got %q (%v)", path, judgerFirstLine(out), err)
+		return "", fmt.Errorf("judges: judger: %s --version: want \"Version: N.N.N\", got %q (%v)", path, out, err)
 	}
 	return v, nil
 }
@@ -108,7 +99,7 @@ func (j *judger) Describe() results.JudgeInfo {
 			"--max_process_number=N", "--max_output_size=BYTES+1", "--input_path=FILE",
 			"--output_path=FILE", "--error_path=FILE", "--log_path=FILE", "--uid=UID", "--gid=UID"},
 		"uids":                    fmt.Sprintf("%d-%d (%d + worker slot; gid = uid)", judgerFirstUID, judgerFirstUID+judgerSlots-1, judgerFirstUID),
-		"env":                     "the case's, else " + strings.Join(judgerEnv, " "),
+		"env":                     "the case's, else " + defaultPATH,
 		"seccomp_rule_name":       "none",
 		"memory_limit_check_only": 0,
 	})
@@ -127,13 +118,9 @@ func (j *judger) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Result 
 	if cmd.Slot < 0 || cmd.Slot >= judgerSlots {
 		return failed(report, fmt.Errorf("judges: judger: worker slot %d out of range 0-%d (one uid each)", cmd.Slot, judgerSlots-1))
 	}
-	program, err := j.work.program(cmd.Path)
+	program, input, done, err := j.work.prepare(cmd)
 	if err != nil {
-		return failed(report, fmt.Errorf("judges: judger: program: %w", err))
-	}
-	input, done, err := j.work.input(cmd)
-	if err != nil {
-		return failed(report, fmt.Errorf("judges: judger: stdin: %w", err))
+		return failed(report, fmt.Errorf("judges: judger: %w", err))
 	}
 	defer done()
 	files := judgerFiles{input: input, output: j.work.file(".out"), stderr: j.work.file(".err"), log: j.work.file(".log")}
@@ -158,7 +145,7 @@ func (j *judger) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Result 
 	if r.Verdict == sandbox.SystemError {
 		return r
 	}
-	r.Stderr = judgerHead(files.stderr, cmd.StderrLimit)
+	r.Stderr = head(files.stderr, cmd.StderrLimit)
 	finish(ctx, cmd, r, files.output)
 	return r
 }
@@ -179,10 +166,7 @@ func (f judgerFiles) remove() {
 // judgerFlags is Judger's command line for cmd, its program at program,
 // and warnings for limits Judger cannot express.
 func judgerFlags(cmd *sandbox.Command, program string, f judgerFiles) (flags, warnings []string, err error) {
-	env := cmd.Env
-	if env == nil {
-		env = judgerEnv
-	}
+	env := envOrDefault(cmd.Env)
 	switch {
 	case len(cmd.Args) > judgerMaxArgs:
 		return nil, nil, fmt.Errorf("judges: judger: %d arguments; Judger takes at most %d", len(cmd.Args), judgerMaxArgs)

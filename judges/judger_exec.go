@@ -12,8 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/judgebench/judgebench/sandbox"
 )
 
@@ -36,14 +34,12 @@ func (j *judger) exec(ctx context.Context, dir string, cpus []int, flags []strin
 	}
 	err := c.Wait()
 	report.Latency = time.Since(start)
-	// What the program left in the group (Judger waits for its child only):
-	// the group's id is not reused while any of it lives.
-	syscall.Kill(-c.Process.Pid, syscall.SIGKILL)
+	killGroup(c) // what the program left (Judger waits for its child only)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("judges: judger: %w", context.Cause(ctx))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("judges: judger: %w: %s", err, judgerFirstLine(append(stderr.Bytes(), stdout.Bytes()...)))
+		return nil, fmt.Errorf("judges: judger: %w: %s", err, firstLine(append(stderr.Bytes(), stdout.Bytes()...)))
 	}
 	return stdout.Bytes(), nil
 }
@@ -55,24 +51,14 @@ func judgerStart(c *exec.Cmd, cpus []int) error {
 	if len(cpus) == 0 {
 		return judgerStartErr(c.Start())
 	}
-	var set, old unix.CPUSet
-	for _, n := range cpus {
-		if n < 0 || n >= 1024 {
-			return fmt.Errorf("judges: judger: CPU %d out of range 0-1023", n)
-		}
-		set.Set(n)
-	}
 	runtime.LockOSThread()
-	if err := unix.SchedGetaffinity(0, &old); err != nil {
+	restore, err := pinThread(cpus)
+	if err != nil {
 		runtime.UnlockOSThread()
 		return fmt.Errorf("judges: judger: %w", err)
 	}
-	if err := unix.SchedSetaffinity(0, &set); err != nil {
-		runtime.UnlockOSThread()
-		return fmt.Errorf("judges: judger: pin to CPUs %v: %w", cpus, err)
-	}
-	err := c.Start()
-	if unix.SchedSetaffinity(0, &old) == nil {
+	err = c.Start()
+	if restore() == nil {
 		runtime.UnlockOSThread() // else the pinned thread ends with the goroutine
 	}
 	return judgerStartErr(err)

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -50,7 +48,7 @@ var judgerErrors = map[int]string{
 func judgerResult(stdout []byte, f judgerFiles, report *sandbox.JudgeReport) (*sandbox.Result, error) {
 	var raw bytes.Buffer
 	if err := json.Compact(&raw, stdout); err != nil {
-		return nil, fmt.Errorf("judges: judger: result: %w: %q", err, judgerFirstLine(stdout))
+		return nil, fmt.Errorf("judges: judger: result: %w: %q", err, firstLine(stdout))
 	}
 	var jr judgerReport
 	if err := json.Unmarshal(raw.Bytes(), &jr); err != nil {
@@ -90,44 +88,16 @@ func judgerResult(stdout []byte, f judgerFiles, report *sandbox.JudgeReport) (*s
 // judgerLog is the end of Judger's log at path, on one line: where it says
 // why the program could not start.
 func judgerLog(path string) string {
-	b, err := os.ReadFile(path)
+	b, cut, err := tail(path, 8<<10)
 	if err != nil {
 		return "no log: " + err.Error()
 	}
 	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 2048 {
-		s = "..." + s[len(s)-2048:]
+	if cut || len(s) > 2048 {
+		s = "..." + s[max(0, len(s)-2048):]
 	}
 	if s == "" {
 		return "empty log"
 	}
 	return s
-}
-
-// judgerHead is the first limit bytes of the file at path (0: 64KiB); nil when it
-// is empty or unreadable.
-func judgerHead(path string, limit sandbox.Size) []byte {
-	if limit <= 0 {
-		limit = 64 * sandbox.KiB
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	b, _ := io.ReadAll(io.LimitReader(f, int64(limit)))
-	if len(b) == 0 {
-		return nil
-	}
-	return b
-}
-
-// judgerFirstLine is the first non-empty line of b, trimmed.
-func judgerFirstLine(b []byte) string {
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			return line
-		}
-	}
-	return ""
 }
