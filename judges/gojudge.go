@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"slices"
 	"strings"
@@ -178,6 +180,7 @@ func (g *goJudge) judgeInfo() results.JudgeInfo {
 		if s.proc != nil {
 			info.Notes = append(info.Notes, fmt.Sprintf("judgebench started the go-judge at %s (%s %s) for this run: its parallelism is its -parallelism, by default this host's CPU count", s.url, s.proc.bin, strings.Join(s.proc.flags, " ")))
 		}
+		info.Remote = info.Remote || !loopback(s.url)
 		if s.config.CgroupType == 0 {
 			info.Notes = append(info.Notes, s.url+" runs without cgroups (rlimits and rusage): its time is the program's user time only, its memory its ru_maxrss")
 		}
@@ -256,4 +259,18 @@ func (g *goJudge) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Result
 	}
 	finish(ctx, cmd, r, output)
 	return r
+}
+
+// loopback reports whether the server at url runs on this host: its host is
+// localhost or a loopback address.
+func loopback(url string) bool {
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
 }

@@ -382,3 +382,16 @@ func TestGoJudgeServers(t *testing.T) {
 		t.Errorf("Describe() = %+v; want executor go-judge, its version and spec", info)
 	}
 }
+
+// TestLoopback: a server on this host is not remote; tune caps only a judge
+// on this host at its CPUs.
+func TestLoopback(t *testing.T) {
+	for url, want := range map[string]bool{
+		"http://127.0.0.1:5050": true, "http://localhost:5050/x": true, "http://[::1]:80": true,
+		"http://judge1:5050": false, "https://10.0.0.2": false, "http://%zz": false,
+	} {
+		if got := loopback(url); got != want {
+			t.Errorf("loopback(%q) = %v; want %v", url, got, want)
+		}
+	}
+}
