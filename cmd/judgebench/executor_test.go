@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/judgebench/judgebench/results"
 )
 
 // peerJudge returns the spec of the real judge name built from ../shared/peers
@@ -13,6 +16,16 @@ import (
 // judges are where .ci/run builds them: $JUDGEBENCH_PEERS, else
 // ${JUDGEBENCH_CACHE:-~/.cache/judgebench}/peers.
 func peerJudge(t *testing.T, kind, binary string) string {
+	t.Helper()
+	spec := peerBinary(t, kind, binary)
+	if raceEnabled && kind != "go-judge" {
+		t.Skip("race detector: its shadow memory does not fit under the judge's address-space limit")
+	}
+	return spec
+}
+
+// peerBinary is peerJudge under the race detector too.
+func peerBinary(t *testing.T, kind, binary string) string {
 	t.Helper()
 	dir := os.Getenv("JUDGEBENCH_PEERS")
 	if dir == "" {
@@ -29,9 +42,6 @@ func peerJudge(t *testing.T, kind, binary string) string {
 	}
 	if os.Geteuid() != 0 {
 		t.Skipf("%s runs as root only", binary)
-	}
-	if raceEnabled {
-		t.Skip("race detector: its shadow memory does not fit under the judge's address-space limit")
 	}
 	return kind + ":" + path
 }
@@ -55,8 +65,9 @@ func TestCaseThroughJudges(t *testing.T) {
 		kind, binary string
 		hog          string // the judge's verdict for touching twice the memory limit
 	}{
-		{"judger", "libjudger.so", "RUNTIME_ERROR"}, // address space, 2x the limit
-		{"isolate", "isolate", "RUNTIME_ERROR"},     // address space
+		{"judger", "libjudger.so", "RUNTIME_ERROR"},       // address space, 2x the limit
+		{"isolate", "isolate", "RUNTIME_ERROR"},           // address space
+		{"go-judge", "go-judge", "MEMORY_LIMIT_EXCEEDED"}, // its cgroup; judgebench starts it
 	} {
 		t.Run(judge.kind, func(t *testing.T) {
 			spec := peerJudge(t, judge.kind, judge.binary)
@@ -114,5 +125,38 @@ func TestCalibrateJudger(t *testing.T) {
 	}
 	if !kernelOut || !cpuOff || !strings.Contains(r.stdout, "executor: judger") {
 		t.Errorf("calibrate through Judger printed %q; want the kernel burn OUT, the 250ms CPU limit OFF, the executor named", r.stdout)
+	}
+}
+
+// TestTuneGoJudge: tune through go-judge (one judgebench starts) recommends a
+// parallelism for it, and the run records the judge.
+func TestTuneGoJudge(t *testing.T) {
+	spec := peerBinary(t, "go-judge", "go-judge")
+	if raceEnabled {
+		t.Skip("race detector: a race-instrumented program's time is not its own (it sleeps at exit)")
+	}
+	dir := t.TempDir()
+	problem := filepath.Join(dir, "sort")
+	os.Mkdir(problem, 0o755)
+	for i, c := range []struct{ in, out string }{{"3\n3 1 2\n", "1 2 3\n"}, {"2\n5 4\n", "4 5\n"}} {
+		writeFile(t, problem, fmt.Sprintf("%d.in", i+1), c.in)
+		writeFile(t, problem, fmt.Sprintf("%d.out", i+1), c.out)
+	}
+	out := filepath.Join(dir, "tune")
+	r := runCLI(t, "tune", problem, "--executor", spec, "--max-parallel", "2", "--repeat", "2", "--budget", "1s", "--json", "--out", out,
+		"--", judgebench(t), "work", "sort")
+	var got struct {
+		Recommended int `json:"recommended_parallelism"`
+	}
+	json.Unmarshal([]byte(r.stdout), &got)
+	if r.code != 0 || got.Recommended < 1 {
+		t.Fatalf("tune through go-judge = %d, stdout %q, stderr %q; want 0 and a parallelism", r.code, r.stdout, r.stderr)
+	}
+	run, err := results.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Machine.Judge == nil || run.Machine.Judge.Executor != "go-judge" || run.Samples[0].Executor != "go-judge" || run.Settings.Isolation != results.IsolationJudge {
+		t.Errorf("tune's run: judge %+v, first sample's executor %q, isolation %q; want go-judge's", run.Machine.Judge, run.Samples[0].Executor, run.Settings.Isolation)
 	}
 }
