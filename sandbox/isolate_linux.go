@@ -62,7 +62,7 @@ func newIsolator(opts Options, level Isolation) (*isolator, []string, error) {
 	if iso.asRoot && !searchableByOthers(parent) {
 		parent = "/tmp" // the runs' uids must reach their directories
 	}
-	root, err := os.MkdirTemp(parent, fmt.Sprintf("judgebench-isolation-%d-", os.Getpid()))
+	root, err := os.MkdirTemp(parent, isolationPrefix+owner()+"-")
 	if err != nil {
 		return nil, nil, fmt.Errorf("isolation: %w", err)
 	}
@@ -130,11 +130,7 @@ func (iso *isolator) close() error {
 	for _, h := range idle {
 		errs = append(errs, h.close())
 	}
-	entries, _ := os.ReadDir(iso.root)
-	for _, e := range entries {
-		unix.Unmount(filepath.Join(iso.root, e.Name()), unix.MNT_DETACH)
-	}
-	if err := os.RemoveAll(iso.root); err != nil {
+	if err := removeIsolationDir(iso.root); err != nil {
 		errs = append(errs, fmt.Errorf("isolation: %w", err))
 	}
 	return errors.Join(errs...)

@@ -81,7 +81,7 @@ func New(opts Options) (*Sandbox, error) {
 		s.warnings = append(s.warnings, "not a child subreaper: orphans without a cgroup go unnoticed: "+err.Error())
 	}
 	if err := removeDead(func(int) bool { return true }); err != nil {
-		s.warnings = append(s.warnings, "cgroups of exited judgebench processes left: "+err.Error())
+		s.warnings = append(s.warnings, "what exited judgebench processes left (cgroups, isolation directories): "+err.Error())
 	}
 	root, warns, err := newCgroupRoot(mode)
 	if err != nil {

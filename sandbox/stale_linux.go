@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // parentName is the cgroup, one per hierarchy, that holds every cgroup a
@@ -94,13 +96,14 @@ func RemoveLeftovers(pid int) error {
 }
 
 // removeDead removes the cgroups of every dead owner whose pid match accepts,
-// in every hierarchy where this process may manage cgroups.
+// in every hierarchy where this process may manage cgroups, and the
+// directories of its isolation levels, with what its runs left mounted there.
 func removeDead(match func(pid int) bool) error {
+	errs := []error{removeDeadDirs(match)}
 	tops, err := cgroupTops()
 	if err != nil {
-		return fmt.Errorf("sandbox: %w", err)
+		return errors.Join(append(errs, fmt.Errorf("sandbox: %w", err))...)
 	}
-	var errs []error
 	for _, top := range tops {
 		errs = append(errs, removeDeadIn(filepath.Join(top, parentName), match))
 	}
@@ -186,4 +189,51 @@ func ignoreGone(err error) error {
 		return nil
 	}
 	return err
+}
+
+// isolationPrefix begins the names of the directories of the isolation
+// levels in the temporary directory: the programs they copied, the runs'
+// working directories (tmpfs mounts). The owner follows, as in a cgroup's
+// name: "judgebench-isolation-PID-START-...".
+const isolationPrefix = "judgebench-isolation-"
+
+// removeDeadDirs removes the isolation directories of every dead owner whose
+// pid match accepts: a judgebench killed with SIGKILL leaves its own.
+func removeDeadDirs(match func(pid int) bool) error {
+	var errs []error
+	for _, parent := range slices.Compact([]string{os.TempDir(), "/tmp"}) {
+		entries, err := os.ReadDir(parent)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			rest, ok := strings.CutPrefix(e.Name(), isolationPrefix)
+			if !ok || !e.IsDir() {
+				continue
+			}
+			if pid, _, _ := parseOwner(rest); match(pid) && ownerDead(rest) {
+				errs = append(errs, removeIsolationDir(filepath.Join(parent, e.Name())))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// removeIsolationDir unmounts what is mounted under dir, deepest first, and
+// removes it.
+func removeIsolationDir(dir string) error {
+	data, _ := os.ReadFile("/proc/self/mountinfo")
+	var under []string
+	for line := range strings.Lines(string(data)) {
+		if f := strings.Fields(line); len(f) > 4 {
+			if p := unescapeMount(f[4]); strings.HasPrefix(p, dir+"/") {
+				under = append(under, p)
+			}
+		}
+	}
+	slices.SortFunc(under, func(a, b string) int { return len(b) - len(a) })
+	for _, p := range under {
+		unix.Unmount(p, unix.MNT_DETACH)
+	}
+	return os.RemoveAll(dir)
 }

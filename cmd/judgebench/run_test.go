@@ -500,7 +500,8 @@ func failures(dir string) string {
 
 // TestKilledRun: kill -9 of a running `judgebench run` at the default
 // isolation (namespaces, as root) leaves no judged process alive a second
-// later, and the next judgebench leaves no cgroup of the dead run behind.
+// later, and the next judgebench leaves no cgroup, directory or mount of the
+// dead run behind.
 func TestKilledRun(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("the default isolation is namespaces only as root")
@@ -547,5 +548,10 @@ parallel: [2]
 		if strings.HasPrefix(filepath.Base(d), prefix) {
 			t.Errorf("after the next judgebench started, the killed run's cgroup %s is left", d)
 		}
+	}
+	dirs, _ := filepath.Glob(filepath.Join("/tmp", "judgebench-isolation-"+prefix+"*"))
+	mounts, _ := os.ReadFile("/proc/self/mountinfo")
+	if len(dirs) > 0 || strings.Contains(string(mounts), "/judgebench-isolation-"+prefix) {
+		t.Errorf("after the next judgebench started, the killed run's isolation directories %q are left, or mounts in them", dirs)
 	}
 }
