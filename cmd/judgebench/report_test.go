@@ -116,7 +116,7 @@ document.title = "page " + document.documentElement.scrollWidth + " of " + docum
 	if len(title) != 5 || title[1] != title[2] || title[3] != title[4] {
 		t.Errorf("report.html in a 1400 px window: %q; want the page and its group table no wider than they are shown", title)
 	}
-	shot := filepath.Join(os.TempDir(), "judgebench-report-screenshot.png")
+	shot := filepath.Join(out, "screenshot.png")
 	render(t, browser, page, "--screenshot="+shot, "--window-size=1280,9000", "--hide-scrollbars")
 	t.Logf("screenshot of report.html: %s", shot)
 	f, err := os.Open(shot)
