@@ -143,14 +143,16 @@ func TestTuneGoJudge(t *testing.T) {
 		writeFile(t, problem, fmt.Sprintf("%d.out", i+1), c.out)
 	}
 	out := filepath.Join(dir, "tune")
-	r := runCLI(t, "tune", problem, "--executor", spec, "--max-parallel", "2", "--repeat", "2", "--budget", "1s", "--json", "--out", out,
+	r := runCLI(t, "tune", problem, "--executor", spec, "--max-parallel", "2", "--repeat", "3", "--budget", "10s", "--json", "--out", out,
 		"--", judgebench(t), "work", "sort")
-	var got struct {
-		Recommended int `json:"recommended_parallelism"`
+	// A busy machine may leave every level undecided: exit 1, none
+	// recommended; the sweep through go-judge is what is checked.
+	var got results.Tuning
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || (r.code != 0 && r.code != 1) {
+		t.Fatalf("tune through go-judge = %d, stdout %q, stderr %q: %v", r.code, r.stdout, r.stderr, err)
 	}
-	json.Unmarshal([]byte(r.stdout), &got)
-	if r.code != 0 || got.Recommended < 1 {
-		t.Fatalf("tune through go-judge = %d, stdout %q, stderr %q; want 0 and a parallelism", r.code, r.stdout, r.stderr)
+	if (r.code == 0) != (got.Recommended >= 1) || len(got.Levels) != 2 || got.Levels[0].N == 0 || got.Levels[1].N == 0 {
+		t.Errorf("tune through go-judge = exit %d, recommended %d, levels %+v; want levels 1 and 2 sampled, a parallelism when it exits 0", r.code, got.Recommended, got.Levels)
 	}
 	run, err := results.Read(out)
 	if err != nil {
