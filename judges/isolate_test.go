@@ -240,8 +240,9 @@ func TestIsolateSlots(t *testing.T) {
 	wg.Wait()
 	t.Logf("two slots of sleep 0.5 at once: %v in all", time.Since(start))
 	for slot, r := range rs {
-		if r.Verdict != sandbox.Accepted || r.RealTime < 500*time.Millisecond {
-			t.Errorf("slot %d: %v (%s), real_time %v; want ACCEPTED, at least 500ms", slot, r.Verdict, r.Error, r.RealTime)
+		// isolate's wall clock, in ms, starts after its fork: 498ms was seen.
+		if r.Verdict != sandbox.Accepted || r.RealTime < 450*time.Millisecond {
+			t.Errorf("slot %d: %v (%s), real_time %v; want ACCEPTED, about 500ms", slot, r.Verdict, r.Error, r.RealTime)
 		}
 	}
 	if a, b := e.boxes[0].id, e.boxes[1].id; a == b {
