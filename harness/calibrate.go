@@ -85,7 +85,7 @@ func (k *Calibrator) total() int {
 		n += par * k.c.Repeat * (len(k.c.Durations) + len(k.c.Kernel))
 	}
 	if !k.c.NoLimits {
-		n += len(limitChecks)
+		n += len(limitChecks(k.checkMemory()))
 	}
 	return n
 }
@@ -129,30 +129,13 @@ func (k *Calibrator) Settings() results.Settings {
 	for _, par := range k.c.Parallel {
 		models = append(models, k.key(par).Model)
 	}
-	return results.Settings{Models: slices.Compact(models), Measure: []results.Measure{results.Exact},
+	s := results.Settings{Models: slices.Compact(models), Measure: []results.Measure{results.Exact},
 		Parallel: k.c.Parallel, GOMAXPROCS: []int{host.DefaultGOMAXPROCS()}, Pin: results.PinOff, Repeat: k.c.Repeat,
-		Cgroup: string(cmp.Or(k.c.Cgroup, sandbox.CgroupAuto))}
-}
-
-// OK reports whether every point is within its tolerance.
-func (k *Calibrator) OK() bool {
-	for _, p := range k.Points {
-		if !p.OK {
-			return false
-		}
+		Cgroup: string(cmp.Or(k.c.Cgroup, sandbox.CgroupAuto)), Isolation: k.key(1).Isolation}
+	if k.c.Executor != nil {
+		s.Cgroup = "" // the judge's own
 	}
-	return true
-}
-
-// LimitsOK reports whether every limit check gave its verdict within its
-// allowance.
-func (k *Calibrator) LimitsOK() bool {
-	for _, c := range k.Limits {
-		if !c.OK {
-			return false
-		}
-	}
-	return true
+	return s
 }
 
 // Run runs the burn workload at known CPU times, one at a time and several
@@ -178,7 +161,7 @@ func (k *Calibrator) Run(ctx context.Context, sink Sink) (map[results.Key]result
 	if k.c.NoLimits {
 		return info, nil
 	}
-	for i, lc := range limitChecks {
+	for i, lc := range limitChecks(k.checkMemory()) {
 		c, err := k.limit(ctx, lc, i, sink)
 		if err != nil {
 			return info, err
@@ -312,62 +295,3 @@ const burnMemory = 2047 * sandbox.MiB
 // limit's size, and a few threads of the memory limit each would not fit in the address
 // space the judges that limit it allow.
 const burnStack = 8 * sandbox.MiB
-
-// limitCheck is a program that goes past one limit, and the verdict a judge
-// should give it.
-type limitCheck struct {
-	name   string
-	args   []string
-	limits sandbox.Limits
-	want   sandbox.Verdict
-}
-
-// limitChecks are how far past a 250ms and a 1s CPU limit the judge lets a
-// spinner run, what a 1s real-time limit does to a sleeper, and which
-// verdict a program touching twice its memory limit gets. Each gives the
-// other limits room.
-var limitChecks = []limitCheck{
-	{"cpu 250ms", []string{"burn", "1m"}, sandbox.Limits{CPUTime: 250 * time.Millisecond, RealTime: 30 * time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.CPUTimeLimitExceeded},
-	{"cpu 1s", []string{"burn", "1m"}, sandbox.Limits{CPUTime: time.Second, RealTime: 30 * time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.CPUTimeLimitExceeded},
-	{"real 1s", []string{"sleep", "1m"}, sandbox.Limits{CPUTime: 10 * time.Second, RealTime: time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.RealTimeLimitExceeded},
-	{"memory 2x", []string{"alloc", "4094"}, sandbox.Limits{CPUTime: 10 * time.Second, RealTime: 30 * time.Second, Memory: burnMemory, Stack: burnStack}, sandbox.MemoryLimitExceeded},
-}
-
-// limit runs limit check lc, the i-th, and records it as a sample (case
-// limit-NAME, its expected verdict the one wanted).
-func (k *Calibrator) limit(ctx context.Context, lc limitCheck, i int, sink Sink) (results.LimitCheck, error) {
-	args := append(append([]string{}, scenarios.SelfArgs...), lc.args...)
-	r := k.ex.Run(ctx, &sandbox.Command{Path: k.exe, Args: args, Limits: lc.limits})
-	if err := ctx.Err(); err != nil {
-		return results.LimitCheck{}, err
-	}
-	c := results.LimitCheck{Check: lc.name, Program: strings.Join(lc.args, " "), Want: verdictOf(lc.want), Verdict: verdictOf(r.Verdict), Unit: "ms"}
-	var limit float64
-	switch lc.want {
-	case sandbox.CPUTimeLimitExceeded:
-		c.Limit, c.At, limit = lc.limits.CPUTime.String(), results.Millis(r.CPUTime), results.Millis(lc.limits.CPUTime)
-	case sandbox.RealTimeLimitExceeded:
-		c.Limit, c.At, limit = lc.limits.RealTime.String(), results.Millis(r.RealTime), results.Millis(lc.limits.RealTime)
-	default:
-		c.Limit, c.At, limit, c.Unit = lc.limits.Memory.String(), float64(r.Memory), float64(lc.limits.Memory), "bytes"
-	}
-	c.Over = max(c.At-limit, 0)
-	if c.Unit == "ms" {
-		c.Allowed = max(0.1*limit, 20)
-	} else {
-		c.Allowed = 0.01 * limit // a judge's own margin (go-judge's cgroup limit is 16KiB past it)
-	}
-	c.OK = r.Verdict == lc.want && c.Over <= c.Allowed
-	key := k.key(1)
-	st := setting{model: key.Model, measure: key.Measure, parallel: 1, gomaxprocs: key.GOMAXPROCS, isolation: key.Isolation, executor: key.Executor}
-	o := fromResult(r, false)
-	s := o.sample("limit-"+strings.ReplaceAll(lc.name, " ", "-"), st, 0, 0, i, 0, lc.want)
-	if err := sink.Add(s); err != nil {
-		return c, err
-	}
-	k.done++
-	if k.c.Progress != nil {
-		k.c.Progress(Progress{Done: k.done, Total: k.total(), Group: s.Key()})
-	}
-	return c, nil
-}

@@ -57,11 +57,7 @@ func (o *outcome) sample(c string, st setting, rep, worker, seq int, offset time
 		InvoluntarySwitches: o.InvoluntarySwitches, CheckerMessage: o.CheckerMessage, Executor: cmp.Or(st.executor, results.ExecutorSandbox),
 	}
 	if j := o.Judge; j != nil {
-		s.Executor = j.Executor
-		s.Judge = &results.JudgeReport{Status: j.Status, Why: j.Why, LatencyMS: results.Millis(j.Latency), Raw: j.Raw}
-		if j.Verdict != 0 {
-			s.Judge.Verdict = verdictOf(j.Verdict)
-		}
+		s.Executor, s.Judge = j.Executor, JudgeRecord(j)
 	}
 	if expect != 0 {
 		s.ExpectedVerdict = verdictOf(expect)
@@ -72,3 +68,16 @@ func (o *outcome) sample(c string, st setting, rep, worker, seq int, offset time
 // verdictOf is the record's name of a sandbox verdict: the two lists are the
 // same (a test checks it).
 func verdictOf(v sandbox.Verdict) results.Verdict { return results.Verdict(v.String()) }
+
+// JudgeRecord is the record of a judge's own account of a case; nil for
+// none.
+func JudgeRecord(j *sandbox.JudgeReport) *results.JudgeReport {
+	if j == nil {
+		return nil
+	}
+	r := &results.JudgeReport{Status: j.Status, Why: j.Why, LatencyMS: results.Millis(j.Latency), Raw: j.Raw}
+	if j.Verdict != 0 {
+		r.Verdict = verdictOf(j.Verdict)
+	}
+	return r
+}

@@ -37,6 +37,11 @@ const firstUID, lastUID = 64500, 65000
 // Run runs one case through the judge.
 func (j *commandJudge) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Result {
 	rep := &sandbox.JudgeReport{Executor: "command:" + j.raw.Name}
+	cmd, replayed, err := j.w.replayable(cmd)
+	if err != nil {
+		return failed(rep, fmt.Errorf("judges: %s: %w", j.raw.Name, err))
+	}
+	defer replayed()
 	c, err := j.prepare(cmd)
 	if err != nil {
 		return failed(rep, fmt.Errorf("judges: %s: %w", j.raw.Name, err))

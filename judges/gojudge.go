@@ -229,6 +229,11 @@ func (g *goJudge) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Result
 	fail := func(err error) *sandbox.Result {
 		return failed(j, fmt.Errorf("judges: go-judge at %s: %w", s.url, err))
 	}
+	cmd, replayed, err := g.work.replayable(cmd)
+	if err != nil {
+		return fail(err)
+	}
+	defer replayed()
 	c, done, err := g.command(ctx, s, cmd)
 	if err != nil {
 		return fail(err)

@@ -19,6 +19,11 @@ import (
 // Run runs cmd in its slot's box.
 func (e *isolateExec) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Result {
 	j := &sandbox.JudgeReport{Executor: "isolate"}
+	cmd, replayed, err := e.wd.replayable(cmd)
+	if err != nil {
+		return failed(j, fmt.Errorf("judges: isolate: %w", err))
+	}
+	defer replayed()
 	b, err := e.box(ctx, cmd.Slot)
 	if err != nil {
 		return failed(j, err)
@@ -148,9 +153,13 @@ func (e *isolateExec) result(ctx context.Context, b *isolateBox, cmd *sandbox.Co
 	}
 	r.Judge, r.Isolation = j, isolation
 	if st != nil && (code >= 2 || code < 0) && !strings.Contains(msg, "currently in use") {
-		if err := e.init(context.Background(), b, true); err != nil {
+		// Not the case's context, which may be what ended it; --wait, but
+		// not for ever.
+		ictx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := e.init(ictx, b, true); err != nil {
 			r.Error += "; " + err.Error()
 		}
+		cancel()
 	}
 	return r
 }

@@ -22,7 +22,7 @@ import (
 // sandbox (63000-63999) and nobody (65534).
 const (
 	judgerFirstUID = 64000
-	judgerSlots    = 1000
+	judgerSlots    = 500 // 64000-64499: command judges take 64500 on
 )
 
 // Judger's limits on its command line: every integer flag is a C int, and
@@ -118,6 +118,11 @@ func (j *judger) Run(ctx context.Context, cmd *sandbox.Command) *sandbox.Result 
 	if cmd.Slot < 0 || cmd.Slot >= judgerSlots {
 		return failed(report, fmt.Errorf("judges: judger: worker slot %d out of range 0-%d (one uid each)", cmd.Slot, judgerSlots-1))
 	}
+	cmd, replayed, err := j.work.replayable(cmd)
+	if err != nil {
+		return failed(report, fmt.Errorf("judges: judger: %w", err))
+	}
+	defer replayed()
 	program, input, done, err := j.work.prepare(cmd)
 	if err != nil {
 		return failed(report, fmt.Errorf("judges: judger: %w", err))

@@ -28,14 +28,7 @@ func (c *Calibration) OK() bool {
 }
 
 // LimitsOK reports whether every limit check passed.
-func (c *Calibration) LimitsOK() bool {
-	for _, l := range c.Limits {
-		if !l.OK {
-			return false
-		}
-	}
-	return true
-}
+func (c *Calibration) LimitsOK() bool { return countOff(c.Limits) == 0 }
 
 // WriteCalibration writes a calibration as `judgebench calibrate` prints it:
 // where the run is and what measured it, a row per burn duration and
@@ -115,6 +108,7 @@ func figure(v float64, unit string) string {
 	return fmt.Sprintf("%.0fms", v)
 }
 
+// countOff is how many of checks are off.
 func countOff(checks []results.LimitCheck) int {
 	n := 0
 	for _, l := range checks {

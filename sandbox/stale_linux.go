@@ -208,7 +208,9 @@ func removeDeadDirs(match func(pid int) bool) error {
 		}
 		for _, e := range entries {
 			rest, ok := strings.CutPrefix(e.Name(), isolationPrefix)
-			if !ok || !e.IsDir() {
+			// PID-START-RANDOM: an older judgebench named them PID-RANDOM,
+			// which would read as an owner that never was.
+			if !ok || !e.IsDir() || strings.Count(rest, "-") < 2 {
 				continue
 			}
 			if pid, _, _ := parseOwner(rest); match(pid) && ownerDead(rest) {

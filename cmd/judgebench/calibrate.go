@@ -55,7 +55,7 @@ func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
-	defer closeExecutor(ex, &err)
+	defer closeExecutor(stderr, "calibrate", ex)
 	return calibrate(ctx, &o, asHarness(ex), stdout, stderr)
 }
 
@@ -87,7 +87,7 @@ func calibrate(ctx context.Context, o *calibrateOptions, ex harness.Executor, st
 	} else {
 		err = report.WriteCalibration(stdout, &cal)
 	}
-	if err == nil && (!k.OK() || (o.strict && !k.LimitsOK())) {
+	if err == nil && (!cal.OK() || (o.strict && !cal.LimitsOK())) {
 		return &exitError{code: 1}
 	}
 	return err

@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-
 	"encoding/json"
 	"fmt"
-	"github.com/judgebench/judgebench/harness"
 	"io"
 
+	"github.com/judgebench/judgebench/harness"
 	"github.com/judgebench/judgebench/results"
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/spf13/pflag"
@@ -53,7 +52,7 @@ func runCaseCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	defer closeExecutor(ex, &err)
+	defer closeExecutor(stderr, "case", ex)
 	return runCase(ctx, &o, asHarness(ex), fs.Args(), stdout)
 }
 
@@ -157,24 +156,12 @@ func printCase(w io.Writer, r *sandbox.Result, asJSON bool) error {
 		ExitCode: r.ExitCode, Signal: r.Signal, SignalName: r.SignalName(), Error: r.Error,
 		VoluntarySwitches: r.VoluntarySwitches, InvoluntarySwitches: r.InvoluntarySwitches,
 		OutputBytes: r.OutputBytes, CheckerMessage: r.CheckerMessage, Isolation: r.Isolation, Warnings: r.Warnings,
-		Executor: results.ExecutorSandbox, Judge: judgeReport(r.Judge),
+		Executor: results.ExecutorSandbox, Judge: harness.JudgeRecord(r.Judge),
 	}
 	if r.Judge != nil {
 		j.Executor = r.Judge.Executor
 	}
 	return enc.Encode(j)
-}
-
-// judgeReport is the record of a judge's own account; nil for none.
-func judgeReport(j *sandbox.JudgeReport) *results.JudgeReport {
-	if j == nil {
-		return nil
-	}
-	out := &results.JudgeReport{Status: j.Status, Why: j.Why, LatencyMS: results.Millis(j.Latency), Raw: j.Raw}
-	if j.Verdict != 0 {
-		out.Verdict = results.Verdict(j.Verdict.String())
-	}
-	return out
 }
 
 // checkerLine is the line printed after the summary of a WRONG_ANSWER: where

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 
 	"github.com/judgebench/judgebench/harness"
@@ -35,7 +36,10 @@ func openExecutor(ctx context.Context, fs *pflag.FlagSet, name, spec string) (ju
 		}
 	}
 	ex, err := judges.Open(ctx, spec)
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil: // Ctrl-C while a judge started
+		return nil, interrupted(context.Cause(ctx))
+	case err != nil:
 		return nil, usageErrorf("%s: %v", name, err)
 	}
 	return ex, nil
@@ -49,13 +53,15 @@ func asHarness(ex judges.Executor) harness.Executor {
 	return ex
 }
 
-// closeExecutor closes ex, if any, keeping the first error.
-func closeExecutor(ex judges.Executor, err *error) {
+// closeExecutor closes ex, if any. What it could not release (a box, a
+// server's cgroups) is a warning on stderr: the results stand, and the exit
+// status stays theirs.
+func closeExecutor(stderr io.Writer, name string, ex judges.Executor) {
 	if ex == nil {
 		return
 	}
-	if cerr := ex.Close(); cerr != nil && *err == nil {
-		*err = fmt.Errorf("closing the executor: %w", cerr)
+	if err := ex.Close(); err != nil {
+		fmt.Fprintf(stderr, "judgebench: warning: %s: closing the executor %s: %v\n", name, ex.Describe().Executor, err)
 	}
 }
 
@@ -65,9 +71,24 @@ func warnQueue(stderr io.Writer, ex judges.Executor, parallel []int) {
 	if ex == nil {
 		return
 	}
-	info := ex.Describe()
-	if info.Parallelism > 0 && slices.Max(parallel) > info.Parallelism {
+	info, most := ex.Describe(), slices.Max(parallel)
+	switch {
+	case info.Parallelism > 0 && most > info.Parallelism:
 		fmt.Fprintf(stderr, "judgebench: warning: %s runs %d cases at once; a parallelism of %d measures its queue, not its cases\n",
-			info.Executor, info.Parallelism, slices.Max(parallel))
+			info.Executor, info.Parallelism, most)
+	case info.Parallelism == 0 && info.Executor == "go-judge" && most > 1:
+		fmt.Fprintf(stderr, "judgebench: warning: go-judge does not report how many cases it runs at once (its -parallelism, by default its CPU count): a parallelism above that measures its queue, not its cases\n")
 	}
+}
+
+// executorParallel is the highest parallelism worth sweeping through the
+// judge ex when none was asked for: twice what it runs at once where it
+// says, else twice this machine's CPUs. This machine's memory does not bound
+// it: the judge's cases run in the judge, perhaps on other hosts, and an
+// address-space limit is no memory in use.
+func executorParallel(ex judges.Executor) int {
+	if p := ex.Describe().Parallelism; p > 0 {
+		return 2 * p
+	}
+	return 2 * runtime.NumCPU()
 }

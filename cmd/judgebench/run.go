@@ -87,7 +87,7 @@ func runRunCommand(ctx context.Context, args []string, _ io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
-	defer closeExecutor(ex, &err)
+	defer closeExecutor(stderr, "run", ex)
 	plan, err := o.plan(sc, cases, ex)
 	if err != nil {
 		return usageErrorf("run: %v", err)
@@ -152,7 +152,7 @@ func (o *runOptions) plan(sc *scenarios.Scenario, cases []scenarios.Case, ex jud
 		Measures: first(o.measures, sc.Measure, []results.Measure{results.Exact}),
 		// The default: the CPUs, or fewer when the machine cannot hold that
 		// many cases under their limits; a parallelism asked for is checked.
-		Parallel:    first(o.parallel, sc.Parallel, []int{1, harness.Fitting(limits, cmp.Or(len(o.cpus), runtime.NumCPU()))}),
+		Parallel:    first(o.parallel, sc.Parallel, []int{1, defaultParallel(limits, len(o.cpus), ex)}),
 		GOMAXPROCS:  first(o.gomaxprocs, sc.GOMAXPROCS, []int{0}),
 		Pin:         cmp.Or(o.pin, sc.Pin, results.PinOff),
 		CPUs:        o.cpus,
@@ -264,4 +264,15 @@ func join[T ~string](list []T) string {
 		s += string(v)
 	}
 	return s
+}
+
+// defaultParallel is the parallelism run compares with one case at a time
+// when none is asked for: the CPUs (or the --cpus given), fewer when this
+// machine cannot hold that many cases under their limits; through another
+// judge, what it runs at once where it says, else the CPUs.
+func defaultParallel(l sandbox.Limits, cpus int, ex judges.Executor) int {
+	if ex != nil {
+		return max(executorParallel(ex)/2, 1)
+	}
+	return harness.Fitting(l, cmp.Or(cpus, runtime.NumCPU()))
 }

@@ -67,7 +67,16 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return usageErrorf("tune: %v", err)
 	}
 	limits := mergeLimits(o.limits, sc.Limits)
-	if !fs.Changed("max-parallel") {
+	ex, err := openExecutor(ctx, fs, "tune", o.exec)
+	if err != nil {
+		return err
+	}
+	defer closeExecutor(stderr, "tune", ex)
+	switch {
+	case fs.Changed("max-parallel"):
+	case ex != nil:
+		o.maxParallel = executorParallel(ex)
+	default:
 		if len(o.cpus) > 0 {
 			o.maxParallel = 2 * len(o.cpus)
 		}
@@ -82,11 +91,6 @@ func runTune(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return usageErrorf("tune: %v", err)
 	}
 	o.iso.apply(plan)
-	ex, err := openExecutor(ctx, fs, "tune", o.exec)
-	if err != nil {
-		return err
-	}
-	defer closeExecutor(ex, &err)
 	if ex != nil { // the judge's own placement: one unpinned candidate
 		plan.Executor, plan.Pin, plan.Placements = ex, results.PinOff, nil
 		warnQueue(stderr, ex, plan.Parallel)
