@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"os/exec"
 	"runtime"
 	"strconv"
 	"testing"
@@ -10,31 +9,6 @@ import (
 	"github.com/judgebench/judgebench/sandbox"
 	"github.com/judgebench/judgebench/scenarios"
 )
-
-// BenchmarkCases compares cases per second of the serial and pool models with
-// a plain os/exec loop over the same trivial program (/bin/true). The issue's
-// target: 0.8x or better of the plain loop.
-//
-//	go test -run '^$' -bench BenchmarkCases -benchtime 2000x ./harness
-func BenchmarkCases(b *testing.B) {
-	if why := emulated(); why != "" {
-		b.Skip(why + ": timing cannot be judged under emulation")
-	}
-	b.Run("os-exec", func(b *testing.B) {
-		for b.Loop() {
-			if err := exec.Command("/bin/true").Run(); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cases/s")
-	})
-	for _, model := range []results.Model{results.Serial, results.Pool} {
-		b.Run(model.String(), func(b *testing.B) {
-			runTrivial(b, model, b.N, &nullSink{})
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cases/s")
-		})
-	}
-}
 
 // BenchmarkMemory runs b.N trivial cases into a real run directory and
 // reports how much the harness's heap grew: samples stream to disk, so it

@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -19,11 +21,12 @@ import (
 
 // BenchmarkLaunch is what one trivial case costs, side by side in one run:
 // a C loop of vfork+exec+wait (the floor; where a C compiler exists), a
-// plain os/exec loop (stdin from a file, stdout a pipe read to EOF), and the
-// serial model at every isolation level with and without a cgroup. Each
-// reports cases/s, its rate over os/exec's (vs-os-exec) and the harness's
-// own CPU per case (its process's user+system time over the cases, which
-// excludes the children's).
+// plain os/exec loop (stdin from a file, stdout a pipe read to EOF), the
+// serial model at every isolation level with and without a cgroup, and the
+// pool at the default isolation one at a time and as many at once as there
+// are CPUs. Each reports cases/s, its rate over os/exec's (vs-os-exec) and
+// the harness's own CPU per case (its process's user+system time over the
+// cases, which excludes the children's).
 //
 //	go test -run '^$' -bench BenchmarkLaunch -benchtime 500x ./harness
 func BenchmarkLaunch(b *testing.B) {
@@ -50,18 +53,25 @@ func BenchmarkLaunch(b *testing.B) {
 		osExec = float64(b.N) / b.Elapsed().Seconds()
 		b.ReportMetric(osExec, "cases/s")
 	})
+	report := func(b *testing.B, cpu float64) {
+		rate := float64(b.N) / b.Elapsed().Seconds()
+		b.ReportMetric(rate, "cases/s")
+		if osExec > 0 {
+			b.ReportMetric(rate/osExec, "vs-os-exec")
+		}
+		b.ReportMetric(cpu, "harness-cpu-ms/case")
+	}
 	for _, mode := range []sandbox.CgroupMode{sandbox.CgroupAuto, sandbox.CgroupOff} {
 		for _, level := range sandbox.Isolations() {
 			b.Run("serial-"+string(level)+"-cgroup-"+string(mode), func(b *testing.B) {
-				cpu := launchCases(b, results.Serial, 1, level, mode, in)
-				rate := float64(b.N) / b.Elapsed().Seconds()
-				b.ReportMetric(rate, "cases/s")
-				if osExec > 0 {
-					b.ReportMetric(rate/osExec, "vs-os-exec")
-				}
-				b.ReportMetric(cpu, "harness-cpu-ms/case")
+				report(b, launchCases(b, results.Serial, 1, level, mode, in))
 			})
 		}
+	}
+	for _, par := range slices.Compact([]int{1, runtime.NumCPU()}) {
+		b.Run("pool-"+strconv.Itoa(par), func(b *testing.B) {
+			report(b, launchCases(b, results.Pool, par, "", sandbox.CgroupAuto, in))
+		})
 	}
 }
 
