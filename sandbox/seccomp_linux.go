@@ -47,8 +47,15 @@ const (
 	seccompArg0 = 16 // the low 32 bits on a little-endian machine
 )
 
-// filterProgram builds the filter for this architecture.
-func filterProgram() ([]unix.SockFilter, error) {
+// filterProgram builds the filter for this architecture. With tracedStart,
+// ptrace is allowed two requests, so that a thread under the filter can fork
+// the program traced and release it at its exec (see startInBox):
+// PTRACE_TRACEME, which only makes a process's own parent its tracer, and
+// PTRACE_DETACH, which only lets go of a tracee one already has. Neither
+// reaches a process that did not ask; attaching (PTRACE_ATTACH, SEIZE) and
+// every look into or change of a tracee (PEEK, POKE, GETREGS, ...) stay
+// denied.
+func filterProgram(tracedStart bool) ([]unix.SockFilter, error) {
 	if auditArch == 0 {
 		return nil, errors.New("no seccomp filter for " + runtime.GOARCH)
 	}
@@ -75,6 +82,17 @@ func filterProgram() ([]unix.SockFilter, error) {
 	if syscallBit != 0 { // x32's numbers, on x86-64
 		p = append(p, jump(jge, syscallBit, 0, 1), stmt(ret, enosys))
 	}
+	if tracedStart {
+		p = append(p,
+			jump(jeq, unix.SYS_PTRACE, 0, 4),
+			stmt(ld, seccompArg0),
+			jump(jeq, unix.PTRACE_TRACEME, 1, 0),
+			jump(jeq, unix.PTRACE_DETACH, 0, 1),
+			stmt(ret, allow),
+			// not one of the two: on to the denied list, which has ptrace
+			stmt(ld, seccompNr),
+		)
+	}
 	p = append(p,
 		jump(jeq, unix.SYS_CLONE3, 0, 1), stmt(ret, enosys),
 		jump(jeq, unix.SYS_CLONE, 0, 4),
@@ -90,9 +108,10 @@ func filterProgram() ([]unix.SockFilter, error) {
 
 // loadFilter installs the boxed program's filter on the calling thread, which
 // has no_new_privs (the harness's launching thread set it, and exec keeps
-// it). What the thread execs keeps the filter.
-func loadFilter() error {
-	prog, err := filterProgram()
+// it). What the thread execs, or forks, keeps the filter. tracedStart is as
+// for filterProgram.
+func loadFilter(tracedStart bool) error {
+	prog, err := filterProgram(tracedStart)
 	if err != nil {
 		return err
 	}

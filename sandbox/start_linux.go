@@ -26,10 +26,12 @@ func (e *startError) Unwrap() error { return e.err }
 
 // start forks and execs the program traced, so that it stops at its exec before
 // its first instruction; there it gets its rlimits and its cgroups, and only
-// then is it released. At IsolationNamespaces the child is born in its box
-// and execs a launcher first, which sets the rlimits and the seccomp filter on
-// itself and execs the program; the harness waits for that second exec. The
-// caller has locked its goroutine to its OS thread: that thread is the tracer.
+// then is it released. At IsolationNamespaces the child is born in its box:
+// measured by a cgroup, from a thread that took the program's seccomp filter
+// itself (see startInBox); else it execs a launcher first, which sets the
+// rlimits and the seccomp filter on itself and execs the program, and the
+// harness waits for that second exec. The caller has locked its goroutine
+// to its OS thread: that thread is the tracer.
 func (r *run) start(files []uintptr) error {
 	path := r.path
 	argv := append([]string{r.c.Path}, r.c.Args...)
@@ -59,6 +61,9 @@ func (r *run) start(files []uintptr) error {
 		attr.Sys.Setpgid, attr.Sys.Setsid = false, true
 		if err := noNewPrivs(); err != nil {
 			return &startError{r.c.Path, err}
+		}
+		if j.box != nil && r.cg != nil && !r.traced {
+			return r.startInBox(path, argv, attr)
 		}
 		if j.box != nil {
 			var err error
