@@ -99,14 +99,17 @@ func RemoveLeftovers(pid int) error {
 // in every hierarchy where this process may manage cgroups, and the
 // directories of its isolation levels, with what its runs left mounted there.
 func removeDead(match func(pid int) bool) error {
-	errs := []error{removeDeadDirs(match)}
+	// The cgroups first: their tasks killed, nothing holds the directories'
+	// mounts any more.
+	var errs []error
 	tops, err := cgroupTops()
 	if err != nil {
-		return errors.Join(append(errs, fmt.Errorf("sandbox: %w", err))...)
+		return errors.Join(fmt.Errorf("sandbox: %w", err), removeDeadDirs(match))
 	}
 	for _, top := range tops {
 		errs = append(errs, removeDeadIn(filepath.Join(top, parentName), match))
 	}
+	errs = append(errs, removeDeadDirs(match))
 	return errors.Join(errs...)
 }
 
