@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"fmt"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -27,8 +26,7 @@ func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) err
 	release := make(chan bool) // true: detach; false: kill
 	released := make(chan error)
 	attr.Sys.Ptrace, attr.Sys.Pdeathsig = true, 0 // the holder kills what is left if the harness dies
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies with its filter
+	goOnDoomedThread(func() {
 		pid, err := forkFiltered(r.jail.box, path, argv, attr)
 		if err == nil {
 			err = awaitExecStop(pid)
@@ -59,7 +57,7 @@ func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) err
 		}
 		unix.Kill(pid, unix.SIGKILL)
 		released <- nil
-	}()
+	})
 	s := <-stopped
 	if s.pid == 0 {
 		return &startError{r.c.Path, s.err}

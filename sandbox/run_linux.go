@@ -86,11 +86,10 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 		// The same on a thread of its own, which gets no_new_privs for the
 		// program to inherit, and so must die with its goroutine.
 		done := make(chan struct{})
-		go func() {
-			runtime.LockOSThread() // never unlocked
+		goOnDoomedThread(func() {
 			r.live(ctx)
 			close(done)
-		}()
+		})
 		<-done
 	}
 	if r.res.Verdict != SystemError && r.files != nil && (r.res.Verdict == Accepted || r.res.Verdict == WrongAnswer) {

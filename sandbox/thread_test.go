@@ -1,0 +1,80 @@
+package sandbox
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// TestDoomedThread: goOnDoomedThread never runs on the main thread, whatever
+// thread its goroutine lands on, and the thread it ran on is gone after.
+func TestDoomedThread(t *testing.T) {
+	for range 200 {
+		tids := make(chan int)
+		goOnDoomedThread(func() { tids <- unix.Gettid() })
+		tid := <-tids
+		if tid == unix.Getpid() {
+			t.Fatal("goOnDoomedThread ran on the main thread")
+		}
+		task := "/proc/self/task/" + strconv.Itoa(tid)
+		for i := 0; ; i++ {
+			if _, err := os.Stat(task); err != nil {
+				break
+			}
+			if i == 1000 {
+				t.Fatalf("thread %d outlived its goroutine", tid)
+			}
+			unix.Nanosleep(&unix.Timespec{Nsec: 1e6}, nil)
+		}
+	}
+}
+
+// TestBoxedRunsLeaveHarnessAlone: after boxed runs, this process (its main
+// thread, which /proc/self shows) is in its own namespaces, without
+// no_new_privs or a seccomp filter: what a run's start thread took died
+// with it.
+func TestBoxedRunsLeaveHarnessAlone(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("not root: no box")
+	}
+	before := ownState(t)
+	s, err := New(Options{Isolation: IsolationNamespaces})
+	if err != nil {
+		t.Skip(err)
+	}
+	defer s.Close()
+	for range 40 {
+		if r := s.Run(t.Context(), work(t, roomy(Limits{}), "exit", "0")); r.Verdict != Accepted {
+			t.Fatalf("boxed run = %s", describe(r))
+		}
+	}
+	if after := ownState(t); after != before {
+		t.Errorf("this process after boxed runs:\n%s\nwas:\n%s", after, before)
+	}
+}
+
+// ownState describes this process's namespaces, no_new_privs and seccomp
+// mode, as /proc/self shows them.
+func ownState(t *testing.T) string {
+	var b strings.Builder
+	for _, ns := range []string{"mnt", "pid", "net", "uts", "ipc"} {
+		link, err := os.Readlink("/proc/self/ns/" + ns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(link + "\n")
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "NoNewPrivs:") || strings.HasPrefix(line, "Seccomp:") {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
+}
