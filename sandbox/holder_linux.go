@@ -146,7 +146,8 @@ func (h *holder) order(words ...string) error {
 
 // prepare gives the next run a fresh tmpfs of size bytes, owned by uid and
 // gid, as its working directory, /tmp and /dev/shm, after killing whatever
-// the previous run left.
+// the previous run left: a new one, or the last one if the last run left it
+// exactly as it was made for the same uid, gid and size (see untouched).
 func (h *holder) prepare(uid, gid int, size Size) error {
 	return h.order("prepare", strconv.Itoa(uid), strconv.Itoa(gid), strconv.FormatInt(int64(size), 10))
 }
@@ -269,19 +270,25 @@ func holderMain() {
 		}
 	}()
 	fmt.Fprintln(ctl, "ok")
+	var rw untouched // the run tmpfs as it was made, while no run changed it
 	in := bufio.NewScanner(ctl)
 	for in.Scan() {
 		f := strings.Fields(in.Text())
 		var err error
 		switch {
 		case len(f) == 1 && f[0] == "kill":
-			if err = killAll(reapAll); err == nil {
+			if err = killAll(reapAll); err == nil && !rw.still() {
 				dropRW() // the run's files go with it, not at the next run
+				rw = untouched{}
 			}
 		case len(f) == 4 && f[0] == "prepare":
 			err = killAll(reapAll)
-			if err == nil {
-				err = freshRW(f[1], f[2], f[3])
+			key := strings.Join(f[1:], " ")
+			if err == nil && (rw.key != key || !rw.still()) {
+				rw = untouched{}
+				if err = freshRW(f[1], f[2], f[3]); err == nil {
+					rw, err = untouchedRW(key)
+				}
 			}
 		default:
 			err = fmt.Errorf("unknown order %q", in.Text())
@@ -527,6 +534,56 @@ func killAll(reapAll func()) error {
 		}
 		time.Sleep(200 * time.Microsecond)
 	}
+}
+
+// untouched is the run tmpfs as freshRW made it for key (its uid, gid and
+// size): a run that left it so, to the last timestamp, extended attribute and
+// inode, leaves nothing for the next, which gets it again rather than a new
+// one (two mounts fewer a run for a program that writes no file).
+type untouched struct {
+	key   string
+	state string
+}
+
+// untouchedRW describes the run tmpfs as it is now.
+func untouchedRW(key string) (untouched, error) {
+	state, err := rwState()
+	return untouched{key, state}, err
+}
+
+// still reports whether the run tmpfs is as it was described.
+func (u untouched) still() bool {
+	if u.key == "" {
+		return false
+	}
+	state, err := rwState()
+	return err == nil && state == u.state
+}
+
+// rwState describes the run tmpfs: its blocks and inodes in use and, for
+// its root and each of its parts, every attribute a run could change,
+// timestamps included, and the names of its extended attributes. Any file
+// left in it takes an inode.
+func rwState() (string, error) {
+	var fs unix.Statfs_t
+	if err := unix.Statfs(boxRW, &fs); err != nil {
+		return "", err
+	}
+	b := fmt.Appendf(nil, "%d %d", fs.Blocks-fs.Bfree, fs.Files-fs.Ffree)
+	xattrs := make([]byte, 256)
+	for _, dir := range []string{boxRW, boxRW + "/box", boxRW + "/tmp", boxRW + "/shm"} {
+		var st unix.Stat_t
+		if err := unix.Lstat(dir, &st); err != nil {
+			return "", err
+		}
+		n, err := unix.Llistxattr(dir, xattrs)
+		if err != nil {
+			return "", err
+		}
+		b = fmt.Appendf(b, " %d %o %d %d %d %d %d %d %v %v %v %q", st.Ino, st.Mode, st.Nlink, st.Uid, st.Gid, st.Size,
+			st.Blocks, st.Dev, st.Atim, st.Mtim, st.Ctim, xattrs[:n])
+	}
+	return string(b), nil
 }
 
 // rwBinds are the parts of a run's tmpfs and where the box shows them.

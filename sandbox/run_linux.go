@@ -234,7 +234,12 @@ func (r *run) teardown() {
 			r.warn(killErr)
 		}
 	}
-	if r.jail != nil {
+	// Every task of a run its cgroup measured is in that cgroup (entered
+	// before the program's first instruction; children inherit it), so its
+	// kill leaves nothing in the box; else the box's holder kills what is
+	// there. The holder reaps the orphans, and clears the box before the
+	// next run either way.
+	if r.jail != nil && (r.cg == nil || killErr != nil) {
 		if err := r.jail.killBox(); err != nil {
 			r.warn(fmt.Errorf("sandbox: the run's box: %w", err))
 		}

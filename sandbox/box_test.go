@@ -78,3 +78,57 @@ func ownState(t *testing.T) string {
 	}
 	return b.String()
 }
+
+// TestBoxLeavesNothingForTheNext: a run in a box finds nothing of the last
+// run of its slot (same uid): no file, no changed mode or timestamp of its
+// directories, whether the last run changed its tmpfs or not.
+func TestBoxLeavesNothingForTheNext(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("not root: no box")
+	}
+	s, err := New(Options{Isolation: IsolationNamespaces})
+	if err != nil {
+		t.Skip(err)
+	}
+	defer s.Close()
+	sh := func(script string) string {
+		t.Helper()
+		r, out := runOut(t, s, &Command{Path: "/bin/sh", Args: []string{"-c", script}, Limits: roomy(Limits{})})
+		if r.Verdict != Accepted {
+			t.Fatalf("%q: %s", script, describe(r))
+		}
+		return out
+	}
+	look := `ls -A /box /tmp /dev/shm; stat -c '%a %Y' /box /tmp /dev/shm`
+	clean := sh(look)
+	for _, change := range []string{
+		"true", // nothing: the same tmpfs may serve again
+		"echo a > /box/f",
+		"echo a > /tmp/f; mkdir /dev/shm/d",
+		"touch -d 2001-01-01 /box",
+		"chmod 755 /box",
+		"echo a > /tmp/f; rm /tmp/f",
+	} {
+		sh(change)
+		if got := sh(look); got != clean && !sameButTimes(got, clean) {
+			t.Errorf("after a run of %q the next finds\n%s\nwant, as the first found,\n%s", change, got, clean)
+		}
+	}
+}
+
+// sameButTimes reports whether two outputs of the look script differ at
+// most in recent timestamps (a new tmpfs is newer), not in a date of 2001.
+func sameButTimes(a, b string) bool {
+	strip := func(s string) string {
+		var out []string
+		for _, line := range strings.Split(s, "\n") {
+			f := strings.Fields(line)
+			if len(f) == 2 && !strings.HasPrefix(f[1], "978") {
+				line = f[0]
+			}
+			out = append(out, line)
+		}
+		return strings.Join(out, "\n")
+	}
+	return strip(a) == strip(b)
+}
