@@ -8,6 +8,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// startsInBox reports whether the program starts by startInBox: boxed, and
+// measured by a cgroup with a memory controller (untraced after its exec).
+func (r *run) startsInBox() bool {
+	return r.jail != nil && r.jail.box != nil && r.cg != nil && !r.traced
+}
+
 // startInBox starts a boxed program without a launcher, when a cgroup
 // measures it (the launcher stays for a traced run, which needs its tracer to
 // the end). A thread of its own enters the box's namespaces and a new IPC

@@ -76,9 +76,10 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 		r.teardown()
 		return r.fail(err)
 	}
-	if r.jail == nil {
+	if r.jail == nil || r.startsInBox() {
 		// This goroutine's OS thread is the tracer, from fork to reap; the
-		// program's parent-death signal is tied to it too.
+		// program's parent-death signal is tied to it too. (A program
+		// started in its box has a tracer of its own; see startInBox.)
 		runtime.LockOSThread()
 		r.live(ctx)
 		runtime.UnlockOSThread()

@@ -59,11 +59,11 @@ func (r *run) start(files []uintptr) error {
 		}
 		j.identity(attr.Sys)
 		attr.Sys.Setpgid, attr.Sys.Setsid = false, true
+		if r.startsInBox() {
+			return r.startInBox(path, argv, attr)
+		}
 		if err := noNewPrivs(); err != nil {
 			return &startError{r.c.Path, err}
-		}
-		if j.box != nil && r.cg != nil && !r.traced {
-			return r.startInBox(path, argv, attr)
 		}
 		if j.box != nil {
 			var err error
