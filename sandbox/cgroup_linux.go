@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -125,17 +124,13 @@ func ownCgroups() (map[string]string, error) {
 	return ParseProcCgroup(string(data)), nil
 }
 
-func writeFile(path, value string) error {
-	return os.WriteFile(path, []byte(value), 0)
-}
-
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
 
 func readInt(path string) (int64, error) {
-	data, err := os.ReadFile(path)
+	data, err := readOnce(path)
 	if err != nil {
 		return 0, err
 	}
@@ -150,30 +145,16 @@ func readKey(path, key string) (int64, error) {
 
 // readKeys returns the values of keys in a flat-keyed cgroup file, read once.
 func readKeys(path string, keys ...string) ([]int64, error) {
-	vals := make([]int64, len(keys))
-	data, err := os.ReadFile(path)
+	data, err := readOnce(path)
 	if err != nil {
-		return vals, err
+		return make([]int64, len(keys)), err
 	}
-	found := 0
-	for line := range strings.SplitSeq(string(data), "\n") {
-		k, v, ok := strings.Cut(line, " ")
-		if i := slices.Index(keys, k); ok && i >= 0 {
-			if vals[i], err = strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
-				return vals, fmt.Errorf("%s: %s: %w", path, k, err)
-			}
-			found++
-		}
-	}
-	if found < len(keys) {
-		return vals, fmt.Errorf("%s: not every one of %q", path, keys)
-	}
-	return vals, nil
+	return parseKeys(path, data, keys)
 }
 
 // procs lists the tasks of one cgroup directory.
 func procs(dir string) ([]int, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	data, err := readOnce(filepath.Join(dir, "cgroup.procs"))
 	if err != nil {
 		return nil, err
 	}

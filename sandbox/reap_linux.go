@@ -129,7 +129,7 @@ func sweepOnce(owner int, strays bool) (reaped, pending int) {
 // ends the main thread while the process lives.
 func children() []int {
 	pid := strconv.Itoa(os.Getpid())
-	data, _ := os.ReadFile("/proc/" + pid + "/task/" + pid + "/children")
+	data, _ := readOnce("/proc/" + pid + "/task/" + pid + "/children")
 	var pids []int
 	for f := range strings.FieldsSeq(string(data)) {
 		if pid, err := strconv.Atoi(f); err == nil {
@@ -142,7 +142,7 @@ func children() []int {
 // procStat returns the state letter and process group of pid from /proc, or
 // group -1 if it is gone.
 func procStat(pid int) (state byte, group int) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	data, err := readOnce("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return 0, -1
 	}

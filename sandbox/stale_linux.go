@@ -35,7 +35,7 @@ var owner = sync.OnceValue(func() string {
 // procStart returns the start time of process pid, and whether it runs (it
 // exists and is not a zombie).
 func procStart(pid int) (start uint64, running bool) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	data, err := readOnce("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return 0, false
 	}

@@ -312,7 +312,7 @@ func nproc(n int) rlimit {
 
 // systemTasks is the number of tasks on the machine, from /proc/loadavg.
 func systemTasks() int {
-	data, err := os.ReadFile("/proc/loadavg")
+	data, err := readOnce("/proc/loadavg")
 	if err != nil {
 		return 0
 	}

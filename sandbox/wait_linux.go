@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -108,7 +107,7 @@ func (r *run) noteHWM() Size {
 
 // vmHWM reads the peak RSS of a live (or exit-stopped) process.
 func vmHWM(pid int) Size {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	data, err := readOnce("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		return 0
 	}
