@@ -16,91 +16,89 @@ func (r *run) startsInBox() bool {
 
 // startInBox starts a boxed program without a launcher, when a cgroup
 // measures it (the launcher stays for a traced run, which needs its tracer to
-// the end). A thread of its own enters the box's namespaces and a new IPC
-// namespace, takes no_new_privs and the program's seccomp filter, forks the
-// program traced and waits for its exec stop; the filter and namespaces stay
-// with that thread, which dies when it has released the program. This
-// thread, which has neither, gives the stopped program its rlimits, cgroups
-// and CPUs meanwhile. The exec of a launcher (the whole judgebench binary,
-// some milliseconds a case) and its own exec stop are saved.
+// the end). A thread of its own takes the program's CPUs, enters the box's namespaces and a new IPC
+// namespace, takes no_new_privs and the program's seccomp filter, and forks
+// the program traced, into its cgroup where clone3 can (v2). At the exec stop
+// that thread reads the program's clock so far (the fork's), attaches it to
+// its cgroups (through files the harness opened: the thread sees the box's
+// files), gives it its rlimits as the program's own uid, and
+// releases it; then the thread dies, with its filter, namespaces and
+// credentials. This goroutine only waits: one hand-over a run. The exec of a
+// launcher (the whole judgebench binary, some milliseconds a case) and its
+// own exec stop are saved.
 func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) error {
-	type stop struct {
+	attr.Sys.Ptrace, attr.Sys.Pdeathsig = true, 0 // the holder kills what is left if the harness dies
+	if fd := r.cg.cloneFD(); fd >= 0 {
+		attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = true, fd
+		r.cloned = true
+	}
+	type started struct {
 		pid int
 		err error
 	}
-	stopped := make(chan stop)
-	release := make(chan bool) // true: detach; false: kill
-	released := make(chan error)
-	attr.Sys.Ptrace, attr.Sys.Pdeathsig = true, 0 // the holder kills what is left if the harness dies
+	done := make(chan started)
 	goOnDoomedThread(func() {
+		r.pinThread()
 		pid, err := forkFiltered(r.jail.box, path, argv, attr)
+		if err != nil {
+			done <- started{0, err}
+			return
+		}
+		r.group.Store(int64(pid))
+		if err = awaitExecStop(pid); err == nil {
+			err = r.atBoxedExec(pid)
+		}
 		if err == nil {
-			err = awaitExecStop(pid)
-			if err != nil {
-				unix.Kill(pid, unix.SIGKILL)
-			}
+			err = r.release(pid)
 		}
-		stopped <- stop{pid, err}
-		if pid == 0 || err != nil {
-			return
+		if err != nil {
+			unix.Kill(pid, unix.SIGKILL)
 		}
-		if <-release {
-			// The program's rlimits, from its own uid and gid (prlimit on
-			// another's process needs CAP_SYS_RESOURCE, which a container's
-			// root may lack): this thread's credentials, which die with it.
-			err := asOwner(r.jail.uid, r.jail.gid)
-			if err == nil {
-				err = r.lowerRlimits()
-			}
-			if err == nil {
-				err = unix.PtraceDetach(pid)
-			}
-			if err != nil {
-				unix.Kill(pid, unix.SIGKILL)
-			}
-			released <- err
-			return
-		}
-		unix.Kill(pid, unix.SIGKILL)
-		released <- nil
+		done <- started{pid, err}
 	})
-	s := <-stopped
+	s := <-done
 	if s.pid == 0 {
 		return &startError{r.c.Path, s.err}
 	}
 	r.pid = s.pid
-	r.group.Store(int64(s.pid))
 	if s.err != nil {
 		r.reap()
 		r.pid = 0
 		r.group.Store(0)
 		return s.err
 	}
-	err := r.atBoxedExec()
-	release <- err == nil
-	if rerr := <-released; err == nil && rerr != nil {
-		err = fmt.Errorf("sandbox: release the program: %w", rerr)
-		unix.Kill(r.pid, unix.SIGKILL)
-	}
-	if err != nil {
-		r.reap()
-		r.pid = 0
-		r.group.Store(0)
-		return err
-	}
 	r.began = time.Now()
 	return nil
 }
 
-// atBoxedExec does for a boxed program stopped at its exec what this thread
-// may: its process clock so far (the fork's), its cgroups, its CPUs. Its
-// tracer gives it its rlimits and releases it after.
-func (r *run) atBoxedExec() error {
-	r.res.LaunchCPU, _ = processClock(r.pid)
-	if err := r.cg.attach(r.pid); err != nil {
-		return fmt.Errorf("sandbox: %w", err)
+// atBoxedExec does what the harness does at a program's exec stop, from the
+// thread that started it in its box: the program's process clock so far (the
+// fork's), its cgroups. (Its CPUs are the thread's, which forked it.)
+func (r *run) atBoxedExec(pid int) error {
+	r.res.LaunchCPU, _ = processClock(pid)
+	if !r.cloned {
+		if err := r.cg.attach(pid); err != nil {
+			return fmt.Errorf("sandbox: %w", err)
+		}
 	}
-	r.pinCPUs()
+	return nil
+}
+
+// release gives the program stopped at its exec its rlimits, from its own
+// uid and gid (prlimit on another's process needs CAP_SYS_RESOURCE, which a
+// container's root may lack), and lets it go. The calling thread keeps those
+// credentials, and must die.
+func (r *run) release(pid int) error {
+	err := asOwner(r.jail.uid, r.jail.gid)
+	if err == nil {
+		err = r.lowerRlimits(pid)
+	}
+	if err != nil {
+		return err
+	}
+	if err := unix.PtraceDetach(pid); err != nil {
+		return fmt.Errorf("sandbox: release the program: %w", err)
+	}
 	return nil
 }
 
@@ -155,14 +153,14 @@ func asOwner(uid, gid int) error {
 // lowerRlimits gives the stopped program its rlimits from a thread with its
 // credentials, which may only lower them: each is at most the hard limit
 // the program already has, as the launcher's are.
-func (r *run) lowerRlimits() error {
+func (r *run) lowerRlimits(pid int) error {
 	for _, s := range r.rlimits() {
 		var old unix.Rlimit
-		if err := unix.Prlimit(r.pid, s.res, nil, &old); err != nil {
+		if err := unix.Prlimit(pid, s.res, nil, &old); err != nil {
 			return fmt.Errorf("sandbox: prlimit %s: %w", rlimitName(s.res), err)
 		}
 		lim := unix.Rlimit{Cur: min(s.cur, old.Max), Max: min(s.max, old.Max)}
-		if err := unix.Prlimit(r.pid, s.res, &lim, nil); err != nil {
+		if err := unix.Prlimit(pid, s.res, &lim, nil); err != nil {
 			return fmt.Errorf("sandbox: prlimit %s: %w", rlimitName(s.res), err)
 		}
 	}

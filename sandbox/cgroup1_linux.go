@@ -73,12 +73,17 @@ func (g *cgroup1) newCase(name string, l Limits) (caseGroup, error) {
 		memDir:  filepath.Join(g.memory, name),
 		pidsDir: filepath.Join(g.pids, name),
 		cpuDir:  filepath.Join(g.cpuacct, name),
+		pidsSet: -1,
 	}
 	for _, d := range c.dirs() {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			c.remove()
 			return nil, fmt.Errorf("cgroup v1: %w", err)
 		}
+	}
+	if err := errors.Join(c.openMemory(), c.openOthers()); err != nil {
+		c.remove()
+		return nil, fmt.Errorf("cgroup v1: %w", err)
 	}
 	if err := c.reset(l); err != nil {
 		c.remove()
@@ -87,19 +92,65 @@ func (g *cgroup1) newCase(name string, l Limits) (caseGroup, error) {
 	return c, nil
 }
 
-// case1 is one run's cgroups in the three v1 hierarchies.
+// case1 is one run's cgroups in the three v1 hierarchies, with the files a
+// run uses kept open.
 type case1 struct {
 	memDir, pidsDir, cpuDir string
+
+	memProcs, memLimit, memswLimit, memPeak, memOOM ctlFile // memsw absent without swap accounting
+	pidsProcs, pidsMax                              ctlFile
+	cpuProcs, cpuUsage, cpuUser, cpuSys             ctlFile // user and sys absent before Linux 4.6
+	pidsSet                                         int     // what pids.max was last set to, or -1
+}
+
+// openMemory opens the files of a new memory cgroup.
+func (c *case1) openMemory() error {
+	var errs [5]error
+	c.memProcs, errs[0] = openCtl(filepath.Join(c.memDir, "cgroup.procs"))
+	c.memLimit, errs[1] = openCtl(filepath.Join(c.memDir, "memory.limit_in_bytes"))
+	c.memswLimit, errs[2] = openCtlIfThere(filepath.Join(c.memDir, "memory.memsw.limit_in_bytes"))
+	c.memPeak, errs[3] = openCtl(filepath.Join(c.memDir, "memory.max_usage_in_bytes"))
+	c.memOOM, errs[4] = openCtl(filepath.Join(c.memDir, "memory.oom_control"))
+	return errors.Join(errs[:]...)
+}
+
+// openOthers opens the files of the pids and cpuacct cgroups.
+func (c *case1) openOthers() error {
+	var errs [6]error
+	c.pidsProcs, errs[0] = openCtl(filepath.Join(c.pidsDir, "cgroup.procs"))
+	c.pidsMax, errs[1] = openCtl(filepath.Join(c.pidsDir, "pids.max"))
+	c.cpuProcs, errs[2] = openCtl(filepath.Join(c.cpuDir, "cgroup.procs"))
+	c.cpuUsage, errs[3] = openCtl(filepath.Join(c.cpuDir, "cpuacct.usage"))
+	c.cpuUser, errs[4] = openCtlIfThere(filepath.Join(c.cpuDir, "cpuacct.usage_user"))
+	c.cpuSys, errs[5] = openCtlIfThere(filepath.Join(c.cpuDir, "cpuacct.usage_sys"))
+	return errors.Join(errs[:]...)
+}
+
+func (c *case1) closeMemory() {
+	for _, f := range []*ctlFile{&c.memProcs, &c.memLimit, &c.memswLimit, &c.memPeak, &c.memOOM} {
+		f.close()
+	}
+}
+
+func (c *case1) closeFiles() {
+	c.closeMemory()
+	for _, f := range []*ctlFile{&c.pidsProcs, &c.pidsMax, &c.cpuProcs, &c.cpuUsage, &c.cpuUser, &c.cpuSys} {
+		f.close()
+	}
 }
 
 // prepare makes the memory cgroup anew: the last run's kernel memory (slab)
 // stays charged and cannot be reclaimed, and only a new one keeps the next
 // peak the program's own. The pids and cpuacct cgroups are reused as they are.
 func (c *case1) prepare() error {
+	c.closeMemory()
 	if err := removeDir(c.memDir); err != nil {
 		return err
 	}
 	if err := os.Mkdir(c.memDir, 0o755); err != nil {
+		return fmt.Errorf("cgroup v1: %w", err)
+	}
+	if err := c.openMemory(); err != nil {
 		return fmt.Errorf("cgroup v1: %w", err)
 	}
 	return nil
@@ -107,14 +158,18 @@ func (c *case1) prepare() error {
 
 func (c *case1) reset(l Limits) error {
 	mem := strconv.FormatInt(int64(l.Memory), 10)
-	errs := []error{
-		writeFile(filepath.Join(c.memDir, "memory.limit_in_bytes"), mem),
-		writeFile(filepath.Join(c.pidsDir, "pids.max"), strconv.Itoa(l.Processes)),
-		writeFile(filepath.Join(c.cpuDir, "cpuacct.usage"), "0"),
+	errs := []error{c.memLimit.set(mem), c.cpuUsage.set("0")}
+	if l.Processes != c.pidsSet {
+		c.pidsSet = -1
+		if err := c.pidsMax.set(strconv.Itoa(l.Processes)); err != nil {
+			errs = append(errs, err)
+		} else {
+			c.pidsSet = l.Processes
+		}
 	}
 	// Without swap accounting the file is absent; with it, swap counts too.
-	if memsw := filepath.Join(c.memDir, "memory.memsw.limit_in_bytes"); fileExists(memsw) {
-		errs = append(errs, writeFile(memsw, mem))
+	if c.memswLimit.present() {
+		errs = append(errs, c.memswLimit.set(mem))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("cgroup v1: set limits: %w", err)
@@ -126,10 +181,12 @@ func (c *case1) dirs() []string { return []string{c.memDir, c.pidsDir, c.cpuDir}
 
 func (c *case1) cloneFD() int { return -1 }
 
+// attach moves pid into the three cgroups, through files opened before: the
+// caller may be a thread in a box, which sees no cgroup file by its path.
 func (c *case1) attach(pid int) error {
 	p := strconv.Itoa(pid)
-	for _, d := range c.dirs() {
-		if err := writeFile(filepath.Join(d, "cgroup.procs"), p); err != nil {
+	for _, f := range []ctlFile{c.memProcs, c.pidsProcs, c.cpuProcs} {
+		if err := f.set(p); err != nil {
 			return fmt.Errorf("cgroup v1: attach: %w", err)
 		}
 	}
@@ -137,7 +194,7 @@ func (c *case1) attach(pid int) error {
 }
 
 func (c *case1) cpu() (time.Duration, error) {
-	ns, err := readInt(filepath.Join(c.cpuDir, "cpuacct.usage"))
+	ns, err := c.cpuUsage.int()
 	return time.Duration(ns), err
 }
 
@@ -145,24 +202,26 @@ func (c *case1) cpu() (time.Duration, error) {
 // cpuacct.usage_user and usage_sys (nanoseconds, Linux 4.6+), else the user
 // and system ticks of cpuacct.stat.
 func (c *case1) split() (user, sys time.Duration, ok bool) {
-	u, err1 := readInt(filepath.Join(c.cpuDir, "cpuacct.usage_user"))
-	s, err2 := readInt(filepath.Join(c.cpuDir, "cpuacct.usage_sys"))
-	if err1 == nil && err2 == nil {
-		return time.Duration(u), time.Duration(s), true
+	if c.cpuUser.present() && c.cpuSys.present() {
+		u, err1 := c.cpuUser.int()
+		s, err2 := c.cpuSys.int()
+		if err1 == nil && err2 == nil {
+			return time.Duration(u), time.Duration(s), true
+		}
 	}
 	stat := filepath.Join(c.cpuDir, "cpuacct.stat")
-	u, err1 = readKey(stat, "user")
-	s, err2 = readKey(stat, "system")
+	u, err1 := readKey(stat, "user")
+	s, err2 := readKey(stat, "system")
 	return time.Duration(u), time.Duration(s), err1 == nil && err2 == nil
 }
 
 func (c *case1) memory() (Size, bool, bool) {
-	peak, err := readInt(filepath.Join(c.memDir, "memory.max_usage_in_bytes"))
+	peak, err := c.memPeak.int()
 	if err != nil {
 		return 0, false, false
 	}
-	ooms, _ := readKey(filepath.Join(c.memDir, "memory.oom_control"), "oom_kill")
-	return Size(peak), ooms > 0, true
+	ooms, _ := c.memOOM.keys("oom_kill")
+	return Size(peak), ooms[0] > 0, true
 }
 
 func (c *case1) hasMemory() bool { return true }
@@ -175,6 +234,7 @@ func (c *case1) kill(deadline time.Time) error {
 }
 
 func (c *case1) remove() error {
+	c.closeFiles()
 	var errs []error
 	for _, d := range c.dirs() {
 		errs = append(errs, removeDir(d))

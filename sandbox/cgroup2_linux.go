@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -189,27 +190,25 @@ func (g *cgroup2) close() error {
 
 func (g *cgroup2) newCase(name string, l Limits) (caseGroup, error) {
 	c := &case2{
-		dir:  filepath.Join(g.root, name),
-		mem:  slices.Contains(g.controllers, "memory"),
-		pids: slices.Contains(g.controllers, "pids"),
-		fd:   -1,
+		dir:     filepath.Join(g.root, name),
+		mem:     slices.Contains(g.controllers, "memory"),
+		pids:    slices.Contains(g.controllers, "pids"),
+		fd:      -1,
+		pidsSet: -1,
 	}
-	if err := os.Mkdir(c.dir, 0o755); err != nil {
-		return nil, fmt.Errorf("cgroup v2: %w", err)
+	if err := c.make(); err != nil {
+		c.remove()
+		return nil, err
 	}
-	fd, err := unix.Open(c.dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	c.fd = fd
-	if err == nil {
-		err = c.reset(l)
-	}
-	if err != nil {
+	if err := c.reset(l); err != nil {
 		c.remove()
 		return nil, fmt.Errorf("cgroup v2: %w", err)
 	}
 	return c, nil
 }
 
-// case2 is one run's cgroup in the unified hierarchy.
+// case2 is one run's cgroup in the unified hierarchy, with the files a run
+// uses kept open.
 type case2 struct {
 	dir       string
 	fd        int
@@ -217,6 +216,50 @@ type case2 struct {
 	killed    bool // cgroup.kill was written: see kill
 	// base is cpu.stat before this run: its counters only grow.
 	base cpuStat
+
+	procs, cpuStat                      ctlFile
+	memMax, swapMax, memPeak, memEvents ctlFile // swap absent without swap
+	pidsMax                             ctlFile
+	pidsSet                             int // what pids.max was last set to, or -1
+}
+
+// make makes the cgroup's directory and opens it and its files.
+func (c *case2) make() error {
+	if err := os.Mkdir(c.dir, 0o755); err != nil {
+		return fmt.Errorf("cgroup v2: %w", err)
+	}
+	fd, err := unix.Open(c.dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("cgroup v2: %w", err)
+	}
+	c.fd = fd
+	errs := make([]error, 7)
+	c.procs, errs[0] = openCtl(filepath.Join(c.dir, "cgroup.procs"))
+	c.cpuStat, errs[1] = openCtl(filepath.Join(c.dir, "cpu.stat"))
+	if c.mem {
+		c.memMax, errs[2] = openCtl(filepath.Join(c.dir, "memory.max"))
+		c.swapMax, errs[3] = openCtlIfThere(filepath.Join(c.dir, "memory.swap.max"))
+		c.memPeak, errs[4] = openCtl(filepath.Join(c.dir, "memory.peak"))
+		c.memEvents, errs[5] = openCtl(filepath.Join(c.dir, "memory.events"))
+	}
+	if c.pids {
+		c.pidsMax, errs[6] = openCtl(filepath.Join(c.dir, "pids.max"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("cgroup v2: %w", err)
+	}
+	return nil
+}
+
+// closeFiles closes the cgroup's files and directory.
+func (c *case2) closeFiles() {
+	for _, f := range []*ctlFile{&c.procs, &c.cpuStat, &c.memMax, &c.swapMax, &c.memPeak, &c.memEvents, &c.pidsMax} {
+		f.close()
+	}
+	if c.fd >= 0 {
+		unix.Close(c.fd)
+		c.fd = -1
+	}
 }
 
 // cpuStat is the CPU time of cpu.stat: usage_usec, and its user and system
@@ -224,28 +267,37 @@ type case2 struct {
 // so that they add up to usage.
 type cpuStat struct{ usage, user, sys time.Duration }
 
+// prepare makes a memory cgroup, or one that was killed, anew: the last
+// run's kernel memory stays charged, and memory.peak and oom_kill only grow,
+// so only a new cgroup measures the next run exactly; and some kernels kill
+// what is cloned into a killed cgroup (see kill).
 func (c *case2) prepare() error {
-	switch {
-	case c.mem:
-		// The last run's kernel memory stays charged, and memory.peak and
-		// oom_kill only grow: only a new cgroup measures the next run exactly.
-		return errors.New("cgroup v2: a memory cgroup is not reused")
-	case c.killed:
-		return errors.New("cgroup v2: a killed cgroup is not reused")
+	if !c.mem && !c.killed {
+		return nil
 	}
-	return nil
+	c.closeFiles()
+	if err := removeDir(c.dir); err != nil {
+		return err
+	}
+	c.killed, c.pidsSet = false, -1
+	return c.make()
 }
 
 func (c *case2) reset(l Limits) error {
 	var errs []error
 	if c.mem {
-		errs = append(errs, writeFile(filepath.Join(c.dir, "memory.max"), strconv.FormatInt(int64(l.Memory), 10)))
-		if swap := filepath.Join(c.dir, "memory.swap.max"); fileExists(swap) {
-			errs = append(errs, writeFile(swap, "0"))
+		errs = append(errs, c.memMax.set(strconv.FormatInt(int64(l.Memory), 10)))
+		if c.swapMax.present() {
+			errs = append(errs, c.swapMax.set("0"))
 		}
 	}
-	if c.pids {
-		errs = append(errs, writeFile(filepath.Join(c.dir, "pids.max"), strconv.Itoa(l.Processes)))
+	if c.pids && l.Processes != c.pidsSet {
+		c.pidsSet = -1
+		err := c.pidsMax.set(strconv.Itoa(l.Processes))
+		if err == nil {
+			c.pidsSet = l.Processes
+		}
+		errs = append(errs, err)
 	}
 	c.base, _ = c.stat()
 	return errors.Join(errs...)
@@ -253,10 +305,11 @@ func (c *case2) reset(l Limits) error {
 
 func (c *case2) cloneFD() int { return c.fd }
 
-// attach moves pid into the cgroup; a program started into it by clone3
+// attach moves pid into the cgroup, through its file opened before (the
+// caller may be a thread in a box); a program started into it by clone3
 // needs none.
 func (c *case2) attach(pid int) error {
-	if err := writeFile(filepath.Join(c.dir, "cgroup.procs"), strconv.Itoa(pid)); err != nil {
+	if err := c.procs.set(strconv.Itoa(pid)); err != nil {
 		return fmt.Errorf("cgroup v2: attach: %w", err)
 	}
 	return nil
@@ -265,14 +318,14 @@ func (c *case2) hasMemory() bool { return c.mem }
 func (c *case2) hasPids() bool   { return c.pids }
 
 func (c *case2) stat() (cpuStat, error) {
-	keys, err := readKeys(filepath.Join(c.dir, "cpu.stat"), "usage_usec", "user_usec", "system_usec")
+	keys, err := c.cpuStat.keys("usage_usec", "user_usec", "system_usec")
 	return cpuStat{time.Duration(keys[0]) * time.Microsecond, time.Duration(keys[1]) * time.Microsecond,
 		time.Duration(keys[2]) * time.Microsecond}, err
 }
 
 func (c *case2) cpu() (time.Duration, error) {
-	us, err := readKey(filepath.Join(c.dir, "cpu.stat"), "usage_usec")
-	return time.Duration(us)*time.Microsecond - c.base.usage, err
+	us, err := c.cpuStat.keys("usage_usec")
+	return time.Duration(us[0])*time.Microsecond - c.base.usage, err
 }
 
 func (c *case2) split() (user, sys time.Duration, ok bool) {
@@ -284,16 +337,16 @@ func (c *case2) memory() (Size, bool, bool) {
 	if !c.mem {
 		return 0, false, false
 	}
-	peak, err := readInt(filepath.Join(c.dir, "memory.peak"))
+	peak, err := c.memPeak.int()
 	if err != nil {
 		return 0, false, false
 	}
-	ooms, _ := readKey(filepath.Join(c.dir, "memory.events"), "oom_kill")
-	return Size(peak), ooms > 0, true
+	ooms, _ := c.memEvents.keys("oom_kill")
+	return Size(peak), ooms[0] > 0, true
 }
 
 func (c *case2) kill(deadline time.Time) error {
-	if pids, err := procs(c.dir); err == nil && len(pids) == 0 {
+	if data, err := c.procs.read(); err == nil && len(bytes.TrimSpace(data)) == 0 {
 		return nil
 	}
 	// cgroup.kill (Linux 5.14) kills every task at once, forks in flight
@@ -308,9 +361,6 @@ func (c *case2) kill(deadline time.Time) error {
 }
 
 func (c *case2) remove() error {
-	if c.fd >= 0 {
-		unix.Close(c.fd)
-		c.fd = -1
-	}
+	c.closeFiles()
 	return removeDir(c.dir)
 }

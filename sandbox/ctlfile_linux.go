@@ -16,14 +16,15 @@ import (
 // write is one write(2), each read a pread(2) from the start, which the
 // kernel answers afresh, with no path walk and none of Go's poller (which
 // tries, and fails, to register every file it opens). A ctlFile whose file
-// the kernel does not have is absent: fd -1.
+// the kernel does not have is absent, as is the zero ctlFile.
 type ctlFile struct {
 	fd   int
 	path string
+	open bool
 }
 
 // noCtl is an absent control file.
-var noCtl = ctlFile{fd: -1}
+var noCtl = ctlFile{}
 
 // openCtl opens the control file at path for reading and writing, or for
 // reading alone when it is read-only. A missing file is an error.
@@ -35,7 +36,7 @@ func openCtl(path string) (ctlFile, error) {
 	if err != nil {
 		return noCtl, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
-	return ctlFile{fd, path}, nil
+	return ctlFile{fd, path, true}, nil
 }
 
 // openCtlIfThere opens the control file at path, or gives an absent one
@@ -48,7 +49,7 @@ func openCtlIfThere(path string) (ctlFile, error) {
 	return f, err
 }
 
-func (f ctlFile) present() bool { return f.fd >= 0 }
+func (f ctlFile) present() bool { return f.open }
 
 // set writes value.
 func (f ctlFile) set(value string) error {
@@ -99,7 +100,7 @@ func (f ctlFile) keys(keys ...string) ([]int64, error) {
 }
 
 func (f *ctlFile) close() {
-	if f.fd >= 0 {
+	if f.open {
 		unix.Close(f.fd)
 	}
 	*f = noCtl
@@ -112,7 +113,7 @@ func readOnce(path string) ([]byte, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
-	f := ctlFile{fd, path}
+	f := ctlFile{fd, path, true}
 	defer f.close()
 	return f.read()
 }
@@ -123,7 +124,7 @@ func writeFile(path, value string) error {
 	if err != nil {
 		return &fs.PathError{Op: "open", Path: path, Err: err}
 	}
-	f := ctlFile{fd, path}
+	f := ctlFile{fd, path, true}
 	defer f.close()
 	return f.set(value)
 }

@@ -278,6 +278,11 @@ func (r *run) readCPU() {
 		r.warn(fmt.Errorf("sandbox: cgroup CPU time: %w (cpu_time from wait4)", err))
 		return
 	}
+	if r.cloned {
+		// Born in the cgroup, the program was charged there for its fork
+		// and exec too: take out what came before the exec.
+		total = max(total-r.res.LaunchCPU, 0)
+	}
 	r.cgCPU = cgroupCPU{ok: true, total: total}
 	r.cgCPU.user, r.cgCPU.sys, r.cgCPU.split = r.cg.split()
 }
