@@ -18,7 +18,7 @@ func (r *run) startsInBox() bool {
 // measures it (the launcher stays for a traced run, which needs its tracer to
 // the end). A thread of its own takes the program's CPUs, enters the box's namespaces and a new IPC
 // namespace, takes no_new_privs and the program's seccomp filter, and forks
-// the program traced, into its cgroup where clone3 can (v2). At the exec stop
+// the program traced. At the exec stop
 // that thread reads the program's clock so far (the fork's), attaches it to
 // its cgroups (through files the harness opened: the thread sees the box's
 // files), gives it its rlimits as the program's own uid, and
@@ -27,11 +27,9 @@ func (r *run) startsInBox() bool {
 // launcher (the whole judgebench binary, some milliseconds a case) and its
 // own exec stop are saved.
 func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) error {
+	// No clone3 into the cgroup: the filter cannot read clone3's flags, and
+	// refuses it.
 	attr.Sys.Ptrace, attr.Sys.Pdeathsig = true, 0 // the holder kills what is left if the harness dies
-	if fd := r.cg.cloneFD(); fd >= 0 {
-		attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = true, fd
-		r.cloned = true
-	}
 	type started struct {
 		pid int
 		err error
@@ -76,10 +74,8 @@ func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) err
 // fork's), its cgroups. (Its CPUs are the thread's, which forked it.)
 func (r *run) atBoxedExec(pid int) error {
 	r.res.LaunchCPU, _ = processClock(pid)
-	if !r.cloned {
-		if err := r.cg.attach(pid); err != nil {
-			return fmt.Errorf("sandbox: %w", err)
-		}
+	if err := r.cg.attach(pid); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
 	}
 	return nil
 }
