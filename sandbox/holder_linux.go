@@ -42,6 +42,7 @@ type holder struct {
 	root string         // /proc/PID/root: the box seen from the host
 
 	programs map[programKey]string // copies in the box, by the original's identity
+	ahead    string                // the prepare order sent ahead, its answer not read yet
 }
 
 // holderNamespaces are the namespaces a holder has of its own and a run enters.
@@ -149,7 +150,40 @@ func (h *holder) order(words ...string) error {
 // the previous run left: a new one, or the last one if the last run left it
 // exactly as it was made for the same uid, gid and size (see untouched).
 func (h *holder) prepare(uid, gid int, size Size) error {
-	return h.order("prepare", strconv.Itoa(uid), strconv.Itoa(gid), strconv.FormatInt(int64(size), 10))
+	words := prepareOrder(uid, gid, size)
+	if sent := h.ahead; sent != "" {
+		h.ahead = ""
+		if err := h.answer(); err != nil {
+			return fmt.Errorf("holder %d: prepare: %w", h.pid, err)
+		}
+		if sent == strings.Join(words, " ") {
+			return nil
+		}
+	}
+	return h.order(words...)
+}
+
+// prepareAhead sends the order to prepare the next run, for uid, gid and
+// size, without waiting: the holder clears the box while the harness goes
+// on, and prepare reads the answer (or, when the next run is another's, sends
+// its own order after it).
+func (h *holder) prepareAhead(uid, gid int, size Size) error {
+	words := prepareOrder(uid, gid, size)
+	if _, err := io.WriteString(h.ctl, strings.Join(words, " ")+"\n"); err != nil {
+		return fmt.Errorf("holder %d: prepare: %w", h.pid, err)
+	}
+	h.ahead = strings.Join(words, " ")
+	return nil
+}
+
+func prepareOrder(uid, gid int, size Size) []string {
+	return []string{"prepare", strconv.Itoa(uid), strconv.Itoa(gid), strconv.FormatInt(int64(size), 10)}
+}
+
+// preparedFor reports whether the prepare order sent ahead is the one for
+// uid (the slot's).
+func (h *holder) preparedFor(uid int) bool {
+	return strings.HasPrefix(h.ahead, "prepare "+strconv.Itoa(uid)+" ")
 }
 
 // kill kills every process in the holder's PID namespace but the holder, and

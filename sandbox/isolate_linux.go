@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -72,12 +73,12 @@ func newIsolator(opts Options, level Isolation) (*isolator, []string, error) {
 		return nil, nil, fmt.Errorf("isolation: %w", err)
 	}
 	if iso.boxed {
-		h, err := iso.holder()
+		h, err := iso.holder(-1)
 		if err != nil {
 			os.Remove(root)
 			return nil, nil, fmt.Errorf("isolation namespaces: %w", err)
 		}
-		iso.putHolder(h, true)
+		iso.putHolder(h, true, -1, -1)
 	}
 	var warns []string
 	if !iso.asRoot {
@@ -87,11 +88,16 @@ func newIsolator(opts Options, level Isolation) (*isolator, []string, error) {
 }
 
 // holder returns an idle holder, or a new one.
-func (iso *isolator) holder() (*holder, error) {
+func (iso *isolator) holder(uid int) (*holder, error) {
 	iso.mu.Lock()
 	if n := len(iso.idle); n > 0 {
-		h := iso.idle[n-1]
-		iso.idle = iso.idle[:n-1]
+		// The one readied for uid's run, if one was.
+		i := slices.IndexFunc(iso.idle, func(h *holder) bool { return h.preparedFor(uid) })
+		if i < 0 {
+			i = n - 1
+		}
+		h := iso.idle[i]
+		iso.idle = slices.Delete(iso.idle, i, i+1)
 		iso.mu.Unlock()
 		return h, nil
 	}
@@ -108,8 +114,13 @@ func (iso *isolator) holder() (*holder, error) {
 	return h, err
 }
 
-// putHolder takes back a holder whose run is over; one that failed is ended.
-func (iso *isolator) putHolder(h *holder, ok bool) error {
+// putHolder takes back a holder whose run (as uid and gid; -1 for none) is
+// over, and has it ready the box for the next run of the same uid at once;
+// one that failed is ended.
+func (iso *isolator) putHolder(h *holder, ok bool, uid, gid int) error {
+	if ok && uid >= 0 && h.prepareAhead(uid, gid, iso.disk) != nil {
+		ok = false
+	}
 	if !ok {
 		return h.close()
 	}
@@ -183,7 +194,7 @@ func (iso *isolator) prepare(c *Command, path string) (*jail, error) {
 // enterBox gives j a holder's box, prepared for its uid, with the program
 // where the box shows it.
 func (iso *isolator) enterBox(j *jail) error {
-	h, err := iso.holder()
+	h, err := iso.holder(j.uid)
 	if err != nil {
 		return fmt.Errorf("isolation: %w", err)
 	}
@@ -254,7 +265,7 @@ func (j *jail) release() error {
 	var errs []error
 	if j.box != nil {
 		// Its processes were killed at the run's teardown (killBox).
-		return j.iso.putHolder(j.box, j.boxErr == nil)
+		return j.iso.putHolder(j.box, j.boxErr == nil, j.uid, j.gid)
 	}
 	if j.mounted {
 		if err := unix.Unmount(j.dir, unix.MNT_DETACH); err != nil {
