@@ -16,45 +16,45 @@ func (r *run) startsInBox() bool {
 
 // startInBox starts a boxed program without a launcher, when a cgroup
 // measures it (the launcher stays for a traced run, which needs its tracer to
-// the end). A thread of its own takes the program's CPUs, enters the box's namespaces and a new IPC
-// namespace, takes no_new_privs and the program's seccomp filter, and forks
-// the program traced. At the exec stop
-// that thread reads the program's clock so far (the fork's), attaches it to
-// its cgroups (through files the harness opened: the thread sees the box's
-// files), gives it its rlimits as the program's own uid, and
-// releases it; then the thread dies, with its filter, namespaces and
-// credentials. This goroutine only waits: one hand-over a run. The exec of a
-// launcher (the whole judgebench binary, some milliseconds a case) and its
-// own exec stop are saved.
+// the end). The start thread of the box's holder (see spawner), which is in
+// the box's namespaces and has no_new_privs and the program's seccomp filter,
+// forks the program traced, in a new IPC namespace. At the exec stop that
+// thread reads the program's clock so far (the fork's), attaches it to its
+// cgroups (through files the harness opened: the thread sees the box's
+// files), gives it its rlimits as the program's own uid, and releases it.
+// This goroutine only waits: one hand-over a run. A program pinned to CPUs
+// is started so by a thread of its own that takes them first and then dies
+// (the filter forbids a move after). The exec of a launcher (the whole
+// judgebench binary, some milliseconds a case) and its own exec stop are
+// saved.
 func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) error {
+	attr.Sys.Ptrace, attr.Sys.Pdeathsig = true, 0 // the holder kills what is left if the harness dies
 	// No clone3 into the cgroup: the filter cannot read clone3's flags, and
 	// refuses it.
-	attr.Sys.Ptrace, attr.Sys.Pdeathsig = true, 0 // the holder kills what is left if the harness dies
-	type started struct {
-		pid int
-		err error
+	attr.Sys.Cloneflags |= unix.CLONE_NEWIPC
+	var s started
+	if len(r.c.CPUs) == 0 {
+		sp, err := r.jail.box.spawner()
+		if err != nil {
+			return &startError{r.c.Path, err}
+		}
+		done := make(chan started)
+		sp.orders <- spawnOrder{r, path, argv, attr, done}
+		if s = <-done; s.broken {
+			r.jail.box.spawn = nil // it ended: the next run starts another
+		}
+	} else {
+		done := make(chan started)
+		goOnDoomedThread(func() {
+			r.pinThread()
+			if err := enterFiltered(r.jail.box); err != nil {
+				done <- started{err: err}
+				return
+			}
+			done <- r.startTraced(path, argv, attr)
+		})
+		s = <-done
 	}
-	done := make(chan started)
-	goOnDoomedThread(func() {
-		r.pinThread()
-		pid, err := forkFiltered(r.jail.box, path, argv, attr)
-		if err != nil {
-			done <- started{0, err}
-			return
-		}
-		r.group.Store(int64(pid))
-		if err = awaitExecStop(pid); err == nil {
-			err = r.atBoxedExec(pid)
-		}
-		if err == nil {
-			err = r.release(pid)
-		}
-		if err != nil {
-			unix.Kill(pid, unix.SIGKILL)
-		}
-		done <- started{pid, err}
-	})
-	s := <-done
 	if s.pid == 0 {
 		return &startError{r.c.Path, s.err}
 	}
@@ -69,53 +69,143 @@ func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) err
 	return nil
 }
 
-// atBoxedExec does what the harness does at a program's exec stop, from the
-// thread that started it in its box: the program's process clock so far (the
-// fork's), its cgroups. (Its CPUs are the thread's, which forked it.)
-func (r *run) atBoxedExec(pid int) error {
-	r.res.LaunchCPU, _ = processClock(pid)
-	if err := r.cg.attach(pid); err != nil {
-		return fmt.Errorf("sandbox: %w", err)
+// started is what a start thread did: the program's pid (0: none forked),
+// why it failed, and whether the thread is no longer fit to start another
+// (it could not take back its own credentials).
+type started struct {
+	pid    int
+	err    error
+	broken bool
+}
+
+// A spawner is the start thread of a holder's runs (those not pinned to
+// CPUs): a thread of its own that entered the box's namespaces and took
+// no_new_privs and the boxed program's seccomp filter once, for every run
+// of the holder, and ends with it. The entering, the filter (a BPF program
+// the kernel compiles at each load) and a thread are saved a run.
+type spawner struct {
+	orders chan spawnOrder
+}
+
+type spawnOrder struct {
+	r    *run
+	path string
+	argv []string
+	attr *syscall.ProcAttr
+	done chan started
+}
+
+// spawner returns the holder's spawner, starting it the first time.
+func (h *holder) spawner() (*spawner, error) {
+	if h.spawn != nil {
+		return h.spawn, nil
+	}
+	sp := &spawner{orders: make(chan spawnOrder)}
+	ready := make(chan error)
+	goOnDoomedThread(func() {
+		// The process's CPUs, whichever thread this one was cloned from.
+		err := allCPUs()
+		if err == nil {
+			err = enterFiltered(h)
+		}
+		ready <- err
+		if err != nil {
+			return
+		}
+		for o := range sp.orders {
+			s := o.r.startTraced(o.path, o.argv, o.attr)
+			o.done <- s
+			if s.broken {
+				return
+			}
+		}
+	})
+	if err := <-ready; err != nil {
+		return nil, err
+	}
+	h.spawn = sp
+	return sp, nil
+}
+
+// stop ends the spawner's thread.
+func (sp *spawner) stop() { close(sp.orders) }
+
+// allCPUs gives the calling thread the CPUs of the process's main thread.
+func allCPUs() error {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(unix.Getpid(), &set); err != nil {
+		return fmt.Errorf("sandbox: CPUs: %w", err)
+	}
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return fmt.Errorf("sandbox: CPUs: %w", err)
 	}
 	return nil
 }
 
-// release gives the program stopped at its exec its rlimits, from its own
-// uid and gid (prlimit on another's process needs CAP_SYS_RESOURCE, which a
-// container's root may lack), and lets it go. The calling thread keeps those
-// credentials, and must die.
-func (r *run) release(pid int) error {
-	err := asOwner(r.jail.uid, r.jail.gid)
+// enterFiltered moves the calling thread into box's namespaces and gives it
+// no_new_privs and the boxed program's filter, all of which the programs it
+// forks inherit. The caller has locked the thread, which must die with them.
+func enterFiltered(box *holder) error {
+	if err := box.enter(); err != nil {
+		return err
+	}
+	if err := noNewPrivs(); err != nil {
+		return err
+	}
+	if err := loadFilter(true); err != nil {
+		return fmt.Errorf("isolation: seccomp: %w", err)
+	}
+	return nil
+}
+
+// startTraced forks the program traced from the calling thread, in the box
+// (see enterFiltered), and does what the harness does at its exec stop: its
+// process clock so far (the fork's), its cgroups, its rlimits; then lets it
+// go.
+func (r *run) startTraced(path string, argv []string, attr *syscall.ProcAttr) started {
+	pid, err := forkExec(path, argv, attr)
+	if err != nil {
+		return started{err: err}
+	}
+	r.group.Store(int64(pid))
+	err = awaitExecStop(pid)
+	if err == nil {
+		r.res.LaunchCPU, _ = processClock(pid)
+		if err = r.cg.attach(pid); err != nil {
+			err = fmt.Errorf("sandbox: %w", err)
+		}
+	}
+	broken := false
+	if err == nil {
+		err, broken = r.release(pid)
+	}
+	if err != nil {
+		unix.Kill(pid, unix.SIGKILL)
+	}
+	return started{pid, err, broken}
+}
+
+// release gives the program stopped at its exec its rlimits, from a thread
+// whose real uid and gid are the program's for the moment (prlimit on
+// another's process needs those, or CAP_SYS_RESOURCE, which a container's
+// root may lack), and lets it go. broken: the thread kept the program's ids.
+func (r *run) release(pid int) (err error, broken bool) {
+	ruid, _, _ := unix.Getresuid()
+	rgid, _, _ := unix.Getresgid()
+	err = realIDs(r.jail.uid, r.jail.gid)
 	if err == nil {
 		err = r.lowerRlimits(pid)
 	}
+	if rerr := realIDs(ruid, rgid); rerr != nil {
+		return rerr, true
+	}
 	if err != nil {
-		return err
+		return err, false
 	}
 	if err := unix.PtraceDetach(pid); err != nil {
-		return fmt.Errorf("sandbox: release the program: %w", err)
+		return fmt.Errorf("sandbox: release the program: %w", err), false
 	}
-	return nil
-}
-
-// forkFiltered forks the program traced from the calling thread, after the
-// thread has entered box's namespaces and a new IPC namespace and taken
-// no_new_privs and the boxed program's filter, all of which the child
-// inherits. The caller has locked the thread and lets it die.
-func forkFiltered(box *holder, path string, argv []string, attr *syscall.ProcAttr) (int, error) {
-	if err := box.enter(); err != nil {
-		return 0, err
-	}
-	if err := unix.Unshare(unix.CLONE_NEWIPC); err != nil {
-		return 0, fmt.Errorf("isolation: a new IPC namespace: %w", err)
-	}
-	if err := noNewPrivs(); err != nil {
-		return 0, err
-	}
-	if err := loadFilter(true); err != nil {
-		return 0, fmt.Errorf("isolation: seccomp: %w", err)
-	}
-	return forkExec(path, argv, attr)
+	return nil, false
 }
 
 // awaitExecStop waits for the traced child pid's stop at its exec.
@@ -130,17 +220,14 @@ func awaitExecStop(pid int) error {
 	return nil
 }
 
-// asOwner gives the calling thread alone (not the process, as Go's
-// syscall.Setresuid would) the real, effective and saved uid and gid of a
-// program, with no supplementary groups.
-func asOwner(uid, gid int) error {
-	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, 0, 0, 0); e != 0 {
-		return fmt.Errorf("sandbox: setgroups: %w", e)
-	}
-	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(gid), uintptr(gid), uintptr(gid)); e != 0 {
+// realIDs gives the calling thread alone (not the process, as Go's
+// syscall.Setresuid would) real uid and gid; the effective and saved ones,
+// and with them its capabilities, stay as they are.
+func realIDs(uid, gid int) error {
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(gid), ^uintptr(0), ^uintptr(0)); e != 0 {
 		return fmt.Errorf("sandbox: setresgid: %w", e)
 	}
-	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(uid), uintptr(uid), uintptr(uid)); e != 0 {
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(uid), ^uintptr(0), ^uintptr(0)); e != 0 {
 		return fmt.Errorf("sandbox: setresuid: %w", e)
 	}
 	return nil

@@ -43,6 +43,7 @@ type holder struct {
 
 	programs map[programKey]string // copies in the box, by the original's identity
 	ahead    string                // the prepare order sent ahead, its answer not read yet
+	spawn    *spawner              // the start thread of its runs, once one started
 }
 
 // holderNamespaces are the namespaces a holder has of its own and a run enters.
@@ -193,6 +194,10 @@ func (h *holder) kill() error { return h.order("kill") }
 // close ends the holder, and with it its namespaces and whatever still runs
 // in them.
 func (h *holder) close() error {
+	if h.spawn != nil {
+		h.spawn.stop()
+		h.spawn = nil
+	}
 	h.ctl.Close()
 	var ws unix.WaitStatus
 	var err error

@@ -54,7 +54,8 @@ const (
 // PTRACE_DETACH, which only lets go of a tracee one already has. Neither
 // reaches a process that did not ask; attaching (PTRACE_ATTACH, SEIZE) and
 // every look into or change of a tracee (PEEK, POKE, GETREGS, ...) stay
-// denied.
+// denied. And clone may make an IPC namespace, each program's own: a
+// program, which has no capability, gets EPERM from the kernel instead.
 func filterProgram(tracedStart bool) ([]unix.SockFilter, error) {
 	if auditArch == 0 {
 		return nil, errors.New("no seccomp filter for " + runtime.GOARCH)
@@ -93,11 +94,15 @@ func filterProgram(tracedStart bool) ([]unix.SockFilter, error) {
 			stmt(ld, seccompNr),
 		)
 	}
+	denyFlags := uint32(namespaceFlags)
+	if tracedStart {
+		denyFlags &^= unix.CLONE_NEWIPC
+	}
 	p = append(p,
 		jump(jeq, unix.SYS_CLONE3, 0, 1), stmt(ret, enosys),
 		jump(jeq, unix.SYS_CLONE, 0, 4),
 		stmt(ld, seccompArg0),
-		jump(jset, namespaceFlags, 0, 1), stmt(ret, eperm),
+		jump(jset, denyFlags, 0, 1), stmt(ret, eperm),
 		stmt(ret, allow),
 	)
 	for _, nr := range deniedSyscalls {
