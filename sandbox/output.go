@@ -56,10 +56,10 @@ func newPipes(c *Command, files *checkFiles, limit Size, exceeded func()) (p *pi
 	if err != nil {
 		return p, err
 	}
-	if p.outR, p.outW, err = os.Pipe(); err != nil {
+	if p.outR, p.outW, err = outputPipe(); err != nil {
 		return p, err
 	}
-	if p.errR, p.errW, err = os.Pipe(); err != nil {
+	if p.errR, p.errW, err = outputPipe(); err != nil {
 		return p, err
 	}
 	p.stdout = &limitReader{r: p.outR, limit: int64(limit), exceeded: exceeded}

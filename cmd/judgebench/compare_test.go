@@ -46,7 +46,7 @@ func realRun(t *testing.T, dir, name, scenario string) string {
 	t.Helper()
 	out := filepath.Join(dir, name)
 	if r := runCLI(t, "run", scenario, "--out", out, "--quiet"); r.code != 0 {
-		t.Fatalf("run %s = %d, stderr %q", name, r.code, r.stderr)
+		t.Fatalf("run %s = %d, stderr %q, failures: %s", name, r.code, r.stderr, failures(out))
 	}
 	return out
 }
