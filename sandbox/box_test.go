@@ -132,3 +132,34 @@ func sameButTimes(a, b string) bool {
 	}
 	return strip(a) == strip(b)
 }
+
+// TestStartThreadLeavesTheRunsCgroups: the thread that forks a boxed
+// program into its cgroups is back out of them once the program runs, even
+// under a task limit of one and a small memory limit (lifted while the
+// thread is there), and no thread of this process stays in a run's cgroup.
+func TestStartThreadLeavesTheRunsCgroups(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("not root: no box")
+	}
+	s, err := New(Options{Isolation: IsolationNamespaces})
+	if err != nil {
+		t.Skip(err)
+	}
+	defer s.Close()
+	if s.Cgroup() == "none" {
+		t.Skip("no cgroup")
+	}
+	for _, l := range []Limits{roomy(Limits{}), roomy(Limits{Processes: 1, Memory: 8 * MiB})} {
+		r, out := runOut(t, s, &Command{Path: "/bin/cat", Args: []string{"/proc/self/cgroup"}, Limits: l})
+		if r.Verdict != Accepted || !strings.Contains(out, "/run-") {
+			t.Fatalf("cat /proc/self/cgroup under %+v = %s, printed %q; want ACCEPTED, in a run's cgroups", l, describe(r), out)
+		}
+		tasks, _ := os.ReadDir("/proc/self/task")
+		for _, task := range tasks {
+			cg, _ := os.ReadFile("/proc/self/task/" + task.Name() + "/cgroup")
+			if strings.Contains(string(cg), "/run-") {
+				t.Errorf("thread %s of the harness is in a run's cgroup after the run: %s", task.Name(), cg)
+			}
+		}
+	}
+}

@@ -18,10 +18,11 @@ func (r *run) startsInBox() bool {
 // measures it (the launcher stays for a traced run, which needs its tracer to
 // the end). The start thread of the box's holder (see spawner), which is in
 // the box's namespaces and has no_new_privs and the program's seccomp filter,
-// forks the program traced, in a new IPC namespace. At the exec stop that
-// thread reads the program's clock so far (the fork's), attaches it to its
-// cgroups (through files the harness opened: the thread sees the box's
-// files), gives it its rlimits as the program's own uid, and releases it.
+// forks the program traced, in a new IPC namespace, and into its cgroups
+// where a thread can join them (v1; see joinThread), else attaches it at its
+// exec stop (through files the harness opened: the thread sees the box's
+// files). There it reads the program's clock so far (the fork's), gives it
+// its rlimits as the program's own uid, and releases it.
 // This goroutine only waits: one hand-over a run. A program pinned to CPUs
 // is started so by a thread of its own that takes them first and then dies
 // (the filter forbids a move after). The exec of a launcher (the whole
@@ -159,20 +160,41 @@ func enterFiltered(box *holder) error {
 }
 
 // startTraced forks the program traced from the calling thread, in the box
-// (see enterFiltered), and does what the harness does at its exec stop: its
-// process clock so far (the fork's), its cgroups, its rlimits; then lets it
-// go.
+// (see enterFiltered) and its cgroups, and does what the harness does at its
+// exec stop: its process clock so far (the fork's), its cgroups if it was not
+// born in them, its rlimits; then lets it go.
 func (r *run) startTraced(path string, argv []string, attr *syscall.ProcAttr) started {
+	joined, err := r.cg.joinThread()
+	if err != nil {
+		return started{err: fmt.Errorf("sandbox: %w", err)}
+	}
+	var in time.Duration
+	if joined {
+		in = threadClock()
+	}
 	pid, err := forkExec(path, argv, attr)
+	if joined {
+		// This thread's CPU in the cgroup was charged to the run.
+		r.startCPU = threadClock() - in
+		if lerr := r.cg.leaveThread(); lerr != nil {
+			if pid > 0 {
+				unix.Kill(pid, unix.SIGKILL)
+			}
+			return started{pid: pid, err: fmt.Errorf("sandbox: %w", lerr), broken: true}
+		}
+	}
 	if err != nil {
 		return started{err: err}
 	}
 	r.group.Store(int64(pid))
+	r.bornIn = joined
 	err = awaitExecStop(pid)
 	if err == nil {
 		r.res.LaunchCPU, _ = processClock(pid)
-		if err = r.cg.attach(pid); err != nil {
-			err = fmt.Errorf("sandbox: %w", err)
+		if !joined {
+			if err = r.cg.attach(pid); err != nil {
+				err = fmt.Errorf("sandbox: %w", err)
+			}
 		}
 	}
 	broken := false
@@ -218,6 +240,13 @@ func awaitExecStop(pid int) error {
 		return fmt.Errorf("sandbox: expected an exec stop, got wait status %#x", uint32(ws))
 	}
 	return nil
+}
+
+// threadClock is the calling thread's CPU time so far.
+func threadClock() time.Duration {
+	var ts unix.Timespec
+	unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
+	return time.Duration(ts.Nano())
 }
 
 // realIDs gives the calling thread alone (not the process, as Go's

@@ -14,6 +14,9 @@ import (
 // hierarchies, under the judgebench parent cgroup of each (see parentName).
 type cgroup1 struct {
 	memory, pids, cpuacct string
+	// home is the tasks files of those directories: where a start thread
+	// that joined a case's cgroups goes back to (see case1.joinThread).
+	home [3]ctlFile
 }
 
 var _ cgroupRoot = (*cgroup1)(nil)
@@ -49,6 +52,12 @@ func newCgroup1(tag string) (*cgroup1, error) {
 		*p.dst = d
 		errs = append(errs, err)
 	}
+	for i, d := range []string{g.memory, g.pids, g.cpuacct} {
+		if d != "" {
+			g.home[i], err = openCtl(filepath.Join(d, "tasks"))
+			errs = append(errs, err)
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		g.close()
 		return nil, err
@@ -59,6 +68,9 @@ func newCgroup1(tag string) (*cgroup1, error) {
 func (g *cgroup1) version() string { return "v1" }
 
 func (g *cgroup1) close() error {
+	for i := range g.home {
+		g.home[i].close()
+	}
 	var errs []error
 	for _, d := range []string{g.memory, g.pids, g.cpuacct} {
 		if d != "" {
@@ -74,6 +86,7 @@ func (g *cgroup1) newCase(name string, l Limits) (caseGroup, error) {
 		pidsDir: filepath.Join(g.pids, name),
 		cpuDir:  filepath.Join(g.cpuacct, name),
 		pidsSet: -1,
+		home:    &g.home,
 	}
 	for _, d := range c.dirs() {
 		if err := os.Mkdir(d, 0o755); err != nil {
@@ -99,13 +112,17 @@ type case1 struct {
 
 	memProcs, memLimit, memswLimit, memPeak, memOOM ctlFile // memsw absent without swap accounting
 	pidsProcs, pidsMax                              ctlFile
-	cpuProcs, cpuUsage, cpuUser, cpuSys             ctlFile // user and sys absent before Linux 4.6
-	pidsSet                                         int     // what pids.max was last set to, or -1
+	cpuProcs, cpuUsage, cpuUser, cpuSys             ctlFile    // user and sys absent before Linux 4.6
+	pidsSet                                         int        // what pids.max was last set to, or -1
+	tasks                                           [3]ctlFile // memory, pids, cpuacct
+	home                                            *[3]ctlFile
+	limits                                          Limits // of the last reset
 }
 
 // openMemory opens the files of a new memory cgroup.
 func (c *case1) openMemory() error {
-	var errs [5]error
+	var errs [6]error
+	c.tasks[0], errs[5] = openCtl(filepath.Join(c.memDir, "tasks"))
 	c.memProcs, errs[0] = openCtl(filepath.Join(c.memDir, "cgroup.procs"))
 	c.memLimit, errs[1] = openCtl(filepath.Join(c.memDir, "memory.limit_in_bytes"))
 	c.memswLimit, errs[2] = openCtlIfThere(filepath.Join(c.memDir, "memory.memsw.limit_in_bytes"))
@@ -116,7 +133,9 @@ func (c *case1) openMemory() error {
 
 // openOthers opens the files of the pids and cpuacct cgroups.
 func (c *case1) openOthers() error {
-	var errs [6]error
+	var errs [8]error
+	c.tasks[1], errs[6] = openCtl(filepath.Join(c.pidsDir, "tasks"))
+	c.tasks[2], errs[7] = openCtl(filepath.Join(c.cpuDir, "tasks"))
 	c.pidsProcs, errs[0] = openCtl(filepath.Join(c.pidsDir, "cgroup.procs"))
 	c.pidsMax, errs[1] = openCtl(filepath.Join(c.pidsDir, "pids.max"))
 	c.cpuProcs, errs[2] = openCtl(filepath.Join(c.cpuDir, "cgroup.procs"))
@@ -127,14 +146,14 @@ func (c *case1) openOthers() error {
 }
 
 func (c *case1) closeMemory() {
-	for _, f := range []*ctlFile{&c.memProcs, &c.memLimit, &c.memswLimit, &c.memPeak, &c.memOOM} {
+	for _, f := range []*ctlFile{&c.memProcs, &c.memLimit, &c.memswLimit, &c.memPeak, &c.memOOM, &c.tasks[0]} {
 		f.close()
 	}
 }
 
 func (c *case1) closeFiles() {
 	c.closeMemory()
-	for _, f := range []*ctlFile{&c.pidsProcs, &c.pidsMax, &c.cpuProcs, &c.cpuUsage, &c.cpuUser, &c.cpuSys} {
+	for _, f := range []*ctlFile{&c.pidsProcs, &c.pidsMax, &c.cpuProcs, &c.cpuUsage, &c.cpuUser, &c.cpuSys, &c.tasks[1], &c.tasks[2]} {
 		f.close()
 	}
 }
@@ -157,8 +176,18 @@ func (c *case1) prepare() error {
 }
 
 func (c *case1) reset(l Limits) error {
+	c.limits = l
+	if err := c.cpuUsage.set("0"); err != nil {
+		return fmt.Errorf("cgroup v1: %w", err)
+	}
+	return c.setLimits()
+}
+
+// setLimits sets the memory and task limits of the last reset.
+func (c *case1) setLimits() error {
+	l := c.limits
 	mem := strconv.FormatInt(int64(l.Memory), 10)
-	errs := []error{c.memLimit.set(mem), c.cpuUsage.set("0")}
+	errs := []error{c.memLimit.set(mem)}
 	if l.Processes != c.pidsSet {
 		c.pidsSet = -1
 		if err := c.pidsMax.set(strconv.Itoa(l.Processes)); err != nil {
@@ -175,6 +204,47 @@ func (c *case1) reset(l Limits) error {
 		return fmt.Errorf("cgroup v1: set limits: %w", err)
 	}
 	return nil
+}
+
+// joinThread moves the calling thread alone into the three cgroups, so that
+// the program it forks is born there and needs no attach. A thread that
+// moves itself ("0" in a tasks file) spares the kernel the process-wide
+// lock a move of another task takes, whose RCU grace period costs some
+// milliseconds on a busy machine. The limits are lifted meanwhile: the
+// thread is the harness's, and must meet neither the OOM killer nor the
+// task limit; leaveThread sets them again.
+func (c *case1) joinThread() (bool, error) {
+	errs := []error{}
+	if c.memswLimit.present() {
+		errs = append(errs, c.memswLimit.set("-1")) // before memory's: memsw may not be lower
+	}
+	errs = append(errs, c.memLimit.set("-1"), c.pidsMax.set("max"))
+	c.pidsSet = -1
+	if err := errors.Join(errs...); err != nil {
+		return false, fmt.Errorf("cgroup v1: lift the limits: %w", err)
+	}
+	for i, f := range c.tasks {
+		if err := f.set("0"); err != nil {
+			for _, h := range c.home[:i] {
+				h.set("0")
+			}
+			return false, fmt.Errorf("cgroup v1: join: %w", err)
+		}
+	}
+	return true, nil
+}
+
+// leaveThread moves the calling thread back to the Sandbox's cgroups, and
+// sets the limits again.
+func (c *case1) leaveThread() error {
+	var errs []error
+	for _, h := range c.home {
+		errs = append(errs, h.set("0"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("cgroup v1: leave: %w", err)
+	}
+	return c.setLimits()
 }
 
 func (c *case1) dirs() []string { return []string{c.memDir, c.pidsDir, c.cpuDir} }

@@ -22,6 +22,11 @@ type caseGroup interface {
 	// must be attached at its exec stop instead.
 	cloneFD() int
 	attach(pid int) error
+	// joinThread moves the calling thread alone into the group, if it can,
+	// so that what it forks is born there; leaveThread moves it back. A
+	// group that cannot returns false, and its programs are attached.
+	joinThread() (bool, error)
+	leaveThread() error
 	// cpu is the CPU time of every task of the run so far.
 	cpu() (time.Duration, error)
 	// split is the user and system shares of cpu as the kernel samples them
@@ -179,7 +184,11 @@ func killProcs(dir string, deadline time.Time) error {
 			return nil
 		}
 		for _, pid := range pids {
-			unix.Kill(pid, unix.SIGKILL)
+			// Never this process: a start thread of its own that could not
+			// leave a run's cgroups is about to end (see joinThread).
+			if pid != os.Getpid() {
+				unix.Kill(pid, unix.SIGKILL)
+			}
 		}
 		sweepOnce(0, false) // zombies only
 		if time.Now().After(deadline) {

@@ -51,12 +51,20 @@ func openCtlIfThere(path string) (ctlFile, error) {
 
 func (f ctlFile) present() bool { return f.open }
 
-// set writes value.
+// set writes value. A write the kernel must work for (a memory limit below
+// the usage: reclaim) can be interrupted by the runtime's signals: it is
+// tried again.
 func (f ctlFile) set(value string) error {
-	if _, err := unix.Write(f.fd, []byte(value)); err != nil {
-		return &fs.PathError{Op: "write", Path: f.path, Err: err}
+	for {
+		_, err := unix.Write(f.fd, []byte(value))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return &fs.PathError{Op: "write", Path: f.path, Err: err}
+		}
+		return nil
 	}
-	return nil
 }
 
 // read returns the whole content, read afresh.

@@ -40,12 +40,16 @@ type run struct {
 	group  atomic.Int64 // pid, for kills from other goroutines
 	traced bool         // still attached after exec, for VmHWM at the exit stop
 	cloned bool         // started into its cgroup by clone3: no attach at exec
-	began  time.Time
-	killed atomic.Int32
-	oom    bool         // the kernel OOM-killed a task of the run's cgroup
-	hwm    atomic.Int64 // highest VmHWM seen, when traced: exec resets it
-	cgCPU  cgroupCPU    // the cgroup's CPU time, read at teardown
-	pinErr error        // the program could not be given its CPUs
+	bornIn bool         // forked by a thread that had joined its cgroups (see joinThread)
+	// startCPU is the CPU time of the thread that forked a program born in
+	// its cgroups, spent there (the fork's), which the cgroup charged.
+	startCPU time.Duration
+	began    time.Time
+	killed   atomic.Int32
+	oom      bool         // the kernel OOM-killed a task of the run's cgroup
+	hwm      atomic.Int64 // highest VmHWM seen, when traced: exec resets it
+	cgCPU    cgroupCPU    // the cgroup's CPU time, read at teardown
+	pinErr   error        // the program could not be given its CPUs
 }
 
 // cgroupCPU is the CPU time of every task of a run, as its cgroup counted it:
@@ -278,10 +282,11 @@ func (r *run) readCPU() {
 		r.warn(fmt.Errorf("sandbox: cgroup CPU time: %w (cpu_time from wait4)", err))
 		return
 	}
-	if r.cloned {
+	if r.cloned || r.bornIn {
 		// Born in the cgroup, the program was charged there for its fork
-		// and exec too: take out what came before the exec.
-		total = max(total-r.res.LaunchCPU, 0)
+		// and exec too, and so was the thread that forked it: take out
+		// what came before the exec.
+		total = max(total-r.res.LaunchCPU-r.startCPU, 0)
 	}
 	r.cgCPU = cgroupCPU{ok: true, total: total}
 	r.cgCPU.user, r.cgCPU.sys, r.cgCPU.split = r.cg.split()
