@@ -164,30 +164,23 @@ func enterFiltered(box *holder) error {
 // exec stop: its process clock so far (the fork's), its cgroups if it was not
 // born in them, its rlimits; then lets it go.
 func (r *run) startTraced(path string, argv []string, attr *syscall.ProcAttr) started {
-	joined, err := r.cg.joinThread()
+	joined, err := r.joinCgroups()
 	if err != nil {
-		return started{err: fmt.Errorf("sandbox: %w", err)}
-	}
-	var in time.Duration
-	if joined {
-		in = threadClock()
+		return started{err: err}
 	}
 	pid, err := forkExec(path, argv, attr)
 	if joined {
-		// This thread's CPU in the cgroup was charged to the run.
-		r.startCPU = threadClock() - in
-		if lerr := r.cg.leaveThread(); lerr != nil {
+		if lerr := r.leaveCgroups(); lerr != nil {
 			if pid > 0 {
 				unix.Kill(pid, unix.SIGKILL)
 			}
-			return started{pid: pid, err: fmt.Errorf("sandbox: %w", lerr), broken: true}
+			return started{pid: pid, err: lerr, broken: true}
 		}
 	}
 	if err != nil {
 		return started{err: err}
 	}
 	r.group.Store(int64(pid))
-	r.bornIn = joined
 	err = awaitExecStop(pid)
 	if err == nil {
 		r.res.LaunchCPU, _ = processClock(pid)
@@ -238,6 +231,33 @@ func awaitExecStop(pid int) error {
 	}
 	if !ws.Stopped() || ws.StopSignal() != unix.SIGTRAP {
 		return fmt.Errorf("sandbox: expected an exec stop, got wait status %#x", uint32(ws))
+	}
+	return nil
+}
+
+// joinCgroups moves the calling thread into the run's cgroups where a thread
+// can move alone (see caseGroup.joinThread), so that the program it forks is
+// born there; leaveCgroups moves it back: not to where it came from (a cgroup
+// judgebench did not make) but to the Sandbox's own cgroups, so only a
+// thread that ends before the Sandbox closes may join (a spawner).
+func (r *run) joinCgroups() (bool, error) {
+	joined, err := r.cg.joinThread()
+	if err != nil {
+		return false, fmt.Errorf("sandbox: %w", err)
+	}
+	if joined {
+		r.bornIn, r.startCPU = true, -threadClock()
+	}
+	return joined, nil
+}
+
+// leaveCgroups moves the calling thread back out of the run's cgroups after
+// joinCgroups; the CPU time it spent there, which they charged to the run,
+// is kept to be taken out.
+func (r *run) leaveCgroups() error {
+	r.startCPU += threadClock()
+	if err := r.cg.leaveThread(); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
 	}
 	return nil
 }

@@ -183,7 +183,7 @@ func (r *run) atExec(report *os.File) error {
 			return fmt.Errorf("sandbox: %w", err)
 		}
 	}
-	if r.cg != nil && !r.cloned {
+	if r.cg != nil && !r.cloned && !r.bornIn {
 		if err := r.cg.attach(r.pid); err != nil {
 			return fmt.Errorf("sandbox: %w", err)
 		}
