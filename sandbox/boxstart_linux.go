@@ -10,8 +10,13 @@ import (
 
 // startsInBox reports whether the program starts by startInBox: boxed, and
 // measured by a cgroup with a memory controller (untraced after its exec).
+// A program pinned to CPUs does only if its start thread can join its
+// cgroups (v1): an attach at the exec stop (v2) gives it the cpuset's CPUs
+// again, and the start thread's filter forbids pinning it after; the
+// launcher's start pins it from the harness after the attach.
 func (r *run) startsInBox() bool {
-	return r.jail != nil && r.jail.box != nil && r.cg != nil && !r.traced
+	return r.jail != nil && r.jail.box != nil && r.cg != nil && !r.traced &&
+		(len(r.c.CPUs) == 0 || r.cg.threadJoins())
 }
 
 // startInBox starts a boxed program without a launcher, when a cgroup
@@ -66,7 +71,6 @@ func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) err
 		r.group.Store(0)
 		return s.err
 	}
-	r.began = time.Now()
 	return nil
 }
 
@@ -217,9 +221,12 @@ func (r *run) release(pid int) (err error, broken bool) {
 	if err != nil {
 		return err, false
 	}
+	// Its real time starts here, not when the harness hears of it.
+	began := time.Now()
 	if err := unix.PtraceDetach(pid); err != nil {
 		return fmt.Errorf("sandbox: release the program: %w", err), false
 	}
+	r.began = began
 	return nil, false
 }
 

@@ -234,6 +234,8 @@ func (c *case1) joinThread() (bool, error) {
 	return true, nil
 }
 
+func (c *case1) threadJoins() bool { return true }
+
 // leaveThread moves the calling thread back to the Sandbox's cgroups, and
 // sets the limits again.
 func (c *case1) leaveThread() error {

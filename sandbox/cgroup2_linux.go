@@ -308,6 +308,7 @@ func (c *case2) cloneFD() int { return c.fd }
 // joinThread: a thread alone cannot move on v2 (but in a threaded cgroup).
 func (c *case2) joinThread() (bool, error) { return false, nil }
 func (c *case2) leaveThread() error        { return nil }
+func (c *case2) threadJoins() bool         { return false }
 
 // attach moves pid into the cgroup, through its file opened before (the
 // caller may be a thread in a box); a program started into it by clone3

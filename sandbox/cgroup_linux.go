@@ -27,6 +27,8 @@ type caseGroup interface {
 	// group that cannot returns false, and its programs are attached.
 	joinThread() (bool, error)
 	leaveThread() error
+	// threadJoins reports whether joinThread can move a thread.
+	threadJoins() bool
 	// cpu is the CPU time of every task of the run so far.
 	cpu() (time.Duration, error)
 	// split is the user and system shares of cpu as the kernel samples them
