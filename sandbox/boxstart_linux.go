@@ -76,7 +76,7 @@ func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) err
 
 // started is what a start thread did: the program's pid (0: none forked),
 // why it failed, and whether the thread is no longer fit to start another
-// (it could not take back its own credentials).
+// (it could not take back its own credentials, or leave a run's cgroups).
 type started struct {
 	pid    int
 	err    error
