@@ -133,22 +133,31 @@ func sameButTimes(a, b string) bool {
 	return strip(a) == strip(b)
 }
 
-// TestStartThreadLeavesTheRunsCgroups: the thread that forks a boxed
-// program into its cgroups is back out of them once the program runs, even
-// under a task limit of one and a small memory limit (lifted while the
-// thread is there), and no thread of this process stays in a run's cgroup.
+// TestStartThreadLeavesTheRunsCgroups: at every isolation level, the
+// thread that forks a program into its cgroups is back out of them once the
+// program runs, even under a task limit of one and a small memory limit
+// (lifted while the thread is there), and no thread of this process stays in
+// a run's cgroup.
 func TestStartThreadLeavesTheRunsCgroups(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("not root: no box")
+		t.Skip("not root: no cgroup to join")
 	}
-	s, err := New(Options{Isolation: IsolationNamespaces})
-	if err != nil {
-		t.Skip(err)
+	for _, level := range Isolations() {
+		t.Run(string(level), func(t *testing.T) {
+			s, err := New(Options{Isolation: level})
+			if err != nil {
+				t.Skip(err)
+			}
+			defer s.Close()
+			if s.Cgroup() == "none" {
+				t.Skip("no cgroup")
+			}
+			startThreadLeaves(t, s)
+		})
 	}
-	defer s.Close()
-	if s.Cgroup() == "none" {
-		t.Skip("no cgroup")
-	}
+}
+
+func startThreadLeaves(t *testing.T, s *Sandbox) {
 	for _, l := range []Limits{roomy(Limits{}), roomy(Limits{Processes: 1, Memory: 8 * MiB})} {
 		r, out := runOut(t, s, &Command{Path: "/bin/cat", Args: []string{"/proc/self/cgroup"}, Limits: l})
 		if r.Verdict != Accepted || !strings.Contains(out, "/run-") {

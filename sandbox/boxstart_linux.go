@@ -242,6 +242,15 @@ func awaitExecStop(pid int) error {
 	return nil
 }
 
+// startJoins reports whether start, outside a box, forks the program into
+// its cgroups from a thread that joined them: where a thread moves alone
+// (v1), for a program not traced to its end, from a thread that dies after
+// the run (see Run). A move of the program at its exec stop would take the
+// process-wide lock of joinThread.
+func (r *run) startJoins() bool {
+	return r.cg != nil && r.cg.threadJoins() && !r.traced && (r.jail == nil || r.jail.box == nil)
+}
+
 // joinCgroups moves the calling thread into the run's cgroups where a thread
 // can move alone (see caseGroup.joinThread), so that the program it forks is
 // born there; leaveCgroups moves it back: not to where it came from (a cgroup

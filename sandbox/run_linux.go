@@ -80,7 +80,7 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 		r.teardown()
 		return r.fail(err)
 	}
-	if r.jail == nil || r.startsInBox() {
+	if r.jail == nil && !r.startJoins() || r.startsInBox() {
 		// This goroutine's OS thread is the tracer, from fork to reap; the
 		// program's parent-death signal is tied to it too. (A program
 		// started in its box has a tracer of its own; see startInBox.)
@@ -89,7 +89,8 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 		runtime.UnlockOSThread()
 	} else {
 		// The same on a thread of its own, which gets no_new_privs for the
-		// program to inherit, and so must die with its goroutine.
+		// program to inherit, or joins the run's cgroups to fork it there
+		// (see startJoins), and so must die with its goroutine.
 		done := make(chan struct{})
 		goOnDoomedThread(func() {
 			r.live(ctx)

@@ -85,7 +85,25 @@ func (r *run) start(files []uintptr) error {
 		attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = true, r.cg.cloneFD()
 		r.cloned = true
 	}
+	joined := false
+	if r.startJoins() {
+		var err error
+		if joined, err = r.joinCgroups(); err != nil {
+			return err
+		}
+	}
 	pid, err := r.forkExec(path, argv, attr)
+	if joined {
+		if lerr := r.leaveCgroups(); lerr != nil {
+			if err == nil {
+				unix.Kill(pid, unix.SIGKILL)
+				var ws unix.WaitStatus
+				wait4(pid, &ws, nil)
+				removeLive(pid)
+			}
+			return lerr
+		}
+	}
 	if w != nil {
 		w.Close() // the launcher has its copy
 	}
