@@ -283,14 +283,19 @@ func (r *run) readCPU() {
 		r.warn(fmt.Errorf("sandbox: cgroup CPU time: %w (cpu_time from wait4)", err))
 		return
 	}
-	if r.cloned || r.bornIn {
-		// Born in the cgroup, the program was charged there for its fork
-		// and exec too, and so was the thread that forked it: take out
-		// what came before the exec.
-		total = max(total-r.res.LaunchCPU-r.startCPU, 0)
-	}
-	r.cgCPU = cgroupCPU{ok: true, total: total}
+	r.cgCPU = cgroupCPU{ok: true, total: r.sinceExec(total)}
 	r.cgCPU.user, r.cgCPU.sys, r.cgCPU.split = r.cg.split()
+}
+
+// sinceExec is the part of the run's cgroup CPU time d that came after the
+// program's exec. Born in the cgroup, the program was charged there for its
+// fork and exec too, and so was the thread that forked it: that is taken
+// out.
+func (r *run) sinceExec(d time.Duration) time.Duration {
+	if r.cloned || r.bornIn {
+		return max(d-r.res.LaunchCPU-r.startCPU, 0)
+	}
+	return d
 }
 
 // removeFiles removes a checker program's files, on every path out of Run.

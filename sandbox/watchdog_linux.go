@@ -87,11 +87,13 @@ func (w *watchdog) stop() {
 }
 
 // cpuUsed reads the CPU time of the whole run: the cgroup's counter when there
-// is one (every task, forked ones included), else the program's process clock.
+// is one (every task, forked ones included; less what came before the exec of
+// a program born in it, as cpu_time will be), else the program's process
+// clock.
 func (r *run) cpuUsed() (time.Duration, bool) {
 	if r.cg != nil {
 		d, err := r.cg.cpu()
-		return d, err == nil
+		return r.sinceExec(d), err == nil
 	}
 	d, ok := processClock(r.pid)
 	return d - r.res.LaunchCPU, ok
