@@ -330,8 +330,8 @@ func TestIsolateCancel(t *testing.T) {
 		t.Errorf("cancelled after 500ms, returned after %v", took)
 	}
 	b := e.boxes[0]
-	if pids := boxProcesses(t, e.conf.FirstUID+b.id); len(pids) > 0 {
-		t.Errorf("processes of box %d left: %v", b.id, pids)
+	if pids := boxLeft(t, e.conf.FirstUID+b.id); len(pids) > 0 {
+		t.Errorf("processes of box %d left 3s after the cancel returned: %v", b.id, pids)
 	}
 	if r := e.Run(t.Context(), work(t, sandbox.Limits{}, "exit", "0")); r.Verdict != sandbox.Accepted {
 		t.Errorf("after the cancel: %v (%s); want ACCEPTED", r.Verdict, r.Error)
@@ -386,8 +386,8 @@ func TestIsolateCancelStuck(t *testing.T) {
 	if r.Verdict != sandbox.SystemError || time.Since(start) > 5*time.Second {
 		t.Errorf("cancelled: %v after %v; want SYSTEM_ERROR within 5s", r.Verdict, time.Since(start))
 	}
-	if pids := boxProcesses(t, e.conf.FirstUID+b.id); len(pids) > 0 {
-		t.Errorf("processes of box %d left: %v", b.id, pids)
+	if pids := boxLeft(t, e.conf.FirstUID+b.id); len(pids) > 0 {
+		t.Errorf("processes of box %d left 3s after the cancel returned: %v", b.id, pids)
 	}
 	if r := e.Run(t.Context(), work(t, sandbox.Limits{}, "exit", "0")); r.Verdict != sandbox.Accepted {
 		t.Errorf("after the cancel: %v (%s); want ACCEPTED", r.Verdict, r.Error)
@@ -439,6 +439,18 @@ func procStatus(t *testing.T, pid int, field string) string {
 		}
 	}
 	return ""
+}
+
+// boxLeft returns the processes of box uid still there after a kill:
+// killed processes may take a moment to be gone (and reaped) on a busy
+// machine, so it waits up to 3s for none to be left.
+func boxLeft(t *testing.T, uid int) []int {
+	t.Helper()
+	pids := boxProcesses(t, uid)
+	for deadline := time.Now().Add(3 * time.Second); len(pids) > 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		pids = boxProcesses(t, uid)
+	}
+	return pids
 }
 
 // boxProcesses returns the processes running as uid.
