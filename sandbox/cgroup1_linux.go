@@ -121,28 +121,28 @@ type case1 struct {
 
 // openMemory opens the files of a new memory cgroup.
 func (c *case1) openMemory() error {
-	var errs [6]error
-	c.tasks[0], errs[5] = openCtl(filepath.Join(c.memDir, "tasks"))
-	c.memProcs, errs[0] = openCtl(filepath.Join(c.memDir, "cgroup.procs"))
-	c.memLimit, errs[1] = openCtl(filepath.Join(c.memDir, "memory.limit_in_bytes"))
-	c.memswLimit, errs[2] = openCtlIfThere(filepath.Join(c.memDir, "memory.memsw.limit_in_bytes"))
-	c.memPeak, errs[3] = openCtl(filepath.Join(c.memDir, "memory.max_usage_in_bytes"))
-	c.memOOM, errs[4] = openCtl(filepath.Join(c.memDir, "memory.oom_control"))
-	return errors.Join(errs[:]...)
+	var o ctlOpener
+	c.tasks[0] = o.open(c.memDir, "tasks")
+	c.memProcs = o.open(c.memDir, "cgroup.procs")
+	c.memLimit = o.open(c.memDir, "memory.limit_in_bytes")
+	c.memswLimit = o.openIfThere(c.memDir, "memory.memsw.limit_in_bytes")
+	c.memPeak = o.open(c.memDir, "memory.max_usage_in_bytes")
+	c.memOOM = o.open(c.memDir, "memory.oom_control")
+	return o.err()
 }
 
 // openOthers opens the files of the pids and cpuacct cgroups.
 func (c *case1) openOthers() error {
-	var errs [8]error
-	c.tasks[1], errs[6] = openCtl(filepath.Join(c.pidsDir, "tasks"))
-	c.tasks[2], errs[7] = openCtl(filepath.Join(c.cpuDir, "tasks"))
-	c.pidsProcs, errs[0] = openCtl(filepath.Join(c.pidsDir, "cgroup.procs"))
-	c.pidsMax, errs[1] = openCtl(filepath.Join(c.pidsDir, "pids.max"))
-	c.cpuProcs, errs[2] = openCtl(filepath.Join(c.cpuDir, "cgroup.procs"))
-	c.cpuUsage, errs[3] = openCtl(filepath.Join(c.cpuDir, "cpuacct.usage"))
-	c.cpuUser, errs[4] = openCtlIfThere(filepath.Join(c.cpuDir, "cpuacct.usage_user"))
-	c.cpuSys, errs[5] = openCtlIfThere(filepath.Join(c.cpuDir, "cpuacct.usage_sys"))
-	return errors.Join(errs[:]...)
+	var o ctlOpener
+	c.tasks[1] = o.open(c.pidsDir, "tasks")
+	c.pidsProcs = o.open(c.pidsDir, "cgroup.procs")
+	c.pidsMax = o.open(c.pidsDir, "pids.max")
+	c.tasks[2] = o.open(c.cpuDir, "tasks")
+	c.cpuProcs = o.open(c.cpuDir, "cgroup.procs")
+	c.cpuUsage = o.open(c.cpuDir, "cpuacct.usage")
+	c.cpuUser = o.openIfThere(c.cpuDir, "cpuacct.usage_user")
+	c.cpuSys = o.openIfThere(c.cpuDir, "cpuacct.usage_sys")
+	return o.err()
 }
 
 func (c *case1) closeMemory() {

@@ -233,19 +233,19 @@ func (c *case2) make() error {
 		return fmt.Errorf("cgroup v2: %w", err)
 	}
 	c.fd = fd
-	errs := make([]error, 7)
-	c.procs, errs[0] = openCtl(filepath.Join(c.dir, "cgroup.procs"))
-	c.cpuStat, errs[1] = openCtl(filepath.Join(c.dir, "cpu.stat"))
+	var o ctlOpener
+	c.procs = o.open(c.dir, "cgroup.procs")
+	c.cpuStat = o.open(c.dir, "cpu.stat")
 	if c.mem {
-		c.memMax, errs[2] = openCtl(filepath.Join(c.dir, "memory.max"))
-		c.swapMax, errs[3] = openCtlIfThere(filepath.Join(c.dir, "memory.swap.max"))
-		c.memPeak, errs[4] = openCtl(filepath.Join(c.dir, "memory.peak"))
-		c.memEvents, errs[5] = openCtl(filepath.Join(c.dir, "memory.events"))
+		c.memMax = o.open(c.dir, "memory.max")
+		c.swapMax = o.openIfThere(c.dir, "memory.swap.max")
+		c.memPeak = o.open(c.dir, "memory.peak")
+		c.memEvents = o.open(c.dir, "memory.events")
 	}
 	if c.pids {
-		c.pidsMax, errs[6] = openCtl(filepath.Join(c.dir, "pids.max"))
+		c.pidsMax = o.open(c.dir, "pids.max")
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := o.err(); err != nil {
 		return fmt.Errorf("cgroup v2: %w", err)
 	}
 	return nil

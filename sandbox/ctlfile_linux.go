@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +51,27 @@ func openCtlIfThere(path string) (ctlFile, error) {
 }
 
 func (f ctlFile) present() bool { return f.open }
+
+// ctlOpener opens the control files of cgroup directories one after another
+// and keeps every error for the end.
+type ctlOpener struct{ errs []error }
+
+// open opens file name of dir, which must be there.
+func (o *ctlOpener) open(dir, name string) ctlFile {
+	f, err := openCtl(filepath.Join(dir, name))
+	o.errs = append(o.errs, err)
+	return f
+}
+
+// openIfThere opens file name of dir, or gives an absent one when the
+// kernel does not have it.
+func (o *ctlOpener) openIfThere(dir, name string) ctlFile {
+	f, err := openCtlIfThere(filepath.Join(dir, name))
+	o.errs = append(o.errs, err)
+	return f
+}
+
+func (o *ctlOpener) err() error { return errors.Join(o.errs...) }
 
 // set writes value. A write the kernel must work for (a memory limit below
 // the usage: reclaim) can be interrupted by the runtime's signals: it is
