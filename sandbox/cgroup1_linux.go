@@ -128,7 +128,7 @@ func (c *case1) openMemory() error {
 	c.memswLimit = o.openIfThere(c.memDir, "memory.memsw.limit_in_bytes")
 	c.memPeak = o.open(c.memDir, "memory.max_usage_in_bytes")
 	c.memOOM = o.open(c.memDir, "memory.oom_control")
-	return o.err()
+	return o.done()
 }
 
 // openOthers opens the files of the pids and cpuacct cgroups.
@@ -142,7 +142,7 @@ func (c *case1) openOthers() error {
 	c.cpuUsage = o.open(c.cpuDir, "cpuacct.usage")
 	c.cpuUser = o.openIfThere(c.cpuDir, "cpuacct.usage_user")
 	c.cpuSys = o.openIfThere(c.cpuDir, "cpuacct.usage_sys")
-	return o.err()
+	return o.done()
 }
 
 func (c *case1) closeMemory() {

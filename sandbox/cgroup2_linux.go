@@ -245,7 +245,7 @@ func (c *case2) make() error {
 	if c.pids {
 		c.pidsMax = o.open(c.dir, "pids.max")
 	}
-	if err := o.err(); err != nil {
+	if err := o.done(); err != nil {
 		return fmt.Errorf("cgroup v2: %w", err)
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,9 +31,15 @@ var noCtl = ctlFile{}
 // openCtl opens the control file at path for reading and writing, or for
 // reading alone when it is read-only. A missing file is an error.
 func openCtl(path string) (ctlFile, error) {
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CLOEXEC, 0)
+	return openCtlAt(unix.AT_FDCWD, path, path)
+}
+
+// openCtlAt is openCtl of name in the directory open as dirfd; path names
+// the file in errors.
+func openCtlAt(dirfd int, name, path string) (ctlFile, error) {
+	fd, err := unix.Openat(dirfd, name, unix.O_RDWR|unix.O_CLOEXEC, 0)
 	if errors.Is(err, unix.EACCES) {
-		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		fd, err = unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	}
 	if err != nil {
 		return noCtl, &fs.PathError{Op: "open", Path: path, Err: err}
@@ -43,7 +50,10 @@ func openCtl(path string) (ctlFile, error) {
 // openCtlIfThere opens the control file at path, or gives an absent one
 // when the kernel does not have it.
 func openCtlIfThere(path string) (ctlFile, error) {
-	f, err := openCtl(path)
+	return ifThere(openCtl(path))
+}
+
+func ifThere(f ctlFile, err error) (ctlFile, error) {
 	if errors.Is(err, unix.ENOENT) {
 		return noCtl, nil
 	}
@@ -53,12 +63,18 @@ func openCtlIfThere(path string) (ctlFile, error) {
 func (f ctlFile) present() bool { return f.open }
 
 // ctlOpener opens the control files of cgroup directories one after another
-// and keeps every error for the end.
-type ctlOpener struct{ errs []error }
+// and keeps every error for the end. It opens each file from its directory,
+// which it keeps open while the files that follow are in it too: the path
+// from /sys/fs/cgroup down is walked once, not once a file.
+type ctlOpener struct {
+	errs  []error
+	dir   string
+	dirfd int // open on dir, if dir is not ""
+}
 
 // open opens file name of dir, which must be there.
 func (o *ctlOpener) open(dir, name string) ctlFile {
-	f, err := openCtl(filepath.Join(dir, name))
+	f, err := o.openAt(dir, name)
 	o.errs = append(o.errs, err)
 	return f
 }
@@ -66,12 +82,36 @@ func (o *ctlOpener) open(dir, name string) ctlFile {
 // openIfThere opens file name of dir, or gives an absent one when the
 // kernel does not have it.
 func (o *ctlOpener) openIfThere(dir, name string) ctlFile {
-	f, err := openCtlIfThere(filepath.Join(dir, name))
+	f, err := ifThere(o.openAt(dir, name))
 	o.errs = append(o.errs, err)
 	return f
 }
 
-func (o *ctlOpener) err() error { return errors.Join(o.errs...) }
+func (o *ctlOpener) openAt(dir, name string) (ctlFile, error) {
+	path := filepath.Join(dir, name)
+	if dir != o.dir {
+		o.closeDir()
+		fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return noCtl, &fs.PathError{Op: "open", Path: path, Err: err}
+		}
+		o.dir, o.dirfd = dir, fd
+	}
+	return openCtlAt(o.dirfd, name, path)
+}
+
+func (o *ctlOpener) closeDir() {
+	if o.dir != "" {
+		unix.Close(o.dirfd)
+		o.dir = ""
+	}
+}
+
+// done ends the opening, and returns every error of it.
+func (o *ctlOpener) done() error {
+	o.closeDir()
+	return errors.Join(o.errs...)
+}
 
 // set writes value. A write the kernel must work for (a memory limit below
 // the usage: reclaim) can be interrupted by the runtime's signals: it is
@@ -89,9 +129,19 @@ func (f ctlFile) set(value string) error {
 	}
 }
 
-// read returns the whole content, read afresh.
+// readBuffers are ctlFile.read's first buffers, used again from read to
+// read.
+var readBuffers = sync.Pool{New: func() any { return new([4096]byte) }}
+
+// read returns the whole content, read afresh: from offset 0, which makes
+// the kernel make it anew, to the read that returns nothing (a short read
+// is no end: a seq_file of many records, such as cgroup.procs, stops a
+// read at a record that does not fit). The first read takes a page, as
+// the kernel's own buffer does: /proc/PID/status in one read.
 func (f ctlFile) read() ([]byte, error) {
-	buf := make([]byte, 512)
+	page := readBuffers.Get().(*[4096]byte)
+	defer readBuffers.Put(page)
+	buf := page[:]
 	n := 0
 	for {
 		m, err := unix.Pread(f.fd, buf[n:], int64(n))
@@ -102,11 +152,11 @@ func (f ctlFile) read() ([]byte, error) {
 			return nil, &fs.PathError{Op: "read", Path: f.path, Err: err}
 		}
 		if m == 0 {
-			return buf[:n], nil
+			return bytes.Clone(buf[:n]), nil
 		}
 		n += m
 		if n == len(buf) {
-			buf = slices.Grow(buf, len(buf))[:2*len(buf)]
+			buf = append(buf, make([]byte, len(buf))...)
 		}
 	}
 }

@@ -548,7 +548,12 @@ func loopbackUp() error {
 func killAll(reapAll func()) error {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		unix.Kill(-1, unix.SIGKILL) // ESRCH when there is none
+		// kill(-1) reaches every process of the namespace but this one,
+		// zombies included: ESRCH once the reaped ones are gone is none left.
+		reapAll()
+		if unix.Kill(-1, unix.SIGKILL) == unix.ESRCH {
+			return nil
+		}
 		reapAll()
 		left := 0
 		entries, err := os.ReadDir("/proc")

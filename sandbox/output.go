@@ -65,7 +65,7 @@ func newPipes(c *Command, files *checkFiles, limit Size, exceeded func()) (p *pi
 	p.stdout = &limitReader{r: p.outR, limit: int64(limit), exceeded: exceeded}
 	p.stderr.limit = c.stderrLimit()
 	p.wg.Go(func() { p.readStdout(c) })
-	p.wg.Go(func() { io.Copy(&p.stderr, p.errR) })
+	p.wg.Go(func() { copyPooled(&p.stderr, p.errR) })
 	return p, nil
 }
 
@@ -118,13 +118,13 @@ func (p *pipes) readStdout(c *Command) {
 	var err error
 	switch {
 	case p.outFile != nil:
-		_, err = io.Copy(io.MultiWriter(p.outFile, w), p.stdout)
+		_, err = copyPooled(io.MultiWriter(p.outFile, w), p.stdout)
 	case c.Expect != nil:
 		p.match, p.diff, err = c.Checker.Compare(c.Expect, io.TeeReader(p.stdout, w))
 	default:
-		_, err = io.Copy(w, p.stdout)
+		_, err = copyPooled(w, p.stdout)
 	}
-	if _, derr := io.Copy(io.Discard, p.stdout); err == nil {
+	if _, derr := copyPooled(io.Discard, p.stdout); err == nil {
 		err = derr // whatever happened, keep the pipe empty
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -133,6 +133,18 @@ func (p *pipes) readStdout(c *Command) {
 	if err != nil {
 		p.fail(fmt.Errorf("sandbox: stdout: %w", err))
 	}
+}
+
+// copyBuffers are the output readers' buffers, used again from run to run.
+var copyBuffers = sync.Pool{New: func() any { return new([32 << 10]byte) }}
+
+// copyPooled is io.Copy through a buffer of copyBuffers. Neither end shows
+// io.Copy more than Read and Write: an *os.File's WriteTo would copy
+// through a buffer of its own, made anew each time.
+func copyPooled(dst io.Writer, src io.Reader) (int64, error) {
+	buf := copyBuffers.Get().(*[32 << 10]byte)
+	defer copyBuffers.Put(buf)
+	return io.CopyBuffer(struct{ io.Writer }{dst}, struct{ io.Reader }{src}, buf[:])
 }
 
 func (p *pipes) childFiles() []uintptr {

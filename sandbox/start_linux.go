@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -328,8 +329,26 @@ func nproc(n int) rlimit {
 	return rlimit{unix.RLIMIT_NPROC, v, v}
 }
 
-// systemTasks is the number of tasks on the machine, from /proc/loadavg.
+// tasksSeen is systemTasks' last count and when it was read.
+var tasksSeen struct {
+	sync.Mutex
+	n  int
+	at time.Time
+}
+
+// systemTasks is the number of tasks on the machine, from /proc/loadavg,
+// read at most every 100ms: the limit it makes is a loose bound anyway.
 func systemTasks() int {
+	tasksSeen.Lock()
+	defer tasksSeen.Unlock()
+	if now := time.Now(); tasksSeen.at.IsZero() || now.Sub(tasksSeen.at) > 100*time.Millisecond {
+		tasksSeen.n, tasksSeen.at = readTasks(), now
+	}
+	return tasksSeen.n
+}
+
+// readTasks reads the number of tasks on the machine from /proc/loadavg.
+func readTasks() int {
 	data, err := readOnce("/proc/loadavg")
 	if err != nil {
 		return 0
