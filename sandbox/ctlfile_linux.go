@@ -137,7 +137,8 @@ var readBuffers = sync.Pool{New: func() any { return new([4096]byte) }}
 // the kernel make it anew, to the read that returns nothing (a short read
 // is no end: a seq_file of many records, such as cgroup.procs, stops a
 // read at a record that does not fit). The first read takes a page, as
-// the kernel's own buffer does: /proc/PID/status in one read.
+// the kernel's own buffer does: /proc/PID/status comes in one read, and
+// the empty one that ends it.
 func (f ctlFile) read() ([]byte, error) {
 	page := readBuffers.Get().(*[4096]byte)
 	defer readBuffers.Put(page)

@@ -548,8 +548,8 @@ func loopbackUp() error {
 func killAll(reapAll func()) error {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		// kill(-1) reaches every process of the namespace but this one,
-		// zombies included: ESRCH once the reaped ones are gone is none left.
+		// kill(-1) reaches every other process of the namespace, zombies
+		// included: ESRCH, once the zombies are reaped, means none is left.
 		reapAll()
 		if unix.Kill(-1, unix.SIGKILL) == unix.ESRCH {
 			return nil
