@@ -3,6 +3,7 @@ package harness
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"io"
 	"os"
 	"os/exec"
@@ -24,19 +25,18 @@ import (
 
 // BenchmarkLaunch is what one trivial case costs, side by side in one run:
 // a plain os/exec loop (stdin from a file, stdout a pipe read to EOF); the
-// floors of what the sandbox does, where a C compiler exists: a C loop of
-// vfork+exec+wait, the same traced with an exec stop (five prlimits there)
-// and an exit stop (VmHWM read from /proc) as --isolation none --cgroup off
-// needs, and the kernel's part of the default's launch (that exec stop, a
-// new IPC namespace, and one of its three cgroups, a memory cgroup made for
-// the case, joined by the forking thread, its peak read, removed); the Go
-// floor of --isolation none --cgroup off (os/exec's way, traced, with both
-// stops); then the serial model at every isolation level with and without
-// a cgroup, and the pool at the default isolation one at a time and as many
-// at once as there are CPUs. Each reports cases/s, its rate over os/exec's
-// (vs-os-exec) and, for the Go ones, the harness's own CPU per case (its
-// process's user+system time over the cases, which excludes the
-// children's).
+// floors of what the sandbox does, where a C compiler exists: C loops of
+// vfork+exec+wait with nothing more, traced with an exec stop (five
+// prlimits there) and an exit stop (VmHWM read from /proc) as --isolation
+// none --cgroup off needs, with the default's exec stop and a new IPC
+// namespace, in a memory cgroup made for each case, and with all three;
+// the Go floor of --isolation none --cgroup off (os/exec's way, traced,
+// with both stops); then the serial model at every isolation level with
+// and without a cgroup, and the pool at the default isolation one at a
+// time and as many at once as there are CPUs. Each reports cases/s, its
+// rate over os/exec's (vs-os-exec) and, for the Go ones, the harness's own
+// CPU per case (its process's user+system time over the cases, which
+// excludes the children's).
 //
 //	go test -run '^$' -bench BenchmarkLaunch -benchtime 500x ./harness
 func BenchmarkLaunch(b *testing.B) {
@@ -57,41 +57,19 @@ func BenchmarkLaunch(b *testing.B) {
 		b.ReportMetric(osExec, "cases/s")
 		b.ReportMetric(results.Millis(processCPU()-cpu)/float64(b.N), "harness-cpu-ms/case")
 	})
-	floor := func(b *testing.B, flags string, memcg bool) {
-		loop := floorLoop(b)
-		args := []string{strconv.Itoa(b.N), flags}
-		if memcg {
-			args = append(args, floorCgroup(b))
-		}
-		b.ResetTimer()
-		if out, err := exec.Command(loop, append(args, "/bin/true")...).CombinedOutput(); err != nil {
-			b.Fatalf("%s %s: %v: %s", loop, flags, err, out)
-		}
-		rate := float64(b.N) / b.Elapsed().Seconds()
-		b.ReportMetric(rate, "cases/s")
-		b.ReportMetric(rate/osExec, "vs-os-exec")
-	}
-	b.Run("c-vfork", func(b *testing.B) { floor(b, "-", false) })
-	b.Run("c-stops", func(b *testing.B) { floor(b, "x", false) })
-	b.Run("c-ipc-memcg-stop", func(b *testing.B) { floor(b, "tim", true) })
-	b.Run("go-stops", func(b *testing.B) {
-		cpu := processCPU()
-		for b.Loop() {
-			goStopsOnce(b, in)
-		}
-		rate := float64(b.N) / b.Elapsed().Seconds()
-		b.ReportMetric(rate, "cases/s")
-		b.ReportMetric(rate/osExec, "vs-os-exec")
-		b.ReportMetric(results.Millis(processCPU()-cpu)/float64(b.N), "harness-cpu-ms/case")
-	})
+	// report gives b's cases/s, its rate over os/exec's and, unless cpu is
+	// negative (not measured), the harness's CPU per case.
 	report := func(b *testing.B, cpu float64) {
 		rate := float64(b.N) / b.Elapsed().Seconds()
 		b.ReportMetric(rate, "cases/s")
 		if osExec > 0 {
 			b.ReportMetric(rate/osExec, "vs-os-exec")
 		}
-		b.ReportMetric(cpu, "harness-cpu-ms/case")
+		if cpu >= 0 {
+			b.ReportMetric(cpu, "harness-cpu-ms/case")
+		}
 	}
+	floors(b, in, report)
 	for _, mode := range []sandbox.CgroupMode{sandbox.CgroupAuto, sandbox.CgroupOff} {
 		for _, level := range sandbox.Isolations() {
 			b.Run("serial-"+string(level)+"-cgroup-"+string(mode), func(b *testing.B) {
@@ -104,6 +82,38 @@ func BenchmarkLaunch(b *testing.B) {
 			report(b, launchCases(b, results.Pool, par, "", sandbox.CgroupAuto, in))
 		})
 	}
+}
+
+// floors runs BenchmarkLaunch's floors (see there) as sub-benchmarks of b,
+// each reported by report.
+func floors(b *testing.B, in string, report func(b *testing.B, cpu float64)) {
+	floor := func(b *testing.B, flags string, memcg bool) {
+		if strings.ContainsAny(flags, "im") && os.Geteuid() != 0 {
+			b.Skip("a new IPC namespace and a memory cgroup take root")
+		}
+		loop := floorLoop(b)
+		args := []string{strconv.Itoa(b.N), flags}
+		if memcg {
+			args = append(args, floorCgroup(b))
+		}
+		b.ResetTimer()
+		if out, err := exec.Command(loop, append(args, "/bin/true")...).CombinedOutput(); err != nil {
+			b.Fatalf("%s %s: %v: %s", loop, flags, err, out)
+		}
+		report(b, -1)
+	}
+	b.Run("c-vfork", func(b *testing.B) { floor(b, "-", false) })
+	b.Run("c-stops", func(b *testing.B) { floor(b, "x", false) })
+	b.Run("c-ipc-stop", func(b *testing.B) { floor(b, "ti", false) })
+	b.Run("c-memcg", func(b *testing.B) { floor(b, "m", true) })
+	b.Run("c-ipc-memcg-stop", func(b *testing.B) { floor(b, "tim", true) })
+	b.Run("go-stops", func(b *testing.B) {
+		cpu := processCPU()
+		for b.Loop() {
+			goStopsOnce(b, in)
+		}
+		report(b, results.Millis(processCPU()-cpu)/float64(b.N))
+	})
 }
 
 // BenchmarkPoolCeiling runs 50ms CPU-bound cases in the pool at parallelism
@@ -221,25 +231,11 @@ func goStopsOnce(b *testing.B, in string) {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	var outs [2]*os.File
-	var readers sync.WaitGroup
-	files := []uintptr{f.Fd()}
-	for i := range outs {
-		r, w, err := os.Pipe()
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer w.Close()
-		readers.Go(func() {
-			io.Copy(io.Discard, r)
-			r.Close()
-		})
-		outs[i], files = w, append(files, w.Fd())
-	}
+	outs, drained := drainedPipes(b, 2)
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	pid, _, err := syscall.StartProcess("/bin/true", []string{"/bin/true"}, &syscall.ProcAttr{
-		Files: files,
+		Files: []uintptr{f.Fd(), outs[0].Fd(), outs[1].Fd()},
 		Sys:   &syscall.SysProcAttr{Ptrace: true, Setpgid: true, Pdeathsig: syscall.SIGKILL},
 	})
 	for _, w := range outs {
@@ -269,15 +265,32 @@ func goStopsOnce(b *testing.B, in string) {
 	if _, err := unix.Wait4(pid, &ws, unix.WALL, &ru); err != nil || !ws.Exited() || ws.ExitStatus() != 0 {
 		b.Fatalf("reap: %v, wait status %#x", err, uint32(ws))
 	}
-	readers.Wait()
+	drained.Wait()
 }
 
-// floorLoop builds the C loop `LOOP N FLAGS [MEMCG] PROG`: N times start
-// PROG and wait for it. FLAGS: "-" for none; t: traced, stopped at its
-// exec for five prlimits, then released; x: t, and stopped at its exit for
-// its VmHWM; i: in a new IPC namespace; m: in a v1 memory cgroup made for
-// it in MEMCG, joined by the forking thread for the fork, its peak read
-// after, removed. It skips b where there is no C compiler.
+// drainedPipes makes n pipes, each read to its end by a goroutine that
+// closes it then, and returns their write ends, for the caller to close,
+// and the readers to wait for.
+func drainedPipes(b *testing.B, n int) ([]*os.File, *sync.WaitGroup) {
+	var readers sync.WaitGroup
+	ws := make([]*os.File, n)
+	for i := range ws {
+		r, w, err := os.Pipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		readers.Go(func() {
+			io.Copy(io.Discard, r)
+			r.Close()
+		})
+		ws[i] = w
+	}
+	return ws, &readers
+}
+
+// floorLoop builds testdata/floor.c, the C loop `LOOP N FLAGS [MEMCG]
+// PROG`, which starts PROG N times doing as little more than FLAGS say. It
+// skips b where there is no C compiler.
 func floorLoop(b *testing.B) string {
 	cc, err := exec.LookPath("cc")
 	if err != nil {
@@ -285,7 +298,7 @@ func floorLoop(b *testing.B) string {
 	}
 	dir := b.TempDir()
 	src := filepath.Join(dir, "loop.c")
-	if err := os.WriteFile(src, []byte(floorC), 0o644); err != nil {
+	if err := os.WriteFile(src, floorC, 0o644); err != nil {
 		b.Fatal(err)
 	}
 	loop := filepath.Join(dir, "loop")
@@ -295,108 +308,17 @@ func floorLoop(b *testing.B) string {
 	return loop
 }
 
-const floorC = `#define _GNU_SOURCE
-#include <fcntl.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ptrace.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-static char **args;
-static int traced;
-static char stack[1 << 16];
-
-static int child(void *unused) {
-	if (traced && ptrace(PTRACE_TRACEME, 0, 0, 0) < 0) _exit(126);
-	execv(args[0], args);
-	_exit(127);
-}
-
-static int put(const char *path, const char *s) {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) return -1;
-	int n = write(fd, s, strlen(s));
-	close(fd);
-	return n < 0 ? -1 : 0;
-}
-
-static long readnum(const char *path, const char *key) {
-	char buf[8192];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) return -1;
-	int n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n < 0) return -1;
-	buf[n] = 0;
-	char *p = key ? strstr(buf, key) : buf;
-	return p ? atol(p + (key ? strlen(key) : 0)) : -1;
-}
-
-int main(int argc, char **argv) {
-	if (argc < 4) return 2;
-	int n = atoi(argv[1]);
-	const char *f = argv[2];
-	int exitstop = strchr(f, 'x') != 0, ipc = strchr(f, 'i') != 0, memcg = strchr(f, 'm') != 0;
-	traced = exitstop || strchr(f, 't') != 0;
-	if (memcg && argc < 5) return 2;
-	args = argv + (memcg ? 4 : 3);
-	char dir[4096], tasks[4200], home[4200], peak[4200];
-	if (memcg) {
-		snprintf(dir, sizeof dir, "%s/case", argv[3]);
-		snprintf(tasks, sizeof tasks, "%s/tasks", dir);
-		snprintf(home, sizeof home, "%s/tasks", argv[3]);
-		snprintf(peak, sizeof peak, "%s/memory.max_usage_in_bytes", dir);
-	}
-	for (int i = 0; i < n; i++) {
-		if (memcg && (mkdir(dir, 0755) < 0 || put(tasks, "0") < 0)) return 3;
-		int pid = clone(child, stack + sizeof stack, CLONE_VFORK | CLONE_VM | SIGCHLD | (ipc ? CLONE_NEWIPC : 0), 0);
-		if (memcg && put(home, "0") < 0) return 3;
-		if (pid < 0) return 4;
-		int st;
-		if (traced) {
-			if (waitpid(pid, &st, 0) < 0 || !WIFSTOPPED(st)) return 5;
-			struct rlimit l = {RLIM_INFINITY, RLIM_INFINITY};
-			int res[] = {RLIMIT_CPU, RLIMIT_STACK, RLIMIT_FSIZE, RLIMIT_CORE, RLIMIT_NPROC};
-			for (int r = 0; r < 5; r++) prlimit(pid, res[r], &l, 0);
-			if (exitstop) {
-				ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACEEXIT);
-				ptrace(PTRACE_CONT, pid, 0, 0);
-				if (waitpid(pid, &st, 0) < 0 || !WIFSTOPPED(st)) return 6;
-				char path[64];
-				snprintf(path, sizeof path, "/proc/%d/status", pid);
-				if (readnum(path, "VmHWM:") <= 0) return 7;
-				ptrace(PTRACE_CONT, pid, 0, 0);
-			} else {
-				ptrace(PTRACE_DETACH, pid, 0, 0);
-			}
-		}
-		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return 8;
-		if (memcg && (readnum(peak, 0) < 0 || rmdir(dir) < 0)) return 9;
-	}
-	return 0;
-}
-`
+// floorC is the C program of floorLoop.
+//
+//go:embed testdata/floor.c
+var floorC []byte
 
 // floorCgroup makes a v1 memory cgroup for the C loop, where judgebench
 // makes its own (see sandbox.DelegatedCgroup), named after this process as
-// judgebench names its cgroups so that a later run removes it if this one
-// dies first; it is removed when b ends. It skips b without a writable v1
-// memory hierarchy.
+// judgebench names its cgroups ("PID-START-..."), so that a later run
+// removes it if this one dies first; it is removed when b ends. It skips b
+// without a writable v1 memory hierarchy.
 func floorCgroup(b *testing.B) string {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		b.Skip(err)
-	}
-	own, err := os.ReadFile("/proc/self/cgroup")
-	if err != nil {
-		b.Skip(err)
-	}
 	stat, err := os.ReadFile("/proc/self/stat")
 	if err != nil {
 		b.Skip(err)
@@ -405,33 +327,58 @@ func floorCgroup(b *testing.B) string {
 	if len(f) < 20 {
 		b.Skip("no start time in /proc/self/stat")
 	}
+	parent := filepath.Join(memoryTop(b), "judgebench")
+	if err := os.Mkdir(parent, 0o755); err != nil && !os.IsExist(err) {
+		b.Skip(err)
+	}
+	dir := filepath.Join(parent, strconv.Itoa(os.Getpid())+"-"+f[19]+"-floor")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		b.Skip(err)
+	}
+	b.Cleanup(func() {
+		// The loop removes its case cgroup even when it fails, unless it
+		// was killed: then its last program may still be in it.
+		caseDir := filepath.Join(dir, "case")
+		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(time.Millisecond) {
+			tasks, _ := os.ReadFile(filepath.Join(caseDir, "tasks"))
+			for _, pid := range strings.Fields(string(tasks)) {
+				if p, err := strconv.Atoi(pid); err == nil {
+					unix.Kill(p, unix.SIGKILL)
+				}
+			}
+			if err := os.Remove(caseDir); err == nil || os.IsNotExist(err) || time.Now().After(deadline) {
+				break
+			}
+		}
+		if err := os.Remove(dir); err != nil {
+			b.Error(err)
+		}
+	})
+	return dir
+}
+
+// memoryTop is the directory of the v1 memory hierarchy under which
+// judgebench makes its cgroups, as sandbox.DelegatedCgroup finds it. It
+// skips b when there is none.
+func memoryTop(b *testing.B) string {
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		b.Skip(err)
+	}
+	own, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		b.Skip(err)
+	}
 	writable := func(dir string) bool {
 		return unix.Access(dir, unix.W_OK) == nil && unix.Access(filepath.Join(dir, "cgroup.procs"), unix.W_OK) == nil
 	}
-	for line := range strings.Lines(string(data)) {
+	for line := range strings.Lines(string(mounts)) {
 		m, ok := sandbox.ParseMountinfo(strings.TrimSuffix(line, "\n"))
-		if !ok || m.FSType != "cgroup" || !slices.Contains(m.Options, "memory") {
-			continue
-		}
-		top := sandbox.DelegatedCgroup(m, sandbox.ParseProcCgroup(string(own))["memory"], writable)
-		if top == "" {
-			break
-		}
-		parent := filepath.Join(top, "judgebench")
-		if err := os.Mkdir(parent, 0o755); err != nil && !os.IsExist(err) {
-			b.Skip(err)
-		}
-		dir := filepath.Join(parent, strconv.Itoa(os.Getpid())+"-"+f[19]+"-floor")
-		if err := os.Mkdir(dir, 0o755); err != nil {
-			b.Skip(err)
-		}
-		b.Cleanup(func() {
-			os.Remove(filepath.Join(dir, "case")) // left by a loop that failed
-			if err := os.Remove(dir); err != nil {
-				b.Error(err)
+		if ok && m.FSType == "cgroup" && slices.Contains(m.Options, "memory") {
+			if top := sandbox.DelegatedCgroup(m, sandbox.ParseProcCgroup(string(own))["memory"], writable); top != "" {
+				return top
 			}
-		})
-		return dir
+		}
 	}
 	b.Skip("no writable v1 memory hierarchy")
 	return ""

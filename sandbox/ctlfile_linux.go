@@ -53,6 +53,8 @@ func openCtlIfThere(path string) (ctlFile, error) {
 	return ifThere(openCtl(path))
 }
 
+// ifThere turns an open that failed for want of the file into an absent
+// control file.
 func ifThere(f ctlFile, err error) (ctlFile, error) {
 	if errors.Is(err, unix.ENOENT) {
 		return noCtl, nil
@@ -69,7 +71,8 @@ func (f ctlFile) present() bool { return f.open }
 type ctlOpener struct {
 	errs  []error
 	dir   string
-	dirfd int // open on dir, if dir is not ""
+	dirfd int // open on dir, if has
+	has   bool
 }
 
 // open opens file name of dir, which must be there.
@@ -87,23 +90,26 @@ func (o *ctlOpener) openIfThere(dir, name string) ctlFile {
 	return f
 }
 
+// openAt opens file name of dir from dir's descriptor, which it opens
+// first when the last file was in another directory.
 func (o *ctlOpener) openAt(dir, name string) (ctlFile, error) {
 	path := filepath.Join(dir, name)
-	if dir != o.dir {
+	if !o.has || dir != o.dir {
 		o.closeDir()
 		fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return noCtl, &fs.PathError{Op: "open", Path: path, Err: err}
 		}
-		o.dir, o.dirfd = dir, fd
+		o.dir, o.dirfd, o.has = dir, fd, true
 	}
 	return openCtlAt(o.dirfd, name, path)
 }
 
+// closeDir closes the directory open, if one is.
 func (o *ctlOpener) closeDir() {
-	if o.dir != "" {
+	if o.has {
 		unix.Close(o.dirfd)
-		o.dir = ""
+		o.has = false
 	}
 }
 

@@ -35,6 +35,35 @@ func FuzzParseStat(f *testing.F) {
 	})
 }
 
+func TestParseHWM(t *testing.T) {
+	tests := []struct {
+		status string
+		want   Size
+	}{
+		{"Name:\tcat\nVmPeak:\t    8000 kB\nVmHWM:\t    1234 kB\nVmRSS:\t 1000 kB\n", 1234 * KiB},
+		{"Name:\tx\nVmHWM:\t0 kB", 0},
+		{"Name:\tzombie\nState:\tZ (zombie)\n", 0},
+		{"Name:\tx\nVmHWM:\t-5 kB\n", 0},
+		{"Name:\tx\nVmHWM:\t99999999999999999999 kB\n", 0},
+		{"VmHWM:\t12 kB\n", 0}, // not a line's start: a status begins with Name
+	}
+	for _, tt := range tests {
+		if got := parseHWM([]byte(tt.status)); got != tt.want {
+			t.Errorf("parseHWM(%q) = %v; want %v", tt.status, got, tt.want)
+		}
+	}
+}
+
+func FuzzParseHWM(f *testing.F) {
+	f.Add([]byte("Name:\tcat\nVmHWM:\t    1234 kB\n"))
+	f.Add([]byte("Name:\tx\nVmHWM:\t9223372036854775807 kB\n"))
+	f.Fuzz(func(t *testing.T, status []byte) {
+		if got := parseHWM(status); got < 0 {
+			t.Errorf("parseHWM(%q) = %v; want no negative size", status, got)
+		}
+	})
+}
+
 func TestParseMountinfo(t *testing.T) {
 	tests := []struct {
 		line string

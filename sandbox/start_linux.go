@@ -337,7 +337,9 @@ var tasksSeen struct {
 }
 
 // systemTasks is the number of tasks on the machine, from /proc/loadavg,
-// read at most every 100ms: the limit it makes is a loose bound anyway.
+// read at most every 100ms: the limit it makes is a loose bound anyway,
+// whose slack (every task of the machine, not only the run's user's) is far
+// more than a user's tasks grow by in that time.
 func systemTasks() int {
 	tasksSeen.Lock()
 	defer tasksSeen.Unlock()

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -114,11 +115,20 @@ func vmHWM(pid int) Size {
 	if err != nil {
 		return 0
 	}
-	_, rest, ok := bytes.Cut(data, []byte("\nVmHWM:"))
+	return parseHWM(data)
+}
+
+// parseHWM is the VmHWM line of a /proc/PID/status, "VmHWM:\t  1234 kB";
+// 0 when there is none (a process whose memory is gone) or it is no size.
+func parseHWM(status []byte) Size {
+	_, rest, ok := bytes.Cut(status, []byte("\nVmHWM:"))
 	if !ok {
 		return 0
 	}
 	line, _, _ := bytes.Cut(rest, []byte("\n"))
-	kb, _ := strconv.ParseInt(string(bytes.TrimSuffix(bytes.TrimSpace(line), []byte(" kB"))), 10, 64)
+	kb, err := strconv.ParseInt(string(bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(line), []byte("kB")))), 10, 64)
+	if err != nil || kb < 0 || kb > math.MaxInt64/int64(KiB) {
+		return 0
+	}
 	return Size(kb) * KiB
 }
