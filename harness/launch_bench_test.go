@@ -38,7 +38,7 @@ import (
 // CPU per case (its process's user+system time over the cases, which
 // excludes the children's).
 //
-//	go test -run '^$' -bench BenchmarkLaunch -benchtime 500x ./harness
+//	go test -run '^$' -bench BenchmarkLaunch -benchtime 1000x ./harness
 func BenchmarkLaunch(b *testing.B) {
 	if why := emulated(); why != "" {
 		b.Skip(why + ": timing cannot be judged under emulation")
