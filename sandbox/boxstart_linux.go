@@ -252,19 +252,20 @@ func (r *run) startJoins() bool {
 }
 
 // joinCgroups moves the calling thread into the run's cgroups where a thread
-// can move alone (see caseGroup.joinThread), so that the program it forks is
-// born there; leaveCgroups moves it back: not to where it came from (a cgroup
-// judgebench did not make) but to the Sandbox's own cgroups, so only a
-// thread that ends before the Sandbox closes may join (a spawner).
-func (r *run) joinCgroups() (bool, error) {
-	joined, err := r.cg.joinThread()
-	if err != nil {
+// can move alone (see caseGroup.threadJoins), and reports whether it did, so
+// that the program it forks is born there; leaveCgroups moves it back: not
+// to where it came from (a cgroup judgebench did not make) but to the
+// Sandbox's own cgroups, so only a thread that ends before the Sandbox
+// closes may join (a spawner).
+func (r *run) joinCgroups() (joined bool, err error) {
+	if !r.cg.threadJoins() {
+		return false, nil
+	}
+	if err := r.cg.joinThread(); err != nil {
 		return false, fmt.Errorf("sandbox: %w", err)
 	}
-	if joined {
-		r.bornIn, r.startCPU = true, -threadClock()
-	}
-	return joined, nil
+	r.bornIn, r.startCPU = true, -threadClock()
+	return true, nil
 }
 
 // leaveCgroups moves the calling thread back out of the run's cgroups after

@@ -213,7 +213,7 @@ func (c *case1) setLimits() error {
 // milliseconds on a busy machine. The limits are lifted meanwhile: the
 // thread is the harness's, and must meet neither the OOM killer nor the
 // task limit; leaveThread sets them again.
-func (c *case1) joinThread() (bool, error) {
+func (c *case1) joinThread() error {
 	errs := []error{}
 	if c.memswLimit.present() {
 		errs = append(errs, c.memswLimit.set("-1")) // before memory's: memsw may not be lower
@@ -221,17 +221,17 @@ func (c *case1) joinThread() (bool, error) {
 	errs = append(errs, c.memLimit.set("-1"), c.pidsMax.set("max"))
 	c.pidsSet = -1
 	if err := errors.Join(errs...); err != nil {
-		return false, fmt.Errorf("cgroup v1: lift the limits: %w", err)
+		return fmt.Errorf("cgroup v1: lift the limits: %w", err)
 	}
 	for i, f := range c.tasks {
 		if err := f.set("0"); err != nil {
 			for _, h := range c.home[:i] {
 				h.set("0")
 			}
-			return false, fmt.Errorf("cgroup v1: join: %w", err)
+			return fmt.Errorf("cgroup v1: join: %w", err)
 		}
 	}
-	return true, nil
+	return nil
 }
 
 func (c *case1) threadJoins() bool { return true }

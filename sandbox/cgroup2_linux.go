@@ -305,10 +305,11 @@ func (c *case2) reset(l Limits) error {
 
 func (c *case2) cloneFD() int { return c.fd }
 
-// joinThread: a thread alone cannot move on v2 (but in a threaded cgroup).
-func (c *case2) joinThread() (bool, error) { return false, nil }
-func (c *case2) leaveThread() error        { return nil }
-func (c *case2) threadJoins() bool         { return false }
+// threadJoins: a thread alone cannot move on v2 (but in a threaded cgroup),
+// so joinThread is never called.
+func (c *case2) threadJoins() bool  { return false }
+func (c *case2) joinThread() error  { return errors.New("cgroup v2: a thread cannot move alone") }
+func (c *case2) leaveThread() error { return nil }
 
 // attach moves pid into the cgroup, through its file opened before (the
 // caller may be a thread in a box); a program started into it by clone3

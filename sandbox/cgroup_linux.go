@@ -22,13 +22,13 @@ type caseGroup interface {
 	// must be attached at its exec stop instead.
 	cloneFD() int
 	attach(pid int) error
-	// joinThread moves the calling thread alone into the group, if it can,
-	// so that what it forks is born there; leaveThread moves it back. A
-	// group that cannot returns false, and its programs are attached.
-	joinThread() (bool, error)
-	leaveThread() error
-	// threadJoins reports whether joinThread can move a thread.
+	// threadJoins reports whether a thread can move alone into the group.
+	// Where it can, joinThread moves the calling thread there, so that what
+	// it forks is born there, and leaveThread moves it back; where it
+	// cannot, programs are attached.
 	threadJoins() bool
+	joinThread() error
+	leaveThread() error
 	// cpu is the CPU time of every task of the run so far.
 	cpu() (time.Duration, error)
 	// split is the user and system shares of cpu as the kernel samples them

@@ -47,12 +47,6 @@ func openCtlAt(dirfd int, name, path string) (ctlFile, error) {
 	return ctlFile{fd, path, true}, nil
 }
 
-// openCtlIfThere opens the control file at path, or gives an absent one
-// when the kernel does not have it.
-func openCtlIfThere(path string) (ctlFile, error) {
-	return ifThere(openCtl(path))
-}
-
 // ifThere turns an open that failed for want of the file into an absent
 // control file.
 func ifThere(f ctlFile, err error) (ctlFile, error) {

@@ -97,10 +97,7 @@ func (r *run) start(files []uintptr) error {
 	if joined {
 		if lerr := r.leaveCgroups(); lerr != nil {
 			if err == nil {
-				unix.Kill(pid, unix.SIGKILL)
-				var ws unix.WaitStatus
-				wait4(pid, &ws, nil)
-				removeLive(pid)
+				abandon(pid)
 			}
 			return lerr
 		}
@@ -140,14 +137,20 @@ func (r *run) forkExec(path string, argv []string, attr *syscall.ProcAttr) (int,
 	pid, err := forkExec(path, argv, attr)
 	if lerr := leave(); lerr != nil {
 		if err == nil {
-			unix.Kill(pid, unix.SIGKILL)
-			var ws unix.WaitStatus
-			wait4(pid, &ws, nil)
-			removeLive(pid)
+			abandon(pid)
 		}
 		return 0, lerr
 	}
 	return pid, err
+}
+
+// abandon kills, reaps and forgets a program just forked that cannot be
+// run: its start thread could not leave the box or the run's cgroups.
+func abandon(pid int) {
+	unix.Kill(pid, unix.SIGKILL)
+	var ws unix.WaitStatus
+	wait4(pid, &ws, nil)
+	removeLive(pid)
 }
 
 // forkExec starts the program, registered as live before any search for
