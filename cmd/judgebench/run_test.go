@@ -220,12 +220,24 @@ parallel: [2]
 // named PID-START-...; other test binaries running at the same time own live
 // ones.
 func cgroupDirs() []string {
+	return judgebenchCgroups(func(name string) bool { return !ownerAlive(name) })
+}
+
+// ownedBy lists the cgroups of the judgebench process pid, alive or not.
+func ownedBy(pid int) []string {
+	prefix := strconv.Itoa(pid) + "-"
+	return judgebenchCgroups(func(name string) bool { return strings.HasPrefix(name, prefix) })
+}
+
+// judgebenchCgroups lists the children of judgebench parent cgroups whose
+// names keep accepts.
+func judgebenchCgroups(keep func(name string) bool) []string {
 	var dirs []string
 	filepath.WalkDir("/sys/fs/cgroup", func(path string, d os.DirEntry, err error) error {
 		switch {
 		case err != nil || !d.IsDir():
 		case filepath.Base(filepath.Dir(path)) == "judgebench":
-			if !ownerAlive(d.Name()) {
+			if keep(d.Name()) {
 				dirs = append(dirs, path)
 			}
 			return filepath.SkipDir
