@@ -133,20 +133,3 @@ func cached(fd int, size int64) bool {
 	}
 	return true
 }
-
-// outputPipe makes a pipe for a program's output: the read end the
-// harness's, non-blocking under Go's poller; the write end the program's,
-// left blocking and outside the poller (nothing of the harness waits on it,
-// and registering it is a system call each way).
-func outputPipe() (r, w *os.File, err error) {
-	var fds [2]int
-	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
-		return nil, nil, os.NewSyscallError("pipe2", err)
-	}
-	if err := unix.SetNonblock(fds[0], true); err != nil {
-		unix.Close(fds[0])
-		unix.Close(fds[1])
-		return nil, nil, os.NewSyscallError("fcntl", err)
-	}
-	return os.NewFile(uintptr(fds[0]), "|0"), os.NewFile(uintptr(fds[1]), "|1"), nil
-}

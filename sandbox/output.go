@@ -11,13 +11,22 @@ import (
 )
 
 // pipes are a run's stdin, stdout and stderr. Stdout and stderr always go
-// through pipes that the harness drains as the program writes, so neither a
-// flood nor a full pipe can stall the program or grow memory without bound.
+// through pipes, so that neither a flood nor a program that never exits can
+// grow the harness's memory without bound.
+//
+// A goroutine reading a pipe costs wake-ups of Go's scheduler when the
+// program writes and when it exits, a sixth of the whole cost of a
+// trivial case (BenchmarkLaunch). So the pipes are read by goroutines only
+// once the run has lasted readerGrace (the watchdog's first check starts
+// them), or at once when the expected output would not fit in a pipe; a run
+// that ends sooner leaves its output in the pipes, read on the run's own
+// thread after every task of it has gone. A program that fills a pipe
+// (64 KiB) sooner waits for the readers at most that long.
 type pipes struct {
 	stdin                *os.File // the child's end
 	stdinW               *os.File // the harness's end when Stdin is copied
-	outR, outW           *os.File
-	errR, errW           *os.File
+	outR, errR           *outputEnd
+	outW, errW           *os.File
 	wg                   sync.WaitGroup
 	expect, match        bool
 	diff                 string   // where the output first differs, from Checker.Compare
@@ -25,6 +34,8 @@ type pipes struct {
 	stdout               *limitReader
 	stderr               boundedBuffer
 	closeStdinAfterStart bool
+	c                    *Command
+	readers              sync.Once // the output readers are started, or read in line
 	// err is a failure of the harness's side: reading Stdin or Expect,
 	// writing Stdout, or a pipe held open after the run. Set before finish
 	// returns; it makes the run a SYSTEM_ERROR.
@@ -64,16 +75,51 @@ func newPipes(c *Command, files *checkFiles, limit Size, exceeded func()) (p *pi
 	}
 	p.stdout = &limitReader{r: p.outR, limit: int64(limit), exceeded: exceeded}
 	p.stderr.limit = c.stderrLimit()
-	p.wg.Go(func() { p.readStdout(c) })
-	p.wg.Go(func() { copyPooled(&p.stderr, p.errR) })
+	p.c = c
+	if expectedSize(c.Expect) >= pipeSize/2 {
+		p.startReaders()
+	}
 	return p, nil
+}
+
+// readerGrace is how long a run's output may stay in its pipes before
+// goroutines read them (see pipes), and pipeSize what a pipe holds.
+const (
+	readerGrace = 2 * time.Millisecond
+	pipeSize    = 64 << 10
+)
+
+// startReaders starts the goroutines that read stdout and stderr, unless
+// they run already or the output was read in line.
+func (p *pipes) startReaders() {
+	p.readers.Do(func() {
+		p.outR.toFile()
+		p.errR.toFile()
+		p.wg.Go(p.readOutput)
+		p.wg.Go(p.readStderr)
+	})
+}
+
+func (p *pipes) readStderr() { copyPooled(&p.stderr, p.errR) }
+
+// expectedSize is the size of an expected output that says it, else 0.
+func expectedSize(expect io.Reader) int64 {
+	switch e := expect.(type) {
+	case *os.File:
+		if fi, err := e.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	case interface{ Len() int }:
+		return int64(e.Len())
+	}
+	return 0
 }
 
 func (p *pipes) openStdin(in io.Reader) error {
 	switch f := in.(type) {
 	case nil:
-		null, err := os.Open(os.DevNull)
-		p.stdin, p.closeStdinAfterStart = null, true
+		null, err := devNull()
+		p.stdin = null
 		return err
 	case *os.File:
 		p.stdin = f
@@ -110,7 +156,10 @@ func (p *pipes) copyStdin(w *os.File, in io.Reader) {
 	}
 }
 
-func (p *pipes) readStdout(c *Command) {
+// readOutput reads stdout to its end: to the output file of a checker
+// program, through the checker, and to Stdout.
+func (p *pipes) readOutput() {
+	c := p.c
 	var w io.Writer = io.Discard
 	if c.Stdout != nil {
 		w = c.Stdout
@@ -161,22 +210,36 @@ func (p *pipes) closeChildEnds() {
 	p.errW.Close()
 }
 
-// finish waits for the readers. Every task of the run is dead by now, so EOF is
-// due at once; the deadline only guards against a task the harness could not
-// find (no cgroup, and an orphan it could not kill).
+// finish reads the output to its end, or waits for the readers that do.
+// Every task of the run is dead by now, so EOF is due at once; the deadline
+// only guards against a task the harness could not find (no cgroup, and an
+// orphan it could not kill).
 func (p *pipes) finish() {
 	deadline := time.Now().Add(time.Second)
-	p.outR.SetReadDeadline(deadline)
-	p.errR.SetReadDeadline(deadline)
 	if p.stdinW != nil {
 		p.stdinW.SetWriteDeadline(time.Now()) // the program is gone: stop feeding it
+	}
+	inLine := false
+	p.readers.Do(func() { inLine = true })
+	if inLine {
+		p.outR.deadline, p.errR.deadline = deadline, deadline
+		p.readOutput()
+		p.readStderr()
+	} else {
+		p.outR.f.SetReadDeadline(deadline)
+		p.errR.f.SetReadDeadline(deadline)
 	}
 	p.wg.Wait()
 	p.closeAll()
 }
 
 func (p *pipes) closeAll() {
-	for _, f := range []*os.File{p.outR, p.outW, p.errR, p.errW} {
+	for _, e := range []*outputEnd{p.outR, p.errR} {
+		if e != nil {
+			e.Close()
+		}
+	}
+	for _, f := range []*os.File{p.outW, p.errW} {
 		if f != nil {
 			f.Close()
 		}
@@ -192,6 +255,56 @@ func (p *pipes) stdoutBytes() int64 {
 	}
 	return p.stdout.n
 }
+
+// outputEnd is the harness's end of an output pipe: a non-blocking
+// descriptor, read directly while there is something to read or the end,
+// and through Go's poller, as an *os.File made when first needed, once a
+// read would wait. Not safe for concurrent use.
+type outputEnd struct {
+	fd       int      // -1 once f has it
+	f        *os.File // nil until a read waits, or goroutines read it
+	deadline time.Time
+}
+
+// errWait is readNow's answer when a read would have to wait.
+var errWait = errors.New("the read would wait")
+
+func (e *outputEnd) Read(p []byte) (int, error) {
+	if e.f == nil {
+		if n, err := readNow(e.fd, p); err != errWait {
+			return n, err
+		}
+		e.toFile()
+	}
+	return e.f.Read(p)
+}
+
+// toFile hands the descriptor to Go's poller, with the deadline when there
+// is one.
+func (e *outputEnd) toFile() {
+	if e.f != nil {
+		return
+	}
+	e.f, e.fd = os.NewFile(uintptr(e.fd), "|0"), -1
+	if !e.deadline.IsZero() {
+		e.f.SetReadDeadline(e.deadline)
+	}
+}
+
+func (e *outputEnd) Close() error {
+	if e.f != nil {
+		return e.f.Close()
+	}
+	if e.fd < 0 {
+		return nil
+	}
+	fd := e.fd
+	e.fd = -1
+	return closeFD(fd)
+}
+
+// devNull is the stdin of a program given none, opened once for every run.
+var devNull = sync.OnceValues(func() (*os.File, error) { return os.Open(os.DevNull) })
 
 // limitReader counts what it reads. Past limit it calls exceeded once, drains
 // its source to the end without passing anything on, and reports EOF.

@@ -26,7 +26,8 @@ type watchdog struct {
 // the wall time the CPU time left would take at the rate the run last burned
 // it (between 1ms and 50ms), so the kill lands about a millisecond of that
 // rate past the limit, however many threads burn it, while costing a few reads
-// per second.
+// per second. Its first check comes after readerGrace at the latest: it
+// starts the run's output readers (see pipes).
 func (r *run) watch(ctx context.Context) *watchdog {
 	w := &watchdog{r: r}
 	l := r.limits
@@ -34,7 +35,7 @@ func (r *run) watch(ctx context.Context) *watchdog {
 	defer w.mu.Unlock()
 	w.deadline = time.AfterFunc(l.RealTime-time.Since(r.began), func() { w.kill(killReal) })
 	w.lastAt = time.Now()
-	w.tick = time.AfterFunc(pollDelay(l.CPUTime, 1), w.check)
+	w.tick = time.AfterFunc(min(pollDelay(l.CPUTime, 1), readerGrace), w.check)
 	w.unCtx = context.AfterFunc(ctx, func() { w.kill(killCanceled) })
 	return w
 }
@@ -53,6 +54,7 @@ func (w *watchdog) check() {
 		return
 	}
 	r, l := w.r, w.r.limits
+	r.io.startReaders()
 	used, ok := r.cpuUsed()
 	now := time.Now()
 	switch {
