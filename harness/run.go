@@ -147,20 +147,17 @@ type groupRun struct {
 func (h *Harness) group(ctx context.Context, fail context.CancelCauseFunc, st setting, rep int, order []int, total int) {
 	defer setGOMAXPROCS(st.gomaxprocs)()
 	g := &groupRun{st: st, rep: rep, start: time.Now()}
-	jobs := make(chan int)
+	// Every case is queued before the workers start: a worker taking the
+	// next one wakes no feeder (a wake-up of Go's scheduler a case).
+	jobs := make(chan int, len(order))
+	for _, i := range order {
+		jobs <- i
+	}
+	close(jobs)
 	var wg sync.WaitGroup
 	for slot := range min(st.parallel, len(order)) { // a slot without a case would only hold a thread
 		wg.Go(func() { h.worker(ctx, fail, g, slot, jobs, total) })
 	}
-feed:
-	for _, i := range order {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
 	wg.Wait()
 	key := st.key()
 	h.mu.Lock()
@@ -181,6 +178,9 @@ func (h *Harness) worker(ctx context.Context, fail context.CancelCauseFunc, g *g
 	}
 	run := h.executor(g.st, at)
 	for i := range jobs {
+		if ctx.Err() != nil {
+			return // interrupted: the cases left are not run
+		}
 		c := &h.plan.Cases[i]
 		expect, injected := expected(c)
 		seq, began := int(g.seq.Add(1)-1), time.Now()
