@@ -54,6 +54,26 @@ func TestParseHWM(t *testing.T) {
 	}
 }
 
+// TestWholeLine: vmHWM parses the first page of a status file only when
+// the VmHWM line is all in it.
+func TestWholeLine(t *testing.T) {
+	tests := []struct {
+		data string
+		want bool
+	}{
+		{"Name:\tx\nVmHWM:\t 12 kB\nVmRSS:", true},
+		{"Name:\tx\nVmHWM:\t 12 kB\n", true},
+		{"Name:\tx\nVmHWM:\t 12", false}, // 12 may be the start of 1234
+		{"Name:\tx\nVmHW", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := wholeLine([]byte(tt.data), "\nVmHWM:"); got != tt.want {
+			t.Errorf("wholeLine(%q) = %v; want %v", tt.data, got, tt.want)
+		}
+	}
+}
+
 func FuzzParseHWM(f *testing.F) {
 	f.Add([]byte("Name:\tcat\nVmHWM:\t    1234 kB\n"))
 	f.Add([]byte("Name:\tx\nVmHWM:\t9223372036854775807 kB\n"))

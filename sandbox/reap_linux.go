@@ -91,7 +91,7 @@ func sweep(owner int, strays bool, deadline time.Time) error {
 func sweepOnce(owner int, strays bool) (reaped, pending int) {
 	live.mu.Lock()
 	defer live.mu.Unlock()
-	self := unix.Getpgrp()
+	self := ownGroup()
 	others := liveCount()
 	if owner > 0 && isLive(owner) {
 		others--
@@ -128,8 +128,11 @@ func sweepOnce(owner int, strays bool) (reaped, pending int) {
 // reparented to a subreaper's first live thread, which is the leader: Go never
 // ends the main thread while the process lives.
 func children() []int {
-	pid := strconv.Itoa(os.Getpid())
-	data, _ := readOnce("/proc/" + pid + "/task/" + pid + "/children")
+	f, err := childrenFile()
+	if err != nil {
+		return nil
+	}
+	data, _ := f.read()
 	var pids []int
 	for f := range strings.FieldsSeq(string(data)) {
 		if pid, err := strconv.Atoi(f); err == nil {
@@ -138,6 +141,17 @@ func children() []int {
 	}
 	return pids
 }
+
+// childrenFile is the children file of this process's leader thread, kept
+// open (the kernel lists them afresh at each read from the start), and
+// ownGroup this process's group, which only it could change.
+var (
+	childrenFile = sync.OnceValues(func() (ctlFile, error) {
+		pid := strconv.Itoa(os.Getpid())
+		return openCtl("/proc/" + pid + "/task/" + pid + "/children")
+	})
+	ownGroup = sync.OnceValue(unix.Getpgrp)
+)
 
 // procStat returns the state letter and process group of pid from /proc, or
 // group -1 if it is gone.

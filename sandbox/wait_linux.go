@@ -109,13 +109,36 @@ func (r *run) noteHWM() Size {
 // vmHWM reads the peak RSS of a live (or exit-stopped) process. (Not from
 // taskstats, which is cheaper but sums the RSS counters without their
 // per-CPU parts: 120 KiB short for a process holding 39 MiB, where /proc
-// sums them whole.)
+// sums them whole.) One read of a page finds it in today's status files;
+// the file is read whole only when its line is not all there.
 func vmHWM(pid int) Size {
-	data, err := readOnce("/proc/" + strconv.Itoa(pid) + "/status")
+	path := "/proc/" + strconv.Itoa(pid) + "/status"
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0
+	}
+	f := ctlFile{fd, path, true}
+	defer f.close()
+	page := readBuffers.Get().(*[4096]byte)
+	defer readBuffers.Put(page)
+	n, err := unix.Pread(fd, page[:], 0)
+	if err == nil && n > 0 {
+		if head := page[:n]; wholeLine(head, "\nVmHWM:") {
+			return parseHWM(head)
+		}
+	}
+	data, err := f.read()
 	if err != nil {
 		return 0
 	}
 	return parseHWM(data)
+}
+
+// wholeLine reports whether data holds the line that key begins, to its
+// newline.
+func wholeLine(data []byte, key string) bool {
+	i := bytes.Index(data, []byte(key))
+	return i >= 0 && bytes.IndexByte(data[i+len(key):], '\n') >= 0
 }
 
 // parseHWM is the VmHWM line of a /proc/PID/status, "VmHWM:\t  1234 kB";

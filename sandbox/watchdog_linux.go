@@ -15,8 +15,8 @@ type watchdog struct {
 	r        *run
 	mu       sync.Mutex // held by checks and kills; stop waits for them
 	stopped  bool
-	tick     *time.Timer
-	deadline *time.Timer
+	tick     *time.Timer // the next check
+	realEnd  time.Time   // the real-time limit, where a check kills
 	unCtx    func() bool
 	lastUsed time.Duration // CPU time at the last check
 	lastAt   time.Time
@@ -33,9 +33,9 @@ func (r *run) watch(ctx context.Context) *watchdog {
 	l := r.limits
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.deadline = time.AfterFunc(l.RealTime-time.Since(r.began), func() { w.kill(killReal) })
+	w.realEnd = r.began.Add(l.RealTime)
 	w.lastAt = time.Now()
-	w.tick = time.AfterFunc(min(pollDelay(l.CPUTime, 1), readerGrace), w.check)
+	w.tick = time.AfterFunc(w.next(min(pollDelay(l.CPUTime, 1), readerGrace)), w.check)
 	w.unCtx = context.AfterFunc(ctx, func() { w.kill(killCanceled) })
 	return w
 }
@@ -55,6 +55,10 @@ func (w *watchdog) check() {
 	}
 	r, l := w.r, w.r.limits
 	r.io.startReaders()
+	if !time.Now().Before(w.realEnd) {
+		r.kill(killReal)
+		return
+	}
 	used, ok := r.cpuUsed()
 	now := time.Now()
 	switch {
@@ -65,9 +69,13 @@ func (w *watchdog) check() {
 	default:
 		rate := float64(used-w.lastUsed) / float64(now.Sub(w.lastAt))
 		w.lastUsed, w.lastAt = used, now
-		w.tick.Reset(pollDelay(l.CPUTime-used, rate))
+		w.tick.Reset(w.next(pollDelay(l.CPUTime-used, rate)))
 	}
 }
+
+// next is the wait before the next check: d, or less to check at the
+// real-time limit.
+func (w *watchdog) next(d time.Duration) time.Duration { return min(d, time.Until(w.realEnd)) }
 
 func (w *watchdog) kill(reason int32) {
 	w.mu.Lock()
@@ -84,7 +92,6 @@ func (w *watchdog) stop() {
 	w.stopped = true
 	w.mu.Unlock()
 	w.tick.Stop()
-	w.deadline.Stop()
 	w.unCtx()
 }
 
