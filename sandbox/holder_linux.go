@@ -43,6 +43,8 @@ type holder struct {
 
 	programs map[programKey]string // copies in the box, by the original's identity
 	ahead    string                // the prepare order sent ahead, its answer not read yet
+	ready    string                // the prepare order the box is ready for without one (see keep)
+	seen     untouched             // the run tmpfs as a prepare made it, seen from the host
 	spawn    *spawner              // the start thread of its runs, once one started
 }
 
@@ -152,16 +154,41 @@ func (h *holder) order(words ...string) error {
 // exactly as it was made for the same uid, gid and size (see untouched).
 func (h *holder) prepare(uid, gid int, size Size) error {
 	words := prepareOrder(uid, gid, size)
+	key := strings.Join(words, " ")
+	if h.ready == key {
+		h.ready = ""
+		return nil
+	}
+	h.ready, h.seen = "", untouched{}
 	if sent := h.ahead; sent != "" {
 		h.ahead = ""
 		if err := h.answer(); err != nil {
 			return fmt.Errorf("holder %d: prepare: %w", h.pid, err)
 		}
-		if sent == strings.Join(words, " ") {
+		if sent == key {
+			h.seen, _ = untouchedRW(h.root, key)
 			return nil
 		}
 	}
-	return h.order(words...)
+	if err := h.order(words...); err != nil {
+		return err
+	}
+	h.seen, _ = untouchedRW(h.root, key)
+	return nil
+}
+
+// keep readies the box for the next run of uid, gid and size without an
+// order when the run before, all of whose processes are gone, left the run
+// tmpfs as the last prepare made it for the same: the holder would have
+// nothing to do (it keeps an untouched tmpfs, and finds no process to
+// kill). It reports whether it did; else the caller sends the order.
+func (h *holder) keep(uid, gid int, size Size) bool {
+	key := strings.Join(prepareOrder(uid, gid, size), " ")
+	if h.seen.key != key || !h.seen.stillIn(h.root) {
+		return false
+	}
+	h.ready = key
+	return true
 }
 
 // prepareAhead sends the order to prepare the next run, for uid, gid and
@@ -184,7 +211,8 @@ func prepareOrder(uid, gid int, size Size) []string {
 // preparedFor reports whether the prepare order sent ahead is the one for
 // uid (the slot's).
 func (h *holder) preparedFor(uid int) bool {
-	return strings.HasPrefix(h.ahead, "prepare "+strconv.Itoa(uid)+" ")
+	prefix := "prepare " + strconv.Itoa(uid) + " "
+	return strings.HasPrefix(h.ahead, prefix) || strings.HasPrefix(h.ready, prefix)
 }
 
 // kill kills every process in the holder's PID namespace but the holder, and
@@ -326,7 +354,7 @@ func holderMain() {
 			if err == nil && (rw.key != key || !rw.still()) {
 				rw = untouched{}
 				if err = freshRW(f[1], f[2], f[3]); err == nil {
-					rw, err = untouchedRW(key)
+					rw, err = untouchedRW("", key)
 				}
 			}
 		default:
@@ -589,18 +617,25 @@ type untouched struct {
 	state string
 }
 
-// untouchedRW describes the run tmpfs as it is now.
-func untouchedRW(key string) (untouched, error) {
-	state, err := rwState()
-	return untouched{key, state}, err
+// untouchedRW describes the run tmpfs as it is now, seen from root: "" in
+// the box, a holder's /proc/PID/root from the host.
+func untouchedRW(root, key string) (untouched, error) {
+	state, err := rwState(root)
+	if err != nil {
+		return untouched{}, err
+	}
+	return untouched{key, state}, nil
 }
 
-// still reports whether the run tmpfs is as it was described.
-func (u untouched) still() bool {
+// still reports whether the run tmpfs is as it was described, in the box.
+func (u untouched) still() bool { return u.stillIn("") }
+
+// stillIn is still, seen from root.
+func (u untouched) stillIn(root string) bool {
 	if u.key == "" {
 		return false
 	}
-	state, err := rwState()
+	state, err := rwState(root)
 	return err == nil && state == u.state
 }
 
@@ -608,14 +643,15 @@ func (u untouched) still() bool {
 // its root and each of its parts, every attribute a run could change,
 // timestamps included, and the names of its extended attributes. Any file
 // left in it takes an inode.
-func rwState() (string, error) {
+func rwState(root string) (string, error) {
 	var fs unix.Statfs_t
-	if err := unix.Statfs(boxRW, &fs); err != nil {
+	rw := root + boxRW
+	if err := unix.Statfs(rw, &fs); err != nil {
 		return "", err
 	}
 	b := fmt.Appendf(nil, "%d %d", fs.Blocks-fs.Bfree, fs.Files-fs.Ffree)
 	xattrs := make([]byte, 256)
-	for _, dir := range []string{boxRW, boxRW + "/box", boxRW + "/tmp", boxRW + "/shm"} {
+	for _, dir := range []string{rw, rw + "/box", rw + "/tmp", rw + "/shm"} {
 		var st unix.Stat_t
 		if err := unix.Lstat(dir, &st); err != nil {
 			return "", err

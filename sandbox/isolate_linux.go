@@ -78,7 +78,7 @@ func newIsolator(opts Options, level Isolation) (*isolator, []string, error) {
 			os.Remove(root)
 			return nil, nil, fmt.Errorf("isolation namespaces: %w", err)
 		}
-		iso.putHolder(h, true, -1, -1)
+		iso.putHolder(h, true, -1, -1, false)
 	}
 	var warns []string
 	if !iso.asRoot {
@@ -116,9 +116,10 @@ func (iso *isolator) holder(uid int) (*holder, error) {
 
 // putHolder takes back a holder whose run (as uid and gid; -1 for none) is
 // over, and has it ready the box for the next run of the same uid at once;
-// one that failed is ended.
-func (iso *isolator) putHolder(h *holder, ok bool, uid, gid int) error {
-	if ok && uid >= 0 && h.prepareAhead(uid, gid, iso.disk) != nil {
+// one that failed is ended. When the run's processes are all gone (emptied)
+// and it left the box as it found it, the box is ready as it is (see keep).
+func (iso *isolator) putHolder(h *holder, ok bool, uid, gid int, emptied bool) error {
+	if ok && uid >= 0 && !(emptied && h.keep(uid, gid, iso.disk)) && h.prepareAhead(uid, gid, iso.disk) != nil {
 		ok = false
 	}
 	if !ok {
@@ -158,6 +159,7 @@ type jail struct {
 	box      *holder  // at IsolationNamespaces: the holder whose box it runs in
 	iso      *isolator
 	boxErr   error // the holder failed: it is ended, not reused
+	emptied  bool  // the run's cgroup killed every process of it
 }
 
 // prepare makes the jail of a run of c whose program is at path.
@@ -265,7 +267,7 @@ func (j *jail) release() error {
 	var errs []error
 	if j.box != nil {
 		// Its processes were killed at the run's teardown (killBox).
-		return j.iso.putHolder(j.box, j.boxErr == nil, j.uid, j.gid)
+		return j.iso.putHolder(j.box, j.boxErr == nil, j.uid, j.gid, j.emptied)
 	}
 	if j.mounted {
 		if err := unix.Unmount(j.dir, unix.MNT_DETACH); err != nil {

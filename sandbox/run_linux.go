@@ -249,6 +249,8 @@ func (r *run) teardown() {
 		if err := r.jail.killBox(); err != nil {
 			r.warn(fmt.Errorf("sandbox: the run's box: %w", err))
 		}
+	} else if r.jail != nil {
+		r.jail.emptied = true
 	}
 	if r.pid > 0 {
 		owner := r.pid // without a cgroup, the process group is the run
