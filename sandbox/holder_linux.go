@@ -44,7 +44,7 @@ type holder struct {
 	programs map[programKey]string // copies in the box, by the original's identity
 	ahead    string                // the prepare order sent ahead, its answer not read yet
 	ready    string                // the prepare order the box is ready for without one (see keep)
-	seen     untouched             // the run tmpfs as a prepare made it, seen from the host
+	seen     rwView                // the run tmpfs as a prepare made it, seen from the host
 	spawn    *spawner              // the start thread of its runs, once one started
 }
 
@@ -159,21 +159,22 @@ func (h *holder) prepare(uid, gid int, size Size) error {
 		h.ready = ""
 		return nil
 	}
-	h.ready, h.seen = "", untouched{}
+	h.ready = ""
+	h.seen.close()
 	if sent := h.ahead; sent != "" {
 		h.ahead = ""
 		if err := h.answer(); err != nil {
 			return fmt.Errorf("holder %d: prepare: %w", h.pid, err)
 		}
 		if sent == key {
-			h.seen, _ = untouchedRW(h.root, key)
+			h.seen.open(h.root, key)
 			return nil
 		}
 	}
 	if err := h.order(words...); err != nil {
 		return err
 	}
-	h.seen, _ = untouchedRW(h.root, key)
+	h.seen.open(h.root, key)
 	return nil
 }
 
@@ -184,7 +185,7 @@ func (h *holder) prepare(uid, gid int, size Size) error {
 // kill). It reports whether it did; else the caller sends the order.
 func (h *holder) keep(uid, gid int, size Size) bool {
 	key := strings.Join(prepareOrder(uid, gid, size), " ")
-	if h.seen.key != key || !h.seen.stillIn(h.root) {
+	if h.seen.key != key || !h.seen.still() {
 		return false
 	}
 	h.ready = key
@@ -227,6 +228,7 @@ func (h *holder) close() error {
 		h.spawn = nil
 	}
 	h.ctl.Close()
+	h.seen.close()
 	var ws unix.WaitStatus
 	var err error
 	if _, werr := wait4(h.pid, &ws, nil); werr != nil {
@@ -354,7 +356,7 @@ func holderMain() {
 			if err == nil && (rw.key != key || !rw.still()) {
 				rw = untouched{}
 				if err = freshRW(f[1], f[2], f[3]); err == nil {
-					rw, err = untouchedRW("", key)
+					rw, err = untouchedRW(key)
 				}
 			}
 		default:
@@ -617,10 +619,9 @@ type untouched struct {
 	state string
 }
 
-// untouchedRW describes the run tmpfs as it is now, seen from root: "" in
-// the box, a holder's /proc/PID/root from the host.
-func untouchedRW(root, key string) (untouched, error) {
-	state, err := rwState(root)
+// untouchedRW describes the run tmpfs as it is now, in the box.
+func untouchedRW(key string) (untouched, error) {
+	state, err := rwState("")
 	if err != nil {
 		return untouched{}, err
 	}
@@ -628,35 +629,104 @@ func untouchedRW(root, key string) (untouched, error) {
 }
 
 // still reports whether the run tmpfs is as it was described, in the box.
-func (u untouched) still() bool { return u.stillIn("") }
-
-// stillIn is still, seen from root.
-func (u untouched) stillIn(root string) bool {
+func (u untouched) still() bool {
 	if u.key == "" {
 		return false
 	}
-	state, err := rwState(root)
+	state, err := rwState("")
 	return err == nil && state == u.state
 }
 
-// rwState describes the run tmpfs: its blocks and inodes in use and, for
-// its root and each of its parts, every attribute a run could change,
-// timestamps included, and the names of its extended attributes. Any file
-// left in it takes an inode.
+// An rwView is the run tmpfs as a prepare made it for key, seen from the
+// host: its directories kept open, which spares the walks of their paths
+// through the holder's /proc/PID/root (each a few microseconds, and one of
+// every case's steps), and their state then. The zero rwView sees nothing.
+type rwView struct {
+	key   string
+	dirs  []int
+	state string
+}
+
+// open sees the run tmpfs of the box at root (a holder's /proc/PID/root)
+// as a prepare for key left it; on a failure the view sees nothing.
+func (v *rwView) open(root, key string) {
+	v.close()
+	dirs, err := openRW(root)
+	if err != nil {
+		return
+	}
+	state, err := describeRW(dirs)
+	if err != nil {
+		closeAll(dirs)
+		return
+	}
+	*v = rwView{key, dirs, state}
+}
+
+// still reports whether the run tmpfs is as the view saw it.
+func (v *rwView) still() bool {
+	if v.key == "" {
+		return false
+	}
+	state, err := describeRW(v.dirs)
+	return err == nil && state == v.state
+}
+
+func (v *rwView) close() {
+	closeAll(v.dirs)
+	*v = rwView{}
+}
+
+// rwState describes the run tmpfs seen from root: "" in the box (see
+// describeRW).
 func rwState(root string) (string, error) {
-	var fs unix.Statfs_t
+	dirs, err := openRW(root)
+	if err != nil {
+		return "", err
+	}
+	defer closeAll(dirs)
+	return describeRW(dirs)
+}
+
+// openRW opens the run tmpfs's root and its parts, seen from root. Opening
+// a directory changes none of its times.
+func openRW(root string) ([]int, error) {
 	rw := root + boxRW
-	if err := unix.Statfs(rw, &fs); err != nil {
+	var dirs []int
+	for _, dir := range []string{rw, rw + "/box", rw + "/tmp", rw + "/shm"} {
+		fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			closeAll(dirs)
+			return nil, &os.PathError{Op: "open", Path: dir, Err: err}
+		}
+		dirs = append(dirs, fd)
+	}
+	return dirs, nil
+}
+
+func closeAll(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}
+
+// describeRW describes the run tmpfs open as dirs (its root first): its
+// blocks and inodes in use and, for its root and each of its parts, every
+// attribute a run could change, timestamps included, and the names of its
+// extended attributes. Any file left in it takes an inode.
+func describeRW(dirs []int) (string, error) {
+	var fs unix.Statfs_t
+	if err := unix.Fstatfs(dirs[0], &fs); err != nil {
 		return "", err
 	}
 	b := fmt.Appendf(nil, "%d %d", fs.Blocks-fs.Bfree, fs.Files-fs.Ffree)
 	xattrs := make([]byte, 256)
-	for _, dir := range []string{rw, rw + "/box", rw + "/tmp", rw + "/shm"} {
+	for _, fd := range dirs {
 		var st unix.Stat_t
-		if err := unix.Lstat(dir, &st); err != nil {
+		if err := unix.Fstat(fd, &st); err != nil {
 			return "", err
 		}
-		n, err := unix.Llistxattr(dir, xattrs)
+		n, err := unix.Flistxattr(fd, xattrs)
 		if err != nil {
 			return "", err
 		}
