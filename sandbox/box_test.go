@@ -113,13 +113,64 @@ func TestBoxLeavesNothingForTheNext(t *testing.T) {
 		// With a cgroup, which killed every process of the run, a box
 		// left untouched is ready for the next without an order to its
 		// holder.
-		if change == "true" && s.cgroups != nil && !readyAsItIs(s) {
+		if kept := readyAsItIs(s); change == "true" && s.cgroups != nil && !kept {
 			t.Errorf("a run that left its box untouched did not leave it ready as it is")
+		} else if change != "true" && kept {
+			t.Errorf("after a run of %q, which changed its box, the box is ready as it is", change)
+		} else if change != "true" && viewOpen(s) {
+			t.Errorf("after a run of %q the harness still holds the tmpfs its holder drops", change)
 		}
 		if got := sh(look); got != clean && !sameButTimes(got, clean) {
 			t.Errorf("after a run of %q the next finds\n%s\nwant, as the first found,\n%s", change, got, clean)
 		}
 	}
+}
+
+// TestDeadHolder: a box kept ready as it is whose holder then dies (killed
+// from outside) fails one run at most, and the next get a new box.
+func TestDeadHolder(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("not root: no box")
+	}
+	s, err := New(Options{Isolation: IsolationNamespaces})
+	if err != nil {
+		t.Skip(err)
+	}
+	defer s.Close()
+	run := func() *Result { return s.Run(t.Context(), &Command{Path: "/bin/true", Limits: roomy(Limits{})}) }
+	for range 2 {
+		if r := run(); r.Verdict != Accepted {
+			t.Fatal(describe(r))
+		}
+	}
+	s.iso.mu.Lock()
+	pid := s.iso.idle[0].pid
+	s.iso.mu.Unlock()
+	if err := unix.Kill(pid, unix.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	var info unix.Siginfo
+	if err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil); err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for range 3 {
+		if r := run(); r.Verdict != Accepted {
+			failed++
+			t.Logf("a run after its holder died: %s", describe(r))
+		}
+	}
+	if failed > 1 {
+		t.Errorf("%d of 3 runs after the holder died failed; want one at most", failed)
+	}
+}
+
+// viewOpen reports whether the harness holds s's idle holder's run tmpfs
+// open (see rwView).
+func viewOpen(s *Sandbox) bool {
+	s.iso.mu.Lock()
+	defer s.iso.mu.Unlock()
+	return len(s.iso.idle) == 1 && len(s.iso.idle[0].seen.dirs) > 0
 }
 
 // readyAsItIs reports whether s's one idle holder is ready for the next run

@@ -157,7 +157,9 @@ func (h *holder) prepare(uid, gid int, size Size) error {
 	key := strings.Join(words, " ")
 	if h.ready == key {
 		h.ready = ""
-		return nil
+		if h.alive() {
+			return nil
+		}
 	}
 	h.ready = ""
 	h.seen.close()
@@ -180,16 +182,28 @@ func (h *holder) prepare(uid, gid int, size Size) error {
 
 // keep readies the box for the next run of uid, gid and size without an
 // order when the run before, all of whose processes are gone, left the run
-// tmpfs as the last prepare made it for the same: the holder would have
-// nothing to do (it keeps an untouched tmpfs, and finds no process to
-// kill). It reports whether it did; else the caller sends the order.
+// tmpfs as the last prepare made it for the same, and the holder lives: the
+// holder would have nothing to do (it keeps an untouched tmpfs, and finds
+// no process to kill; the orphans the run left are zombies it reaps as they
+// come). It reports whether it did; else the caller sends the order, and
+// the view, which would keep a tmpfs the holder drops alive, is closed.
 func (h *holder) keep(uid, gid int, size Size) bool {
 	key := strings.Join(prepareOrder(uid, gid, size), " ")
-	if h.seen.key != key || !h.seen.still() {
+	if h.seen.key != key || !h.seen.still() || !h.alive() {
+		h.seen.close()
 		return false
 	}
 	h.ready = key
 	return true
+}
+
+// alive reports whether the holder has not exited. A box whose holder died
+// starts no program (its PID namespace has no init): its order's answer
+// says so, and the holder is ended.
+func (h *holder) alive() bool {
+	var info unix.Siginfo
+	err := unix.Waitid(unix.P_PID, h.pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+	return err == nil && info.Signo == 0
 }
 
 // prepareAhead sends the order to prepare the next run, for uid, gid and

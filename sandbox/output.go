@@ -304,7 +304,31 @@ func (e *outputEnd) Close() error {
 }
 
 // devNull is the stdin of a program given none, opened once for every run.
-var devNull = sync.OnceValues(func() (*os.File, error) { return os.Open(os.DevNull) })
+var devNull = untilOK(func() (*os.File, error) { return os.Open(os.DevNull) })
+
+// untilOK returns a function that gives open's result once it has
+// succeeded, and calls it again after a failure: a file opened once for
+// good must not stay unopened for one EMFILE.
+func untilOK[T any](open func() (T, error)) func() (T, error) {
+	var (
+		mu sync.Mutex
+		v  T
+		ok bool
+	)
+	return func() (T, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if ok {
+			return v, nil
+		}
+		got, err := open()
+		if err != nil {
+			return got, err
+		}
+		v, ok = got, true
+		return v, nil
+	}
+}
 
 // limitReader counts what it reads. Past limit it calls exceeded once, drains
 // its source to the end without passing anything on, and reports EOF.

@@ -51,3 +51,27 @@ func TestOutputEnd(t *testing.T) {
 		t.Fatalf("ReadAll of a closed pipe = %q, %v (poller %v); want \"x\" without the poller", data, err, r2.f != nil)
 	}
 }
+
+// TestUntilOK: a file opened once for good is tried again after a failure,
+// and not after a success.
+func TestUntilOK(t *testing.T) {
+	calls := 0
+	open := untilOK(func() (int, error) {
+		calls++
+		if calls == 1 {
+			return 0, errors.New("EMFILE")
+		}
+		return calls, nil
+	})
+	if _, err := open(); err == nil {
+		t.Fatal("the first open, which failed, reported no error")
+	}
+	for range 2 {
+		if v, err := open(); v != 2 || err != nil {
+			t.Fatalf("open after a failure = %d, %v; want 2 (the second call's), nil", v, err)
+		}
+	}
+	if calls != 2 {
+		t.Errorf("open was called %d times; want 2", calls)
+	}
+}

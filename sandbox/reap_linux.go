@@ -146,7 +146,7 @@ func children() []int {
 // open (the kernel lists them afresh at each read from the start), and
 // ownGroup this process's group, which only it could change.
 var (
-	childrenFile = sync.OnceValues(func() (ctlFile, error) {
+	childrenFile = untilOK(func() (ctlFile, error) {
 		pid := strconv.Itoa(os.Getpid())
 		return openCtl("/proc/" + pid + "/task/" + pid + "/children")
 	})

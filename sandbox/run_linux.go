@@ -244,7 +244,7 @@ func (r *run) teardown() {
 	// before the program's first instruction; children inherit it), so its
 	// kill leaves nothing in the box; else the box's holder kills what is
 	// there. The holder reaps the orphans, and clears the box before the
-	// next run either way.
+	// next run unless the run left it as it was (see holder.keep).
 	if r.jail != nil && (r.cg == nil || killErr != nil) {
 		if err := r.jail.killBox(); err != nil {
 			r.warn(fmt.Errorf("sandbox: the run's box: %w", err))
