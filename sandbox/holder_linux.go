@@ -185,12 +185,10 @@ func (h *holder) prepare(uid, gid int, size Size) error {
 // tmpfs as the last prepare made it for the same, and the holder lives: the
 // holder would have nothing to do (it keeps an untouched tmpfs, and finds
 // no process to kill; the orphans the run left are zombies it reaps as they
-// come). It reports whether it did; else the caller sends the order, and
-// the view, which would keep a tmpfs the holder drops alive, is closed.
+// come). It reports whether it did; else the caller sends the order.
 func (h *holder) keep(uid, gid int, size Size) bool {
 	key := strings.Join(prepareOrder(uid, gid, size), " ")
 	if h.seen.key != key || !h.seen.still() || !h.alive() {
-		h.seen.close()
 		return false
 	}
 	h.ready = key

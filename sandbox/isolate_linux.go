@@ -119,8 +119,11 @@ func (iso *isolator) holder(uid int) (*holder, error) {
 // one that failed is ended. When the run's processes are all gone (emptied)
 // and it left the box as it found it, the box is ready as it is (see keep).
 func (iso *isolator) putHolder(h *holder, ok bool, uid, gid int, emptied bool) error {
-	if ok && uid >= 0 && !(emptied && h.keep(uid, gid, iso.disk)) && h.prepareAhead(uid, gid, iso.disk) != nil {
-		ok = false
+	if ok && uid >= 0 && !(emptied && h.keep(uid, gid, iso.disk)) {
+		h.seen.close() // it would keep the tmpfs the holder drops alive
+		if h.prepareAhead(uid, gid, iso.disk) != nil {
+			ok = false
+		}
 	}
 	if !ok {
 		return h.close()
