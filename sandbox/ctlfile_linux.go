@@ -65,7 +65,7 @@ func (f ctlFile) present() bool { return f.open }
 type ctlOpener struct {
 	errs  []error
 	dir   string
-	dirfd int // open on dir, if has
+	dirfd int // open on dir when has is set
 	has   bool
 }
 
@@ -139,7 +139,11 @@ var readBuffers = sync.Pool{New: func() any { return new([4096]byte) }}
 // read at a record that does not fit). The first read takes a page, as
 // the kernel's own buffer does: /proc/PID/status comes in one read, and
 // the empty one that ends it.
-func (f ctlFile) read() ([]byte, error) {
+func (f ctlFile) read() ([]byte, error) { return f.readUntil(nil) }
+
+// readUntil is read that stops early, at the end of a read after which
+// enough (when not nil) finds what its caller needs in the content so far.
+func (f ctlFile) readUntil(enough func(data []byte) bool) ([]byte, error) {
 	page := readBuffers.Get().(*[4096]byte)
 	defer readBuffers.Put(page)
 	buf := page[:]
@@ -156,6 +160,9 @@ func (f ctlFile) read() ([]byte, error) {
 			return bytes.Clone(buf[:n]), nil
 		}
 		n += m
+		if enough != nil && enough(buf[:n]) {
+			return bytes.Clone(buf[:n]), nil
+		}
 		if n == len(buf) {
 			buf = append(buf, make([]byte, len(buf))...)
 		}
@@ -189,14 +196,17 @@ func (f *ctlFile) close() {
 
 // readOnce reads the whole of a kernel file at path once, as a ctlFile
 // would.
-func readOnce(path string) ([]byte, error) {
+func readOnce(path string) ([]byte, error) { return readOnceUntil(path, nil) }
+
+// readOnceUntil is readOnce that stops early (see ctlFile.readUntil).
+func readOnceUntil(path string, enough func(data []byte) bool) ([]byte, error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	f := ctlFile{fd, path, true}
 	defer f.close()
-	return f.read()
+	return f.readUntil(enough)
 }
 
 // writeFile writes value to the kernel file at path, in one write.

@@ -39,3 +39,28 @@ func TestCtlFileReadsWhole(t *testing.T) {
 	}
 	t.Skipf("%s changed under every one of 5 tries", path)
 }
+
+// TestReadUntil: a read that finds what it needs stops at the end of that
+// read (its first page of /proc/kallsyms), and what it read is the file's
+// start; one that never does reads the whole.
+func TestReadUntil(t *testing.T) {
+	const path = "/proc/kallsyms"
+	whole, err := os.ReadFile(path)
+	if err != nil || len(whole) <= 8192 {
+		t.Skipf("%s: %d bytes, %v; the test needs more than two pages", path, len(whole), err)
+	}
+	head, err := readOnceUntil(path, func(data []byte) bool { return bytes.IndexByte(data, '\n') >= 0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(head) == 0 || len(head) > 4096 || !bytes.HasPrefix(whole, head[:bytes.IndexByte(head, '\n')+1]) {
+		t.Errorf("readOnceUntil(a newline) = %d bytes; want the first read of the file, a page at most", len(head))
+	}
+	all, err := readOnceUntil(path, func([]byte) bool { return false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) <= 4096 {
+		t.Errorf("readOnceUntil(never) = %d bytes; want the whole file (%d when read before)", len(all), len(whole))
+	}
+}

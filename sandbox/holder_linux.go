@@ -151,32 +151,29 @@ func (h *holder) order(words ...string) error {
 // prepare gives the next run a fresh tmpfs of size bytes, owned by uid and
 // gid, as its working directory, /tmp and /dev/shm, after killing whatever
 // the previous run left: a new one, or the last one if the last run left it
-// exactly as it was made for the same uid, gid and size (see untouched).
+// exactly as it was made for the same uid, gid and size (see rwView).
 func (h *holder) prepare(uid, gid int, size Size) error {
 	words := prepareOrder(uid, gid, size)
 	key := strings.Join(words, " ")
-	if h.ready == key {
-		h.ready = ""
-		if h.alive() {
-			return nil
-		}
-	}
+	ready := h.ready == key
 	h.ready = ""
+	if ready && h.alive() {
+		return nil
+	}
 	h.seen.close()
-	if sent := h.ahead; sent != "" {
-		h.ahead = ""
+	sent := h.ahead
+	h.ahead = ""
+	if sent != "" {
 		if err := h.answer(); err != nil {
 			return fmt.Errorf("holder %d: prepare: %w", h.pid, err)
 		}
-		if sent == key {
-			h.seen.open(h.root, key)
-			return nil
+	}
+	if sent != key {
+		if err := h.order(words...); err != nil {
+			return err
 		}
 	}
-	if err := h.order(words...); err != nil {
-		return err
-	}
-	h.seen.open(h.root, key)
+	h.seen.open(h.root, key) // a view that fails sees nothing: the box is then never kept
 	return nil
 }
 
@@ -351,7 +348,7 @@ func holderMain() {
 		}
 	}()
 	fmt.Fprintln(ctl, "ok")
-	var rw untouched // the run tmpfs as it was made, while no run changed it
+	var rw rwView // the run tmpfs as it was made, while no run changed it
 	in := bufio.NewScanner(ctl)
 	for in.Scan() {
 		f := strings.Fields(in.Text())
@@ -359,16 +356,16 @@ func holderMain() {
 		switch {
 		case len(f) == 1 && f[0] == "kill":
 			if err = killAll(reapAll); err == nil && !rw.still() {
+				rw.close()
 				dropRW() // the run's files go with it, not at the next run
-				rw = untouched{}
 			}
 		case len(f) == 4 && f[0] == "prepare":
 			err = killAll(reapAll)
 			key := strings.Join(f[1:], " ")
 			if err == nil && (rw.key != key || !rw.still()) {
-				rw = untouched{}
+				rw.close()
 				if err = freshRW(f[1], f[2], f[3]); err == nil {
-					rw, err = untouchedRW(key)
+					err = rw.open("", key)
 				}
 			}
 		default:
@@ -622,57 +619,37 @@ func killAll(reapAll func()) error {
 	}
 }
 
-// untouched is the run tmpfs as freshRW made it for key (its uid, gid and
-// size): a run that left it so, to the last timestamp, extended attribute and
-// inode, leaves nothing for the next, which gets it again rather than a new
-// one (two mounts fewer a run for a program that writes no file).
-type untouched struct {
-	key   string
-	state string
-}
-
-// untouchedRW describes the run tmpfs as it is now, in the box.
-func untouchedRW(key string) (untouched, error) {
-	state, err := rwState("")
-	if err != nil {
-		return untouched{}, err
-	}
-	return untouched{key, state}, nil
-}
-
-// still reports whether the run tmpfs is as it was described, in the box.
-func (u untouched) still() bool {
-	if u.key == "" {
-		return false
-	}
-	state, err := rwState("")
-	return err == nil && state == u.state
-}
-
-// An rwView is the run tmpfs as a prepare made it for key, seen from the
-// host: its directories kept open, which spares the walks of their paths
-// through the holder's /proc/PID/root (each a few microseconds, and one of
-// every case's steps), and their state then. The zero rwView sees nothing.
+// An rwView is the run tmpfs as freshRW made it for key (its uid, gid and
+// size), seen from the box (the holder's) or from the host (the
+// harness's, through the holder's /proc/PID/root): its directories kept
+// open, and their state then. A run that left it so, to the last
+// timestamp, extended attribute and inode, leaves nothing for the next,
+// which gets it again rather than a new one: two mounts fewer a run for a
+// program that writes no file, and, when the run's cgroup killed all of
+// it, no order to the holder (see holder.keep). Open directories spare a
+// look the walks of their paths (a few microseconds each through
+// /proc/PID/root). The zero rwView sees nothing.
 type rwView struct {
 	key   string
 	dirs  []int
 	state string
 }
 
-// open sees the run tmpfs of the box at root (a holder's /proc/PID/root)
-// as a prepare for key left it; on a failure the view sees nothing.
-func (v *rwView) open(root, key string) {
+// open sees the run tmpfs of the box at root ("" in the box) as it is now,
+// made for key; after a failure the view sees nothing.
+func (v *rwView) open(root, key string) error {
 	v.close()
 	dirs, err := openRW(root)
 	if err != nil {
-		return
+		return err
 	}
 	state, err := describeRW(dirs)
 	if err != nil {
-		closeAll(dirs)
-		return
+		closeFDs(dirs)
+		return err
 	}
 	*v = rwView{key, dirs, state}
+	return nil
 }
 
 // still reports whether the run tmpfs is as the view saw it.
@@ -684,20 +661,10 @@ func (v *rwView) still() bool {
 	return err == nil && state == v.state
 }
 
+// close lets the tmpfs go: open, it would outlive its unmount.
 func (v *rwView) close() {
-	closeAll(v.dirs)
+	closeFDs(v.dirs)
 	*v = rwView{}
-}
-
-// rwState describes the run tmpfs seen from root: "" in the box (see
-// describeRW).
-func rwState(root string) (string, error) {
-	dirs, err := openRW(root)
-	if err != nil {
-		return "", err
-	}
-	defer closeAll(dirs)
-	return describeRW(dirs)
 }
 
 // openRW opens the run tmpfs's root and its parts, seen from root. Opening
@@ -708,7 +675,7 @@ func openRW(root string) ([]int, error) {
 	for _, dir := range []string{rw, rw + "/box", rw + "/tmp", rw + "/shm"} {
 		fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
-			closeAll(dirs)
+			closeFDs(dirs)
 			return nil, &os.PathError{Op: "open", Path: dir, Err: err}
 		}
 		dirs = append(dirs, fd)
@@ -716,7 +683,7 @@ func openRW(root string) ([]int, error) {
 	return dirs, nil
 }
 
-func closeAll(fds []int) {
+func closeFDs(fds []int) {
 	for _, fd := range fds {
 		unix.Close(fd)
 	}

@@ -1,9 +1,11 @@
 package sandbox
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,5 +75,63 @@ func TestUntilOK(t *testing.T) {
 	}
 	if calls != 2 {
 		t.Errorf("open was called %d times; want 2", calls)
+	}
+}
+
+// TestOutputReadAfterRun: output a program left in its pipes (the run
+// ended before any reader started) is read after it whole, counted against
+// the limit and compared with the expected output, as it is when read as
+// it comes.
+func TestOutputReadAfterRun(t *testing.T) {
+	fired := 0
+	c := &Command{Expect: bytes.NewReader([]byte("abc\n"))}
+	p, err := newPipes(c, nil, 6, func() { fired++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.outW.WriteString("abd\nmore\n")
+	p.errW.WriteString("oops")
+	p.closeChildEnds()
+	p.finish()
+	if p.outR.f != nil {
+		t.Errorf("output left whole in its pipe went through the poller")
+	}
+	if fired != 1 || p.stdoutBytes() != 9 {
+		t.Errorf("past a limit of 6: exceeded fired %d times, %d bytes counted; want once, 9", fired, p.stdoutBytes())
+	}
+	if p.match || p.err != nil {
+		t.Errorf("match %v, err %v; want a mismatch and no error", p.match, p.err)
+	}
+	if got := string(p.stderr.Bytes()); got != "oops" {
+		t.Errorf("stderr %q; want \"oops\"", got)
+	}
+}
+
+// TestOutputOfShortRuns: programs that end at once, their output read
+// after them, and one that fills its pipe before any reader starts.
+func TestOutputOfShortRuns(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sh := func(script string, l Limits, expect string) *Result {
+		c := &Command{Path: "/bin/sh", Args: []string{"-c", script}, Limits: roomy(l)}
+		if expect != "" {
+			c.Expect = strings.NewReader(expect)
+		}
+		return s.Run(t.Context(), c)
+	}
+	if r := sh("head -c 3000 /dev/zero", Limits{Output: KiB}, ""); r.Verdict != OutputLimitExceeded || r.OutputBytes != 3000 {
+		t.Errorf("3000 bytes under a 1 KiB limit: %s, %d bytes; want OUTPUT_LIMIT_EXCEEDED, 3000", describe(r), r.OutputBytes)
+	}
+	if r := sh("echo 1 2 4", Limits{}, "1 2 3\n"); r.Verdict != WrongAnswer || r.CheckerMessage == "" {
+		t.Errorf("a wrong answer: %s, message %q; want WRONG_ANSWER with where it differs", describe(r), r.CheckerMessage)
+	}
+	if r := sh("echo 1 2 3", Limits{}, "1 2 3\n"); r.Verdict != Accepted {
+		t.Errorf("a right answer: %s; want ACCEPTED", describe(r))
+	}
+	if r := sh("head -c 300000 /dev/zero", Limits{}, ""); r.Verdict != Accepted || r.OutputBytes != 300000 {
+		t.Errorf("300000 bytes, more than a pipe holds: %s, %d bytes; want ACCEPTED, 300000", describe(r), r.OutputBytes)
 	}
 }

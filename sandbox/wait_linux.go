@@ -110,24 +110,11 @@ func (r *run) noteHWM() Size {
 // taskstats, which is cheaper but sums the RSS counters without their
 // per-CPU parts: 120 KiB short for a process holding 39 MiB, where /proc
 // sums them whole.) One read of a page finds it in today's status files;
-// the file is read whole only when its line is not all there.
+// the rest is read only when its line is not all there.
 func vmHWM(pid int) Size {
-	path := "/proc/" + strconv.Itoa(pid) + "/status"
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return 0
-	}
-	f := ctlFile{fd, path, true}
-	defer f.close()
-	page := readBuffers.Get().(*[4096]byte)
-	defer readBuffers.Put(page)
-	n, err := unix.Pread(fd, page[:], 0)
-	if err == nil && n > 0 {
-		if head := page[:n]; wholeLine(head, "\nVmHWM:") {
-			return parseHWM(head)
-		}
-	}
-	data, err := f.read()
+	data, err := readOnceUntil("/proc/"+strconv.Itoa(pid)+"/status", func(data []byte) bool {
+		return wholeLine(data, "\nVmHWM:")
+	})
 	if err != nil {
 		return 0
 	}

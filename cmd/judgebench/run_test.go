@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -538,12 +537,12 @@ parallel: [2]
 			t.Fatalf("the stuck cases never started; stderr %q", stderr)
 		}
 	}
-	prefix := strconv.Itoa(cmd.Process.Pid) + "-"
+	pid, prefix := cmd.Process.Pid, strconv.Itoa(cmd.Process.Pid)+"-"
 	cmd.Process.Kill()
 	cmd.Wait()
 	killed := time.Now()
 	// The dead run's cgroups, which the next judgebench must remove.
-	left := slices.ContainsFunc(cgroupDirs(), func(d string) bool { return strings.HasPrefix(filepath.Base(d), prefix) })
+	left := len(ownedBy(pid)) > 0
 	for len(processesRunning(self, "hang")) > 0 && time.Since(killed) < time.Second {
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -556,10 +555,8 @@ parallel: [2]
 	if !left {
 		t.Log("the killed run left no cgroup (a host without them): nothing for the next judgebench to remove")
 	}
-	for _, d := range cgroupDirs() {
-		if strings.HasPrefix(filepath.Base(d), prefix) {
-			t.Errorf("after the next judgebench started, the killed run's cgroup %s is left", d)
-		}
+	for _, d := range ownedBy(pid) {
+		t.Errorf("after the next judgebench started, the killed run's cgroup %s is left", d)
 	}
 	dirs, _ := filepath.Glob(filepath.Join("/tmp", "judgebench-isolation-"+prefix+"*"))
 	mounts, _ := os.ReadFile("/proc/self/mountinfo")
