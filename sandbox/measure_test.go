@@ -271,3 +271,72 @@ func TestExecutableBusy(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryCgroupReuse checks when a v1 memory cgroup serves the next run
+// (see case1.prepare): again after a run that left little charged, with the
+// next peak counted from what it left (alloc 0 reads what it read in a new
+// cgroup, within reuseLeft); made anew after
+// a run that left more than reuseLeft (a 4 MB file in the page cache) and,
+// whatever it left, after an OOM kill, whose count would otherwise make the
+// next run's verdict MEMORY_LIMIT_EXCEEDED.
+func TestMemoryCgroupReuse(t *testing.T) {
+	skipIfRace(t)
+	s, err := New(Options{Cgroup: CgroupV1, Isolation: IsolationNone})
+	if err != nil {
+		t.Skipf("cgroup v1: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	defer func(n int) { minFree = n }(minFree)
+	minFree = 1 // one cgroup, used again at once
+	// memcg runs c and returns its result, whether it ran in a cgroup used
+	// again, and whether its cgroup is kept for the next run.
+	memcg := func(c *Command) (r *Result, again, kept bool) {
+		t.Helper()
+		again = len(s.free) == 1 && !s.free[0].(*case1).counted
+		r = s.Run(t.Context(), c)
+		s.pending.Wait()
+		if len(s.free) != 1 {
+			t.Fatalf("%s: %d cgroups ready for the next run; want 1", describe(r), len(s.free))
+		}
+		return r, again, !s.free[0].(*case1).counted
+	}
+	r0, _, _ := memcg(work(t, Limits{}, "alloc", "0"))
+	reused := 0
+	for range 5 {
+		r, again, _ := memcg(work(t, Limits{}, "alloc", "0"))
+		if again {
+			reused++
+			t.Logf("alloc 0: %.2f MiB in a new cgroup, %.2f MiB in one used again", float64(r0.Memory)/float64(MiB), float64(r.Memory)/float64(MiB))
+			if d := r.Memory - r0.Memory; r.Verdict != Accepted || max(d, -d) > reuseLeft {
+				t.Errorf("alloc 0 again = %s; want ACCEPTED, within %v of the first (%v)", describe(r), reuseLeft, r0.Memory)
+			}
+		}
+	}
+	if reused == 0 {
+		t.Errorf("five runs of alloc 0 after alloc 0 each had a new memory cgroup; want one used again")
+	}
+	r8, _, _ := memcg(work(t, Limits{}, "alloc", "8"))
+	if r8.Memory < 8*MiB || r8.Memory >= r0.Memory+16*MiB {
+		t.Errorf("alloc 8 = %s; want at least 8MiB, at most 8+8MiB above alloc 0's %v", describe(r8), r0.Memory)
+	}
+
+	cache := &Command{Path: "/bin/sh", Args: []string{"-c", "head -c 4000000 /dev/zero > f"}, Dir: t.TempDir(), Limits: roomy(Limits{})}
+	if r, _, kept := memcg(cache); r.Verdict != Accepted || kept {
+		t.Errorf("a run that left 4 MB in the page cache = %s, its cgroup kept: %v; want ACCEPTED and a new one", describe(r), kept)
+	}
+	defer func(left Size) { reuseLeft = left }(reuseLeft)
+	reuseLeft = 64 * MiB // only an OOM kill makes a cgroup anew now
+	if _, _, kept := memcg(work(t, Limits{}, "alloc", "0")); !kept {
+		t.Fatalf("alloc 0 left its cgroup to be made anew; want it kept")
+	}
+	if oom, _, kept := memcg(work(t, Limits{Memory: 32 * MiB}, "alloc", "64")); oom.Verdict != MemoryLimitExceeded || kept {
+		t.Errorf("alloc 64 under 32MiB = %s, its cgroup kept: %v; want MEMORY_LIMIT_EXCEEDED and a new one", describe(oom), kept)
+	}
+	if r := s.Run(t.Context(), work(t, Limits{}, "alloc", "8")); r.Verdict != Accepted {
+		t.Errorf("alloc 8 after an OOM kill = %s; want ACCEPTED", describe(r))
+	}
+}

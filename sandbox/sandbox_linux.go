@@ -130,14 +130,19 @@ func (s *Sandbox) Close() error {
 	return errors.Join(append(errs, sweepErr, s.cgroups.close())...)
 }
 
+// minFree is how many prepared cgroups there are before one is used again:
+// the oldest, so that what its prepare asked of the kernel (see
+// case1.prepare) has a run's time to be done.
+var minFree = 2
+
 // caseGroup returns a cgroup for a run under l: a finished run's, reset, or a
 // new one. Making and removing cgroup directories costs more than a trivial
 // program's whole run, so they are reused.
 func (s *Sandbox) caseGroup(l Limits) (caseGroup, error) {
 	s.mu.Lock()
 	var cg caseGroup
-	if n := len(s.free); n > 0 {
-		cg, s.free = s.free[n-1], s.free[:n-1]
+	if len(s.free) >= minFree {
+		cg, s.free = s.free[0], s.free[1:]
 	}
 	s.mu.Unlock()
 	if cg != nil {
