@@ -37,7 +37,6 @@ func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) err
 	attr.Sys.Ptrace, attr.Sys.Pdeathsig = true, 0 // the holder kills what is left if the harness dies
 	// No clone3 into the cgroup: the filter cannot read clone3's flags, and
 	// refuses it.
-	attr.Sys.Cloneflags |= unix.CLONE_NEWIPC
 	var s started
 	if len(r.c.CPUs) == 0 {
 		sp, err := r.jail.box.spawner()

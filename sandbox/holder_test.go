@@ -37,7 +37,7 @@ func boxRun(t *testing.T, h *holder, uid int, script string) (string, unix.WaitS
 		}
 		pid, _, err = syscall.StartProcess(boxLauncher, launcherArgs(nil, "/bin/sh", []string{"sh", "-c", script}), &syscall.ProcAttr{
 			Dir: boxWork, Env: []string{"PATH=/usr/bin:/bin"}, Files: []uintptr{null.Fd(), w.Fd(), w.Fd(), repw.Fd()},
-			Sys: &syscall.SysProcAttr{Setsid: true, Cloneflags: unix.CLONE_NEWIPC,
+			Sys: &syscall.SysProcAttr{Setsid: true,
 				Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid), Groups: []uint32{}}},
 		})
 		if lerr := leave(); err == nil {

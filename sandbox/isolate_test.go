@@ -23,10 +23,10 @@ var (
 	// What a box stops besides: other programs copied where its own is (at
 	// process, only a program that had to be copied is in an unlistable
 	// directory), a move off its CPUs, a world-readable expected output, namespaces of its own,
-	// mounts, the host's network.
-	boxAttacks = append(slices.Clone(processAttacks), "siblings", "affinity", "answer", "unshare", "clonens", "mount", "network")
+	// IPC objects a later case could find, mounts, the host's network.
+	boxAttacks = append(slices.Clone(processAttacks), "siblings", "affinity", "answer", "unshare", "clonens", "ipc", "mount", "network")
 	harmless   = []string{"readshadow", "writeetc", "signalparent", "parentmem", "parentstdout", "owncgroup", "stdinpath",
-		"siblings", "affinity", "answer", "unshare", "clonens", "network"}
+		"siblings", "affinity", "answer", "unshare", "clonens", "ipc", "network"}
 )
 
 // attackRun runs `work attack kind` in s with a file as stdin, as a problem

@@ -54,8 +54,7 @@ const (
 // PTRACE_DETACH, which only lets go of a tracee one already has. Neither
 // reaches a process that did not ask; attaching (PTRACE_ATTACH, SEIZE) and
 // every look into or change of a tracee (PEEK, POKE, GETREGS, ...) stay
-// denied. And clone may make an IPC namespace, each program's own: a
-// program, which has no capability, gets EPERM from the kernel instead.
+// denied.
 func filterProgram(tracedStart bool) ([]unix.SockFilter, error) {
 	if auditArch == 0 {
 		return nil, errors.New("no seccomp filter for " + runtime.GOARCH)
@@ -94,15 +93,11 @@ func filterProgram(tracedStart bool) ([]unix.SockFilter, error) {
 			stmt(ld, seccompNr),
 		)
 	}
-	denyFlags := uint32(namespaceFlags)
-	if tracedStart {
-		denyFlags &^= unix.CLONE_NEWIPC
-	}
 	p = append(p,
 		jump(jeq, unix.SYS_CLONE3, 0, 1), stmt(ret, enosys),
 		jump(jeq, unix.SYS_CLONE, 0, 4),
 		stmt(ld, seccompArg0),
-		jump(jset, denyFlags, 0, 1), stmt(ret, eperm),
+		jump(jset, namespaceFlags, 0, 1), stmt(ret, eperm),
 		stmt(ret, allow),
 	)
 	for _, nr := range deniedSyscalls {

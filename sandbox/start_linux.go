@@ -73,7 +73,6 @@ func (r *run) start(files []uintptr) error {
 			}
 			defer report.Close()
 			attr.Files = append(slices.Clone(files), w.Fd())
-			attr.Sys.Cloneflags |= unix.CLONE_NEWIPC
 			// Go's child kills itself when its parent's pid is not the one
 			// it knew, and from inside a PID namespace the parent has none:
 			// the launcher sets the parent-death signal.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -132,6 +133,36 @@ var attacks = map[string]func() error{
 		_, err := unix.Wait4(int(pid), &ws, 0, nil)
 		return err
 	},
+	// keep something for a later case, or meet another case, in an IPC
+	// object: a System V shared memory segment, message queue or semaphore
+	// set, or a POSIX message queue (each removed at once when made)
+	"ipc": func() error {
+		var errs []error
+		made := func(err error) bool { errs = append(errs, err); return err == nil }
+		if id, err := unix.SysvShmGet(unix.IPC_PRIVATE, 4096, unix.IPC_CREAT|0o600); made(err) {
+			_, err := unix.SysvShmCtl(id, unix.IPC_RMID, nil)
+			return err
+		}
+		if id, _, e := unix.RawSyscall(unix.SYS_MSGGET, unix.IPC_PRIVATE, unix.IPC_CREAT|0o600, 0); made(errnoErr(e)) {
+			unix.RawSyscall(unix.SYS_MSGCTL, id, unix.IPC_RMID, 0)
+			return nil
+		}
+		if id, _, e := unix.RawSyscall(unix.SYS_SEMGET, unix.IPC_PRIVATE, 1, unix.IPC_CREAT|0o600); made(errnoErr(e)) {
+			unix.RawSyscall6(unix.SYS_SEMCTL, id, 0, unix.IPC_RMID, 0, 0, 0)
+			return nil
+		}
+		name, err := unix.BytePtrFromString("judgebench-attack-" + strconv.Itoa(os.Getpid()))
+		if err != nil {
+			return err
+		}
+		fd, _, e := unix.RawSyscall6(unix.SYS_MQ_OPEN, uintptr(unsafe.Pointer(name)), unix.O_CREAT|unix.O_EXCL|unix.O_RDWR|unix.O_CLOEXEC, 0o600, 0, 0, 0)
+		if made(errnoErr(e)) {
+			unix.Close(int(fd))
+			unix.RawSyscall(unix.SYS_MQ_UNLINK, uintptr(unsafe.Pointer(name)), 0, 0)
+			return nil
+		}
+		return errors.Join(errs...)
+	},
 	// mount over its /tmp (not run unisolated as root: it would succeed)
 	"mount": func() error {
 		if err := unix.Mount("judgebench-attack", "/tmp", "tmpfs", 0, ""); err != nil {
@@ -230,4 +261,12 @@ func ownCgroupFiles() ([]string, error) {
 		}
 	}
 	return files, sc.Err()
+}
+
+// errnoErr is e as an error, nil for none.
+func errnoErr(e unix.Errno) error {
+	if e == 0 {
+		return nil
+	}
+	return e
 }
