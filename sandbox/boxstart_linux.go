@@ -23,7 +23,7 @@ func (r *run) startsInBox() bool {
 // measures it (the launcher stays for a traced run, which needs its tracer to
 // the end). The start thread of the box's holder (see spawner), which is in
 // the box's namespaces and has no_new_privs and the program's seccomp filter,
-// forks the program traced, in a new IPC namespace, and into its cgroups
+// forks the program traced, and into its cgroups
 // where a thread can join them (v1; see joinThread), else attaches it at its
 // exec stop (through files the harness opened: the thread sees the box's
 // files). There it reads the program's clock so far (the fork's), gives it

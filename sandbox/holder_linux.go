@@ -325,9 +325,6 @@ func holderMain() {
 	if len(os.Args) != 2 || os.Getpid() != 1 {
 		fail(errors.New("a holder takes a box directory and must be PID 1"))
 	}
-	if err := closeIPC(); err != nil {
-		fail(err)
-	}
 	if err := buildBox(os.Args[1]); err != nil {
 		fail(err)
 	}
@@ -399,6 +396,9 @@ var ipcLimits = []string{"kernel/shmmni", "kernel/msgmni", "kernel/sem", "fs/mqu
 func closeIPC() error {
 	for _, name := range ipcLimits {
 		path := "/proc/sys/" + name
+		if !fileExists(path) {
+			continue // a kernel without that kind of object
+		}
 		value := "0"
 		if name == "kernel/sem" { // SEMMSL SEMMNS SEMOPM SEMMNI
 			data, err := os.ReadFile(path)
@@ -464,6 +464,11 @@ func buildBox(dir string) error {
 	// Processes of other uids (the holder) are invisible to the program.
 	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "hidepid=2"); err != nil {
 		return fmt.Errorf("mount /proc: %w", err)
+	}
+	// Through the box's own /proc: a container's (Docker's, a systemd unit's
+	// with ProtectKernelTunables) may have its /proc/sys read-only.
+	if err := closeIPC(); err != nil {
+		return err
 	}
 	if err := unix.Mount("", "/", "", unix.MS_REMOUNT|unix.MS_BIND|unix.MS_RDONLY|unix.MS_NOSUID, ""); err != nil {
 		return fmt.Errorf("make the box read-only: %w", err)

@@ -119,8 +119,8 @@ var attacks = map[string]func() error{
 	},
 	// make namespaces of its own, where it would be root
 	"unshare": func() error { return unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_NEWUTS) },
-	// the same by clone: a child in a user namespace of its own (a box's
-	// filter lets clone make an IPC namespace alone), which exits at once
+	// the same by clone: a child in a user namespace of its own, which exits
+	// at once
 	"clonens": func() error {
 		pid, _, e := unix.RawSyscall6(unix.SYS_CLONE, unix.CLONE_NEWUSER|uintptr(unix.SIGCHLD), 0, 0, 0, 0, 0)
 		if e != 0 {
