@@ -311,8 +311,10 @@ func TestMemoryCgroupReuse(t *testing.T) {
 		if again {
 			reused++
 			t.Logf("alloc 0: %.2f MiB in a new cgroup, %.2f MiB in one used again", float64(r0.Memory)/float64(MiB), float64(r.Memory)/float64(MiB))
-			if d := r.Memory - r0.Memory; r.Verdict != Accepted || max(d, -d) > reuseLeft {
-				t.Errorf("alloc 0 again = %s; want ACCEPTED, within %v of the first (%v)", describe(r), reuseLeft, r0.Memory)
+			// A new cgroup's own figure moves by a CPU's charge batch (64
+			// pages): alloc 0 reads 1.50 to 1.88 MiB in new ones.
+			if d := r.Memory - r0.Memory; r.Verdict != Accepted || max(d, -d) > reuseLeft+256*KiB {
+				t.Errorf("alloc 0 again = %s; want ACCEPTED, within %v of the first (%v)", describe(r), reuseLeft+256*KiB, r0.Memory)
 			}
 		}
 	}
