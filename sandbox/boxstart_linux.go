@@ -23,11 +23,13 @@ func (r *run) startsInBox() bool {
 // measures it (the launcher stays for a traced run, which needs its tracer to
 // the end). The start thread of the box's holder (see spawner), which is in
 // the box's namespaces and has no_new_privs and the program's seccomp filter,
-// forks the program traced, and into its cgroups
+// forks the program, whose child sets its rlimits, joins its cgroups through
+// files the harness opened (the thread sees the box's files) and takes its
+// uid before it execs the program untraced (see vforkExec). Where there is
+// no vforkExec, the thread forks the program traced, and into its cgroups
 // where a thread can join them (v1; see joinThread), else attaches it at its
-// exec stop (through files the harness opened: the thread sees the box's
-// files). There it reads the program's clock so far (the fork's), gives it
-// its rlimits as the program's own uid, and releases it.
+// exec stop; there it reads the program's clock so far (the fork's), gives
+// it its rlimits as the program's own uid, and releases it.
 // This goroutine only waits: one hand-over a run. A program pinned to CPUs
 // is started so by a thread of its own that takes them first and then dies
 // (the filter forbids a move after). The exec of a launcher (the whole
@@ -156,17 +158,28 @@ func enterFiltered(box *holder) error {
 	if err := noNewPrivs(); err != nil {
 		return err
 	}
-	if err := loadFilter(true); err != nil {
+	// The thread forks traced, and releases its program at the exec stop,
+	// only where the program cannot start by vforkExec.
+	if err := loadFilter(!canVfork); err != nil {
 		return fmt.Errorf("isolation: seccomp: %w", err)
 	}
 	return nil
 }
 
-// startTraced forks the program traced from the calling thread, in the box
-// (see enterFiltered) and its cgroups, and does what the harness does at its
-// exec stop: its process clock so far (the fork's), its cgroups if it was not
-// born in them, its rlimits; then lets it go.
+// startTraced starts the program from the calling thread, in the box (see
+// enterFiltered) and its cgroups: by vforkExec where there is one, else
+// traced, doing what the harness does at its exec stop: its process clock so
+// far (the fork's), its cgroups if it was not born in them, its rlimits; then
+// it lets it go.
 func (r *run) startTraced(path string, argv []string, attr *syscall.ProcAttr) started {
+	if canVfork {
+		// Untraced: the child does all that itself (see vforkExec).
+		attr.Sys.Ptrace = false
+		if err := r.startAlone(path, argv, attr); err != nil {
+			return started{err: err}
+		}
+		return started{pid: r.pid}
+	}
 	joined, err := r.joinCgroups()
 	if err != nil {
 		return started{err: err}
@@ -241,13 +254,41 @@ func awaitExecStop(pid int) error {
 	return nil
 }
 
+// vforks reports whether the program starts by vforkExec, whose child sets
+// its own limits and joins its cgroups before its exec, untraced: in its box
+// (see startsInBox), or outside one, unpinned, where a process can join its
+// cgroups without the process-wide lock (v1). Outside a box on v2 the
+// program is cloned into its cgroup (CLONE_INTO_CGROUP), which takes no such
+// lock either.
+func (r *run) vforks() bool {
+	return canVfork && r.cg != nil && !r.traced &&
+		(r.startsInBox() || r.jail == nil && r.cg.threadJoins() && len(r.c.CPUs) == 0)
+}
+
+// startAlone starts the program by vforkExec, as vforks says: its child
+// joins the run's cgroups, so the program is born there; the CPU time its
+// process spent before its exec, there and before, is kept to be taken out
+// of theirs. The program's real time starts at its exec.
+func (r *run) startAlone(path string, argv []string, attr *syscall.ProcAttr) error {
+	sp, err := vforkExec(path, argv, attr, r.rlimits(), r.cg.joinFiles())
+	if err != nil {
+		return &startError{r.c.Path, err}
+	}
+	r.began = time.Now()
+	r.pid = sp.pid
+	r.group.Store(int64(sp.pid))
+	r.bornIn = true
+	r.res.LaunchCPU, r.startCPU = sp.launch, -sp.away
+	return nil
+}
+
 // startJoins reports whether start, outside a box, forks the program into
 // its cgroups from a thread that joined them: where a thread moves alone
 // (v1), for a program not traced to its end, from a thread that dies after
 // the run (see Run). A move of the program at its exec stop would take the
 // process-wide lock of joinThread.
 func (r *run) startJoins() bool {
-	return r.cg != nil && r.cg.threadJoins() && !r.traced && (r.jail == nil || r.jail.box == nil)
+	return r.cg != nil && r.cg.threadJoins() && !r.traced && (r.jail == nil || r.jail.box == nil) && !r.vforks()
 }
 
 // joinCgroups moves the calling thread into the run's cgroups where a thread

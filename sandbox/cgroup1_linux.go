@@ -323,6 +323,11 @@ func (c *case1) joinThread() error {
 
 func (c *case1) threadJoins() bool { return true }
 
+// joinFiles are the three tasks files: a thread that moves itself alone
+// takes no process-wide lock (see joinThread), and a child before its
+// exec is a process of one thread.
+func (c *case1) joinFiles() []int { return []int{c.tasks[0].fd, c.tasks[1].fd, c.tasks[2].fd} }
+
 // leaveThread moves the calling thread back to the Sandbox's cgroups, and
 // sets the limits again.
 func (c *case1) leaveThread() error {

@@ -311,6 +311,10 @@ func (c *case2) threadJoins() bool  { return false }
 func (c *case2) joinThread() error  { return errors.New("cgroup v2: a thread cannot move alone") }
 func (c *case2) leaveThread() error { return nil }
 
+// joinFiles is cgroup.procs, where a child's move takes the process-wide
+// lock an attach at the exec stop takes too.
+func (c *case2) joinFiles() []int { return []int{c.procs.fd} }
+
 // attach moves pid into the cgroup, through its file opened before (the
 // caller may be a thread in a box); a program started into it by clone3
 // needs none.

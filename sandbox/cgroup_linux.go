@@ -29,6 +29,9 @@ type caseGroup interface {
 	threadJoins() bool
 	joinThread() error
 	leaveThread() error
+	// joinFiles are the open control files a child writes "0" to, to move
+	// itself into the group (see vforkExec).
+	joinFiles() []int
 	// cpu is the CPU time of every task of the run so far.
 	cpu() (time.Duration, error)
 	// split is the user and system shares of cpu as the kernel samples them

@@ -40,9 +40,11 @@ type run struct {
 	group  atomic.Int64 // pid, for kills from other goroutines
 	traced bool         // still attached after exec, for VmHWM at the exit stop
 	cloned bool         // started into its cgroup by clone3: no attach at exec
-	bornIn bool         // forked by a thread that had joined its cgroups (see joinThread)
-	// startCPU is the CPU time of the thread that forked a program born in
-	// its cgroups, spent there (the fork's), which the cgroup charged.
+	bornIn bool         // in its cgroups before its exec: forked by a thread that had joined them (see joinThread), or joined them itself (vforkExec)
+	// startCPU is the CPU time the cgroups of a program born in them were
+	// charged before its exec, besides LaunchCPU: that of the thread that
+	// forked it there, or, taken off, that of its own process before it
+	// joined them (vforkExec).
 	startCPU time.Duration
 	began    time.Time
 	killed   atomic.Int32

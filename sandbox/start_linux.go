@@ -25,14 +25,17 @@ type startError struct {
 func (e *startError) Error() string { return "start " + e.path + ": " + e.err.Error() }
 func (e *startError) Unwrap() error { return e.err }
 
-// start forks and execs the program traced, so that it stops at its exec before
-// its first instruction; there it gets its rlimits and its cgroups, and only
-// then is it released. At IsolationNamespaces the child is born in its box:
-// measured by a cgroup, from a thread that took the program's seccomp filter
-// itself (see startInBox); else it execs a launcher first, which sets the
-// rlimits and the seccomp filter on itself and execs the program, and the
-// harness waits for that second exec. The caller has locked its goroutine
-// to its OS thread: that thread is the tracer.
+// start forks and execs the program. Where its child can set its rlimits and
+// join its cgroups itself (see vforks), it does, and the program runs from
+// its exec untraced. Else the program is traced, so that it stops at its
+// exec before its first instruction; there it gets its rlimits and its
+// cgroups, and only then is it released. At IsolationNamespaces the child is
+// born in its box: measured by a cgroup, from a thread that took the
+// program's seccomp filter itself (see startInBox); else it execs a launcher
+// first, which sets the rlimits and the seccomp filter on itself and execs
+// the program, and the harness waits for that second exec. The caller has
+// locked its goroutine to its OS thread: that thread is the parent, and the
+// tracer.
 func (r *run) start(files []uintptr) error {
 	path := r.path
 	argv := append([]string{r.c.Path}, r.c.Args...)
@@ -80,6 +83,10 @@ func (r *run) start(files []uintptr) error {
 			argv = launcherArgs(r.rlimits(), path, argv)
 			path = boxLauncher
 		}
+	}
+	if r.vforks() { // outside a box: a boxed one started in startInBox
+		attr.Sys.Ptrace = false
+		return r.startAlone(path, argv, attr)
 	}
 	if r.cg != nil && r.cg.cloneFD() >= 0 && (r.jail == nil || r.jail.box == nil) {
 		attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = true, r.cg.cloneFD()

@@ -1,0 +1,331 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The program's own start: a vfork whose child sets the program's limits,
+// joins its cgroups, takes its credentials, directory and descriptors, and
+// execs it, untraced. Go's syscall.StartProcess does the same but for the
+// limits and the cgroup moves, which the harness would then do at an exec
+// stop (a ptrace round trip, prlimit from outside, a detach: some 80 us a
+// case), or from a thread that joins the cgroups and leaves them again.
+//
+// The child shares the parent's memory and runs on its stack until its exec,
+// while the parent's thread sleeps (CLONE_VFORK): it makes raw system calls
+// only, on what the parent prepared, and writes nothing but integers back.
+// This is what Go's own fork does (syscall.forkAndExecInChild1), with the
+// runtime's own hooks around it.
+
+// canVfork reports that this architecture has vforkExec.
+const canVfork = true
+
+//go:linkname runtime_BeforeFork syscall.runtime_BeforeFork
+func runtime_BeforeFork()
+
+//go:linkname runtime_AfterFork syscall.runtime_AfterFork
+func runtime_AfterFork()
+
+//go:linkname runtime_AfterForkInChild syscall.runtime_AfterForkInChild
+func runtime_AfterForkInChild()
+
+// rawVfork is clone(flags) for a child that shares the caller's stack (see
+// vfork_linux_amd64.s).
+func rawVfork(flags uintptr) (pid uintptr, errno uintptr)
+
+// childStep is where a child stopped before its exec.
+type childStep uintptr
+
+const (
+	stepSession childStep = iota
+	stepDeathSignal
+	stepRlimit
+	stepJoin
+	stepGroups
+	stepGID
+	stepUID
+	stepDir
+	stepFiles
+	stepExec
+)
+
+var stepNames = [...]string{"setsid", "parent-death signal", "setrlimit", "join its cgroups",
+	"setgroups", "setresgid", "setresuid", "chdir", "descriptors", "exec"}
+
+func (s childStep) String() string { return stepNames[s] }
+
+// childSpec is what one child does between its vfork and its exec, ready
+// for raw system calls. The child writes its last fields alone.
+type childSpec struct {
+	path       *byte
+	argv, envv []*byte
+	dir        *byte    // nil: the parent's
+	files      []int    // become descriptors 0, 1, ...; -1: closed
+	nextfd     int      // above every descriptor in files
+	rlimits    []rlimit // set on itself, each at most the harness's hard limit
+	join       []int    // control files the child writes "0" to: v1 tasks, v2 cgroup.procs
+	setsid     bool
+	setpgid    bool
+	cred       bool // set groups, gid and uid
+	groups     []uint32
+	uid, gid   uintptr
+	deathSig   uintptr
+	ppid       uintptr
+	zero       [1]byte
+
+	// Written by the child.
+	step             childStep
+	errno            syscall.Errno
+	joinedAt, execAt unix.Timespec // its thread clock before its joins and before its exec
+}
+
+// spawned is a program vforkExec started: its pid, the CPU time its process
+// was charged before its exec (LaunchCPU), and the part of that charged
+// before it joined its cgroups.
+type spawned struct {
+	pid          int
+	launch, away time.Duration
+}
+
+// vforkExec starts path, the way attr says, with rlimits set and joined to
+// the cgroups whose control files join holds open, and returns once the
+// program is in its exec. attr may ask for what this start does: Dir, Env,
+// Files, Setsid, Setpgid, Pdeathsig and a Credential; anything else is
+// refused. A failure before the exec says where it happened; the child is
+// reaped.
+func vforkExec(path string, argv []string, attr *syscall.ProcAttr, rlimits []rlimit, join []int) (spawned, error) {
+	s, err := newChildSpec(path, argv, attr, rlimits, join)
+	if err != nil {
+		return spawned{}, err
+	}
+	delay := 100 * time.Microsecond
+	for try := 0; ; try++ {
+		p, err := s.start()
+		// A just-written executable gives ETXTBSY while another goroutine's
+		// fork still holds it open for writing; that passes, so retry.
+		if !errors.Is(err, syscall.ETXTBSY) || try == 12 {
+			return p, err
+		}
+		time.Sleep(delay)
+		delay *= 2
+		s.files = fdsOf(attr.Files) // the child rewrote them
+	}
+}
+
+func newChildSpec(path string, argv []string, attr *syscall.ProcAttr, rlimits []rlimit, join []int) (*childSpec, error) {
+	sys := attr.Sys
+	if sys == nil {
+		sys = &syscall.SysProcAttr{}
+	}
+	if sys.Ptrace || sys.Cloneflags != 0 || sys.Unshareflags != 0 || sys.UseCgroupFD || sys.Chroot != "" ||
+		sys.Setctty || sys.Noctty || sys.Foreground || len(sys.UidMappings)+len(sys.GidMappings)+len(sys.AmbientCaps) > 0 ||
+		sys.PidFD != nil || sys.Credential != nil && sys.Credential.NoSetGroups {
+		return nil, errors.New("sandbox: vforkExec cannot start a process so")
+	}
+	s := &childSpec{
+		files:    fdsOf(attr.Files),
+		join:     join,
+		setsid:   sys.Setsid,
+		setpgid:  sys.Setpgid,
+		deathSig: uintptr(sys.Pdeathsig),
+		ppid:     uintptr(unix.Getpid()),
+	}
+	s.zero[0] = '0'
+	var err error
+	if s.path, err = syscall.BytePtrFromString(path); err != nil {
+		return nil, err
+	}
+	if s.argv, err = syscall.SlicePtrFromStrings(argv); err != nil {
+		return nil, err
+	}
+	if s.envv, err = syscall.SlicePtrFromStrings(attr.Env); err != nil {
+		return nil, err
+	}
+	if attr.Dir != "" {
+		if s.dir, err = syscall.BytePtrFromString(attr.Dir); err != nil {
+			return nil, err
+		}
+	}
+	s.nextfd = len(s.files)
+	for _, fd := range s.files {
+		s.nextfd = max(s.nextfd, fd+1)
+	}
+	for _, l := range rlimits {
+		var own unix.Rlimit
+		if err := unix.Getrlimit(l.res, &own); err != nil {
+			return nil, fmt.Errorf("sandbox: getrlimit %s: %w", rlimitName(l.res), err)
+		}
+		s.rlimits = append(s.rlimits, rlimit{l.res, min(l.cur, own.Max), min(l.max, own.Max)})
+	}
+	if c := sys.Credential; c != nil {
+		s.cred, s.uid, s.gid = true, uintptr(c.Uid), uintptr(c.Gid)
+		s.groups = c.Groups
+	}
+	return s, nil
+}
+
+func fdsOf(files []uintptr) []int {
+	fds := make([]int, len(files))
+	for i, f := range files {
+		fds[i] = int(f)
+	}
+	return fds
+}
+
+// start runs one child; a child that failed is reaped.
+func (s *childSpec) start() (spawned, error) {
+	s.step, s.errno = 0, 0
+	syscall.ForkLock.Lock()
+	live.mu.RLock()
+	pid, err := s.vfork()
+	if err == 0 && s.errno == 0 {
+		addLive(pid)
+	}
+	live.mu.RUnlock()
+	syscall.ForkLock.Unlock()
+	if err != 0 {
+		return spawned{}, fmt.Errorf("vfork: %w", err)
+	}
+	if s.errno != 0 {
+		var ws unix.WaitStatus
+		wait4(pid, &ws, nil)
+		if s.step == stepExec {
+			return spawned{}, s.errno
+		}
+		return spawned{}, fmt.Errorf("%v: %w", s.step, s.errno)
+	}
+	return spawned{
+		pid:    pid,
+		launch: time.Duration(s.execAt.Nano()),
+		away:   time.Duration(s.joinedAt.Nano()),
+	}, nil
+}
+
+// vfork forks the child, which does what s says and execs; it returns
+// once the child is in its exec, or has failed (s.errno) and exited.
+//
+//go:norace
+//go:nocheckptr
+//go:noinline
+func (s *childSpec) vfork() (pid int, errno syscall.Errno) {
+	var (
+		r1, e0 uintptr
+		e1     syscall.Errno
+		i, fd  int
+		lim    unix.Rlimit
+	)
+	runtime_BeforeFork()
+	r1, e0 = rawVfork(unix.CLONE_VM | unix.CLONE_VFORK | uintptr(unix.SIGCHLD))
+	if e0 != 0 || r1 != 0 {
+		runtime_AfterFork()
+		return int(r1), syscall.Errno(e0)
+	}
+
+	// The child. Its signal handlers back at their defaults, its signal
+	// mask the thread's.
+	runtime_AfterForkInChild()
+	s.step = stepSession
+	if s.setsid {
+		if _, _, e1 = syscall.RawSyscall(unix.SYS_SETSID, 0, 0, 0); e1 != 0 {
+			goto fail
+		}
+	}
+	if s.setpgid {
+		if _, _, e1 = syscall.RawSyscall(unix.SYS_SETPGID, 0, 0, 0); e1 != 0 {
+			goto fail
+		}
+	}
+	s.step = stepDeathSignal
+	if s.deathSig != 0 {
+		if _, _, e1 = syscall.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, s.deathSig, 0, 0, 0, 0); e1 != 0 {
+			goto fail
+		}
+		// A parent gone before the signal was set: no program.
+		if r1, _, _ = syscall.RawSyscall(unix.SYS_GETPPID, 0, 0, 0); r1 != s.ppid {
+			syscall.RawSyscall(unix.SYS_EXIT_GROUP, 253, 0, 0)
+		}
+	}
+	s.step = stepRlimit
+	for i = 0; i < len(s.rlimits); i++ {
+		lim.Cur, lim.Max = s.rlimits[i].cur, s.rlimits[i].max
+		if _, _, e1 = syscall.RawSyscall6(unix.SYS_PRLIMIT64, 0, uintptr(s.rlimits[i].res), uintptr(unsafe.Pointer(&lim)), 0, 0, 0); e1 != 0 {
+			goto fail
+		}
+	}
+	// Into the cgroups: a task moving itself alone ("0" in a v1 tasks file)
+	// spares the kernel the process-wide lock a move of another takes.
+	s.step = stepJoin
+	syscall.RawSyscall(unix.SYS_CLOCK_GETTIME, unix.CLOCK_THREAD_CPUTIME_ID, uintptr(unsafe.Pointer(&s.joinedAt)), 0)
+	for i = 0; i < len(s.join); i++ {
+		if _, _, e1 = syscall.RawSyscall(unix.SYS_WRITE, uintptr(s.join[i]), uintptr(unsafe.Pointer(&s.zero[0])), 1); e1 != 0 {
+			goto fail
+		}
+	}
+	if s.cred {
+		s.step = stepGroups
+		if len(s.groups) == 0 {
+			_, _, e1 = syscall.RawSyscall(unix.SYS_SETGROUPS, 0, 0, 0)
+		} else {
+			_, _, e1 = syscall.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(s.groups)), uintptr(unsafe.Pointer(&s.groups[0])), 0)
+		}
+		if e1 != 0 {
+			goto fail
+		}
+		s.step = stepGID
+		if _, _, e1 = syscall.RawSyscall(unix.SYS_SETRESGID, s.gid, s.gid, s.gid); e1 != 0 {
+			goto fail
+		}
+		s.step = stepUID
+		if _, _, e1 = syscall.RawSyscall(unix.SYS_SETRESUID, s.uid, s.uid, s.uid); e1 != 0 {
+			goto fail
+		}
+	}
+	s.step = stepDir
+	if s.dir != nil {
+		if _, _, e1 = syscall.RawSyscall(unix.SYS_CHDIR, uintptr(unsafe.Pointer(s.dir)), 0, 0); e1 != 0 {
+			goto fail
+		}
+	}
+	// The descriptors, as Go's fork does them: those that would be
+	// overwritten first moved above them all, then each to its place.
+	s.step = stepFiles
+	for i = 0; i < len(s.files); i++ {
+		if s.files[i] >= 0 && s.files[i] < i {
+			if _, _, e1 = syscall.RawSyscall(unix.SYS_DUP3, uintptr(s.files[i]), uintptr(s.nextfd), unix.O_CLOEXEC); e1 != 0 {
+				goto fail
+			}
+			s.files[i] = s.nextfd
+			s.nextfd++
+		}
+	}
+	for i = 0; i < len(s.files); i++ {
+		fd = s.files[i]
+		switch {
+		case fd < 0:
+			syscall.RawSyscall(unix.SYS_CLOSE, uintptr(i), 0, 0)
+			continue
+		case fd == i:
+			_, _, e1 = syscall.RawSyscall(unix.SYS_FCNTL, uintptr(fd), unix.F_SETFD, 0)
+		default:
+			_, _, e1 = syscall.RawSyscall(unix.SYS_DUP3, uintptr(fd), uintptr(i), 0)
+		}
+		if e1 != 0 {
+			goto fail
+		}
+	}
+	s.step = stepExec
+	syscall.RawSyscall(unix.SYS_CLOCK_GETTIME, unix.CLOCK_THREAD_CPUTIME_ID, uintptr(unsafe.Pointer(&s.execAt)), 0)
+	_, _, e1 = syscall.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(s.path)),
+		uintptr(unsafe.Pointer(&s.argv[0])), uintptr(unsafe.Pointer(&s.envv[0])))
+fail:
+	s.errno = e1
+	for {
+		syscall.RawSyscall(unix.SYS_EXIT_GROUP, 253, 0, 0)
+	}
+}
