@@ -222,28 +222,38 @@ func (c *case1) prepare() error {
 // and takes that for the base of the next run's peak and limit (see
 // prepare). It is done at reset, a run after prepare (see minFree): the
 // other CPUs give back what prepare asked of them soon after, and the
-// objects of dead tasks are freed. With no task left the charge only falls,
-// maybe between the reset and the look: the reset is repeated until the
-// peak is the base.
+// objects of dead tasks are freed.
 func (c *case1) count() error {
+	base, err := chargeBase(c.memPeak, "0", c.memUsage)
+	if err != nil {
+		return err
+	}
+	c.memBase, c.counted = base, true
+	return nil
+}
+
+// chargeBase resets an empty memory cgroup's peak by writing reset to it,
+// and returns what is charged: the base of the next run's peak. With no
+// task left the charge only falls, maybe between the reset and the look:
+// the reset is repeated until the peak is the base.
+func chargeBase(peak ctlFile, reset string, usage ctlFile) (int64, error) {
 	for range 3 {
-		if err := c.memPeak.set("0"); err != nil {
-			return err
+		if err := peak.set(reset); err != nil {
+			return 0, err
 		}
-		base, err := c.memUsage.int()
+		base, err := usage.int()
 		if err != nil {
-			return err
+			return 0, err
 		}
-		peak, err := c.memPeak.int()
+		p, err := peak.int()
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if peak <= base {
-			c.memBase, c.counted = base, true
-			return nil
+		if p <= base {
+			return base, nil
 		}
 	}
-	return errors.New("the memory charge of an empty cgroup keeps falling")
+	return 0, errors.New("the memory charge of an empty cgroup keeps falling")
 }
 
 func (c *case1) reset(l Limits) error {

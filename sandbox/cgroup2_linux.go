@@ -195,6 +195,7 @@ func (g *cgroup2) newCase(name string, l Limits) (caseGroup, error) {
 		pids:    slices.Contains(g.controllers, "pids"),
 		fd:      -1,
 		pidsSet: -1,
+		counted: true,
 	}
 	if err := c.make(); err != nil {
 		c.remove()
@@ -219,8 +220,13 @@ type case2 struct {
 
 	procs, cpuStat                      ctlFile
 	memMax, swapMax, memPeak, memEvents ctlFile // swap absent without swap
+	memCurrent, memHigh                 ctlFile
 	pidsMax                             ctlFile
 	pidsSet                             int // what pids.max was last set to, or -1
+
+	memBase int64 // what the last runs left charged (see prepare)
+	counted bool  // memBase is what is charged now
+	noReset bool  // this kernel cannot reset memory.peak: the cgroup is made anew
 }
 
 // make makes the cgroup's directory and opens it and its files.
@@ -241,6 +247,8 @@ func (c *case2) make() error {
 		c.swapMax = o.openIfThere(c.dir, "memory.swap.max")
 		c.memPeak = o.open(c.dir, "memory.peak")
 		c.memEvents = o.open(c.dir, "memory.events")
+		c.memCurrent = o.open(c.dir, "memory.current")
+		c.memHigh = o.open(c.dir, "memory.high")
 	}
 	if c.pids {
 		c.pidsMax = o.open(c.dir, "pids.max")
@@ -253,7 +261,7 @@ func (c *case2) make() error {
 
 // closeFiles closes the cgroup's files and directory.
 func (c *case2) closeFiles() {
-	for _, f := range []*ctlFile{&c.procs, &c.cpuStat, &c.memMax, &c.swapMax, &c.memPeak, &c.memEvents, &c.pidsMax} {
+	for _, f := range []*ctlFile{&c.procs, &c.cpuStat, &c.memMax, &c.swapMax, &c.memPeak, &c.memEvents, &c.memCurrent, &c.memHigh, &c.pidsMax} {
 		f.close()
 	}
 	if c.fd >= 0 {
@@ -267,26 +275,85 @@ func (c *case2) closeFiles() {
 // so that they add up to usage.
 type cpuStat struct{ usage, user, sys time.Duration }
 
-// prepare makes a memory cgroup, or one that was killed, anew: the last
-// run's kernel memory stays charged, and memory.peak and oom_kill only grow,
-// so only a new cgroup measures the next run exactly; and some kernels kill
-// what is cloned into a killed cgroup (see kill).
+// prepare readies the cgroup for the next run. One that was killed is made
+// anew: some kernels kill what is cloned into a killed cgroup (see kill). A
+// memory cgroup is used again as on v1 (see case1.prepare) where the kernel
+// resets memory.peak (Linux 6.12: a write resets the peak read through that
+// descriptor to the charge then): while the last runs left at most
+// reuseLeft charged and no OOM kill (memory.events' oom_kill only grows);
+// the next run's peak and limit are counted from what is charged as it
+// starts (see count). A memory.high a page below the charge makes the kernel
+// give back what the CPUs hold ahead for the cgroup before it reclaims (a
+// limit below the charge, memory.max, would count an OOM event).
 func (c *case2) prepare() error {
 	if !c.mem && !c.killed {
+		return nil
+	}
+	if !c.killed && c.reuse() {
 		return nil
 	}
 	c.closeFiles()
 	if err := removeDir(c.dir); err != nil {
 		return err
 	}
-	c.killed, c.pidsSet = false, -1
+	c.killed, c.pidsSet, c.memBase, c.counted = false, -1, 0, true
 	return c.make()
+}
+
+// reuse reports whether the memory cgroup may serve the next run (see
+// prepare), and asks the CPUs to give back what they hold for it.
+func (c *case2) reuse() bool {
+	if c.noReset {
+		return false
+	}
+	if err := c.memPeak.set("reset"); err != nil {
+		c.noReset = true // read-only before Linux 6.12, or not ours to write
+		return false
+	}
+	if ooms, err := c.memEvents.keys("oom_kill"); err != nil || ooms[0] > 0 {
+		return false
+	}
+	left, err := c.memCurrent.int()
+	if err != nil {
+		return false
+	}
+	if c.memHigh.present() {
+		c.memHigh.set(strconv.FormatInt(left-int64(os.Getpagesize()), 10))
+		if c.memHigh.set("max") != nil {
+			return false
+		}
+		if left, err = c.memCurrent.int(); err != nil {
+			return false
+		}
+	}
+	if left > int64(reuseLeft) {
+		return false
+	}
+	c.counted = false
+	return true
+}
+
+// count resets the peak of a memory cgroup used again to what is charged,
+// and takes that for the base of the next run's peak and limit, as
+// case1.count does.
+func (c *case2) count() error {
+	base, err := chargeBase(c.memPeak, "reset", c.memCurrent)
+	if err != nil {
+		return err
+	}
+	c.memBase, c.counted = base, true
+	return nil
 }
 
 func (c *case2) reset(l Limits) error {
 	var errs []error
+	if c.mem && !c.counted {
+		if err := c.count(); err != nil {
+			return err
+		}
+	}
 	if c.mem {
-		errs = append(errs, c.memMax.set(strconv.FormatInt(int64(l.Memory), 10)))
+		errs = append(errs, c.memMax.set(strconv.FormatInt(int64(l.Memory)+c.memBase, 10)))
 		if c.swapMax.present() {
 			errs = append(errs, c.swapMax.set("0"))
 		}
@@ -352,7 +419,7 @@ func (c *case2) memory() (Size, bool, bool) {
 		return 0, false, false
 	}
 	ooms, _ := c.memEvents.keys("oom_kill")
-	return Size(peak), ooms[0] > 0, true
+	return Size(max(peak-c.memBase, 0)), ooms[0] > 0, true
 }
 
 func (c *case2) kill(deadline time.Time) error {
