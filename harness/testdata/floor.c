@@ -4,7 +4,10 @@
 // then released; x: t, and stopped at its exit for its VmHWM from /proc;
 // i: in a new IPC namespace; m: in a v1 memory cgroup made for it in the
 // directory MEMCG ("case"), joined by this thread for the fork and left
-// after, its peak read after its exit, removed. Exits 0 when every run of
+// after, its peak read after its exit, removed; j: in a v1 memory cgroup made
+// once in MEMCG, which the child joins itself (its tasks file, opened once)
+// before its exec, its peak reset before each run and read after (as
+// judgebench uses one again). Exits 0 when every run of
 // PROG exited 0; on a failure it kills and reaps the run first, and leaves
 // and removes its cgroup.
 #define _GNU_SOURCE
@@ -22,12 +25,13 @@
 #include <unistd.h>
 
 static char **args;
-static int traced, memcg;
+static int traced, memcg, join, tasksfd = -1;
 static char stack[1 << 16];
 static char dir[4096], tasks[4200], home[4200], peak[4200];
 
 static int child(void *unused) {
 	if (traced && ptrace(PTRACE_TRACEME, 0, 0, 0) < 0) _exit(126);
+	if (join && write(tasksfd, "0", 1) < 0) _exit(125);
 	execv(args[0], args);
 	_exit(127);
 }
@@ -74,7 +78,8 @@ int main(int argc, char **argv) {
 	int n = atoi(argv[1]);
 	const char *f = argv[2];
 	int exitstop = strchr(f, 'x') != 0, ipc = strchr(f, 'i') != 0;
-	memcg = strchr(f, 'm') != 0;
+	join = strchr(f, 'j') != 0;
+	memcg = join || strchr(f, 'm') != 0;
 	traced = exitstop || strchr(f, 't') != 0;
 	if (memcg && argc < 5) return 2;
 	args = argv + (memcg ? 4 : 3);
@@ -84,11 +89,13 @@ int main(int argc, char **argv) {
 		snprintf(home, sizeof home, "%s/tasks", argv[3]);
 		snprintf(peak, sizeof peak, "%s/memory.max_usage_in_bytes", dir);
 	}
+	if (join && (mkdir(dir, 0755) < 0 || (tasksfd = open(tasks, O_WRONLY | O_CLOEXEC)) < 0)) return fail(3, 0);
 	for (int i = 0; i < n; i++) {
-		if (memcg && mkdir(dir, 0755) < 0) return fail(3, 0);
-		if (memcg && put(tasks, "0") < 0) return fail(3, 0);
+		if (memcg && !join && mkdir(dir, 0755) < 0) return fail(3, 0);
+		if (memcg && !join && put(tasks, "0") < 0) return fail(3, 0);
+		if (join && put(peak, "0") < 0) return fail(3, 0);
 		int pid = clone(child, stack + sizeof stack, CLONE_VFORK | CLONE_VM | SIGCHLD | (ipc ? CLONE_NEWIPC : 0), 0);
-		if (memcg && put(home, "0") < 0) return fail(3, pid);
+		if (memcg && !join && put(home, "0") < 0) return fail(3, pid);
 		if (pid < 0) return fail(4, 0);
 		int st;
 		if (traced) {
@@ -111,7 +118,8 @@ int main(int argc, char **argv) {
 		if (waitpid(pid, &st, 0) < 0) return fail(8, pid);
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) return fail(8, 0);
 		if (memcg && readnum(peak, 0) < 0) return fail(9, 0);
-		if (memcg && rmdir(dir) < 0) return fail(9, 0);
+		if (memcg && !join && rmdir(dir) < 0) return fail(9, 0);
 	}
+	if (join && rmdir(dir) < 0) return fail(9, 0);
 	return 0;
 }
