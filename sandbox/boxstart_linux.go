@@ -269,10 +269,11 @@ func (r *run) vforks() bool {
 // joins the run's cgroups, so the program is born there; the CPU time its
 // process spent before its exec, there and before, is kept to be taken out
 // of theirs. The program's real time starts at its exec.
+// Its error is the start's cause alone.
 func (r *run) startAlone(path string, argv []string, attr *syscall.ProcAttr) error {
 	sp, err := vforkExec(path, argv, attr, r.rlimits(), r.cg.joinFiles())
 	if err != nil {
-		return &startError{r.c.Path, err}
+		return err
 	}
 	r.began = time.Now()
 	r.pid = sp.pid

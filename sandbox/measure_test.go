@@ -220,19 +220,33 @@ func TestStderrFlood(t *testing.T) {
 }
 
 // TestLimitsBeforeStart checks the program's rlimits as the program itself
-// reads them, and that the harness keeps its own.
+// reads them, the same however it was started (every isolation level, with
+// and without a memory cgroup), and that the harness keeps its own.
 func TestLimitsBeforeStart(t *testing.T) {
-	var before, after unix.Rlimit
+	var before, after, files unix.Rlimit
 	unix.Getrlimit(unix.RLIMIT_STACK, &before)
-	s := newSandbox(t, CgroupAuto)
+	unix.Getrlimit(unix.RLIMIT_NOFILE, &files)
+	nofile := min(files.Max, maxOpenFiles)
 	l := Limits{CPUTime: 1500 * time.Millisecond, Stack: 16 * MiB, Output: 5 * MiB}
-	r, out := runOut(t, s, work(t, l, "rlimits"))
-	if r.Verdict != Accepted {
-		t.Fatalf("rlimits = %s", describe(r))
-	}
-	for _, want := range []string{"CPU 3 4", "STACK 16777216 16777216", "FSIZE 5242880 5242880", "CORE 0 0"} {
-		if !strings.Contains(out, want+"\n") {
-			t.Errorf("rlimits printed:\n%s\nwant a line %q", out, want)
+	for _, iso := range []Isolation{IsolationNone, IsolationProcess, IsolationNamespaces} {
+		for _, mode := range modes() {
+			t.Run(string(iso)+"/"+string(mode), func(t *testing.T) {
+				s, err := New(Options{Cgroup: mode, Isolation: iso})
+				if err != nil {
+					t.Skipf("%s, cgroup %s: %v", iso, mode, err)
+				}
+				t.Cleanup(func() { s.Close() })
+				r, out := runOut(t, s, work(t, l, "rlimits"))
+				if r.Verdict != Accepted {
+					t.Fatalf("rlimits = %s", describe(r))
+				}
+				for _, want := range []string{"CPU 3 4", "STACK 16777216 16777216", "FSIZE 5242880 5242880", "CORE 0 0",
+					fmt.Sprintf("NOFILE %d %d", nofile, nofile)} {
+					if !strings.Contains(out, want+"\n") {
+						t.Errorf("rlimits printed:\n%s\nwant a line %q", out, want)
+					}
+				}
+			})
 		}
 	}
 	unix.Getrlimit(unix.RLIMIT_STACK, &after)

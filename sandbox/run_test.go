@@ -80,10 +80,17 @@ func TestSystemError(t *testing.T) {
 	if err := os.WriteFile(plain, []byte("#!/bin/sh\nexit 0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Executable but no program: its exec fails in the child (in a box, after
+	// the program was copied there).
+	badELF := filepath.Join(dir, "bad-elf")
+	if err := os.WriteFile(badELF, []byte("\x7fELF and nothing an ELF needs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		path, cause string
 	}{
 		{filepath.Join(dir, "missing"), "no such file"},
+		{badELF, "exec format error"},
 		{plain, "permission denied"},
 		{"no-such-program-in-path", "not found"},
 		{dir, "permission denied"},
@@ -91,8 +98,8 @@ func TestSystemError(t *testing.T) {
 	s := newSandbox(t, CgroupAuto)
 	for _, tt := range tests {
 		r := s.Run(t.Context(), &Command{Path: tt.path})
-		if r.Verdict != SystemError || !strings.Contains(r.Error, tt.cause) || !strings.Contains(r.Error, tt.path) {
-			t.Errorf("Run(%s) = %s; want SYSTEM_ERROR naming the program and %q", tt.path, describe(r), tt.cause)
+		if r.Verdict != SystemError || !strings.Contains(r.Error, tt.cause) || strings.Count(r.Error, "start "+tt.path) != 1 {
+			t.Errorf("Run(%s) = %s; want SYSTEM_ERROR naming the start of the program once, and %q", tt.path, describe(r), tt.cause)
 		}
 		if r.MemorySource != MemoryNone {
 			t.Errorf("Run(%s) memory source = %q; want none for a program that never ran", tt.path, r.MemorySource)

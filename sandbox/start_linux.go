@@ -86,7 +86,10 @@ func (r *run) start(files []uintptr) error {
 	}
 	if r.vforks() { // outside a box: a boxed one started in startInBox
 		attr.Sys.Ptrace = false
-		return r.startAlone(path, argv, attr)
+		if err := r.startAlone(path, argv, attr); err != nil {
+			return &startError{r.c.Path, err}
+		}
+		return nil
 	}
 	if r.cg != nil && r.cg.cloneFD() >= 0 && (r.jail == nil || r.jail.box == nil) {
 		attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = true, r.cg.cloneFD()
@@ -285,6 +288,8 @@ func rlimitName(res int) string {
 		return "RLIMIT_CORE"
 	case unix.RLIMIT_NPROC:
 		return "RLIMIT_NPROC"
+	case unix.RLIMIT_NOFILE:
+		return "RLIMIT_NOFILE"
 	}
 	return "resource " + strconv.Itoa(res)
 }
@@ -315,11 +320,30 @@ func (r *run) rlimits() []rlimit {
 		{unix.RLIMIT_STACK, uint64(l.Stack), uint64(l.Stack)},
 		{unix.RLIMIT_FSIZE, uint64(l.Output), uint64(l.Output)},
 		{unix.RLIMIT_CORE, 0, 0},
+		openFiles(),
 	}
 	if r.cg == nil || !r.cg.hasPids() {
 		set = append(set, nproc(l.Processes))
 	}
 	return set
+}
+
+// maxOpenFiles is a program's RLIMIT_NOFILE, soft and hard: a shell's usual
+// soft limit. Go raises its own soft limit to the hard one as it starts, and
+// its fork gives a child back the limit it started with; judgebench's own
+// start (see vforkExec) cannot read that, so every start sets this one, and
+// a program's limit does not depend on how the harness was started.
+const maxOpenFiles = 1024
+
+// openFiles is the RLIMIT_NOFILE of a run: maxOpenFiles, or the harness's
+// own hard limit when that is lower.
+func openFiles() rlimit {
+	v := uint64(maxOpenFiles)
+	var own unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &own) == nil && own.Max < v {
+		v = own.Max
+	}
+	return rlimit{unix.RLIMIT_NOFILE, v, v}
 }
 
 // nproc is the RLIMIT_NPROC for a run of n tasks without a pids cgroup. The

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"syscall"
 	"time"
 	"unsafe"
@@ -114,7 +115,8 @@ func vforkExec(path string, argv []string, attr *syscall.ProcAttr, rlimits []rli
 		}
 		time.Sleep(delay)
 		delay *= 2
-		s.files = fdsOf(attr.Files) // the child rewrote them
+		s.files = fdsOf(attr.Files) // the child rewrote them, and nextfd
+		s.nextfd = firstFree(s.files)
 	}
 }
 
@@ -125,7 +127,7 @@ func newChildSpec(path string, argv []string, attr *syscall.ProcAttr, rlimits []
 	}
 	if sys.Ptrace || sys.Cloneflags != 0 || sys.Unshareflags != 0 || sys.UseCgroupFD || sys.Chroot != "" ||
 		sys.Setctty || sys.Noctty || sys.Foreground || len(sys.UidMappings)+len(sys.GidMappings)+len(sys.AmbientCaps) > 0 ||
-		sys.PidFD != nil || sys.Credential != nil && sys.Credential.NoSetGroups {
+		sys.PidFD != nil || sys.Pgid != 0 || sys.Ctty != 0 || sys.Credential != nil && sys.Credential.NoSetGroups {
 		return nil, errors.New("sandbox: vforkExec cannot start a process so")
 	}
 	s := &childSpec{
@@ -152,10 +154,7 @@ func newChildSpec(path string, argv []string, attr *syscall.ProcAttr, rlimits []
 			return nil, err
 		}
 	}
-	s.nextfd = len(s.files)
-	for _, fd := range s.files {
-		s.nextfd = max(s.nextfd, fd+1)
-	}
+	s.nextfd = firstFree(s.files)
 	for _, l := range rlimits {
 		var own unix.Rlimit
 		if err := unix.Getrlimit(l.res, &own); err != nil {
@@ -170,6 +169,15 @@ func newChildSpec(path string, argv []string, attr *syscall.ProcAttr, rlimits []
 	return s, nil
 }
 
+// firstFree is a descriptor above every one of files and their places.
+func firstFree(files []int) int {
+	n := len(files)
+	for _, fd := range files {
+		n = max(n, fd+1)
+	}
+	return n
+}
+
 func fdsOf(files []uintptr) []int {
 	fds := make([]int, len(files))
 	for i, f := range files {
@@ -178,17 +186,44 @@ func fdsOf(files []uintptr) []int {
 	return fds
 }
 
+// forking counts the vforks under way. The first takes syscall.ForkLock
+// for them all, as Go's own forks share it: no descriptor made without
+// close-on-exec elsewhere in the process (under ForkLock.RLock) reaches a
+// program, while starts run side by side.
+var forking struct {
+	sync.Mutex
+	n int
+}
+
+func acquireForkLock() {
+	forking.Lock()
+	if forking.n == 0 {
+		syscall.ForkLock.Lock()
+	}
+	forking.n++
+	forking.Unlock()
+}
+
+func releaseForkLock() {
+	forking.Lock()
+	if forking.n--; forking.n == 0 {
+		syscall.ForkLock.Unlock()
+	}
+	forking.Unlock()
+}
+
 // start runs one child; a child that failed is reaped.
 func (s *childSpec) start() (spawned, error) {
 	s.step, s.errno = 0, 0
-	syscall.ForkLock.Lock()
+	// The order of forkExec's: live, then ForkLock (in StartProcess).
 	live.mu.RLock()
+	acquireForkLock()
 	pid, err := s.vfork()
+	releaseForkLock()
 	if err == 0 && s.errno == 0 {
 		addLive(pid)
 	}
 	live.mu.RUnlock()
-	syscall.ForkLock.Unlock()
 	if err != 0 {
 		return spawned{}, fmt.Errorf("vfork: %w", err)
 	}
@@ -241,16 +276,6 @@ func (s *childSpec) vfork() (pid int, errno syscall.Errno) {
 			goto fail
 		}
 	}
-	s.step = stepDeathSignal
-	if s.deathSig != 0 {
-		if _, _, e1 = syscall.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, s.deathSig, 0, 0, 0, 0); e1 != 0 {
-			goto fail
-		}
-		// A parent gone before the signal was set: no program.
-		if r1, _, _ = syscall.RawSyscall(unix.SYS_GETPPID, 0, 0, 0); r1 != s.ppid {
-			syscall.RawSyscall(unix.SYS_EXIT_GROUP, 253, 0, 0)
-		}
-	}
 	s.step = stepRlimit
 	for i = 0; i < len(s.rlimits); i++ {
 		lim.Cur, lim.Max = s.rlimits[i].cur, s.rlimits[i].max
@@ -292,6 +317,17 @@ func (s *childSpec) vfork() (pid int, errno syscall.Errno) {
 			goto fail
 		}
 	}
+	// After the ids, whose change clears it.
+	s.step = stepDeathSignal
+	if s.deathSig != 0 {
+		if _, _, e1 = syscall.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, s.deathSig, 0, 0, 0, 0); e1 != 0 {
+			goto fail
+		}
+		// A parent gone before the signal was set: no program.
+		if r1, _, _ = syscall.RawSyscall(unix.SYS_GETPPID, 0, 0, 0); r1 != s.ppid {
+			syscall.RawSyscall(unix.SYS_EXIT_GROUP, 253, 0, 0)
+		}
+	}
 	// The descriptors, as Go's fork does them: those that would be
 	// overwritten first moved above them all, then each to its place.
 	s.step = stepFiles
@@ -318,6 +354,9 @@ func (s *childSpec) vfork() (pid int, errno syscall.Errno) {
 		if e1 != 0 {
 			goto fail
 		}
+	}
+	for i = len(s.files); i < 3; i++ {
+		syscall.RawSyscall(unix.SYS_CLOSE, uintptr(i), 0, 0)
 	}
 	s.step = stepExec
 	syscall.RawSyscall(unix.SYS_CLOCK_GETTIME, unix.CLOCK_THREAD_CPUTIME_ID, uintptr(unsafe.Pointer(&s.execAt)), 0)
