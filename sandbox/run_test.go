@@ -203,3 +203,42 @@ func TestStartFailsBeforeExec(t *testing.T) {
 		t.Errorf("exit 0 after it = %s; want ACCEPTED", describe(r))
 	}
 }
+
+// TestVforkLockOrder checks that the vfork start waits for the registry of
+// live programs before it takes syscall.ForkLock, the order of forkExec
+// (registry, then ForkLock inside StartProcess): in the other order a vfork
+// holding ForkLock, a StartProcess holding the registry and a sweep waiting
+// to write it deadlocked. Here the test is the sweep.
+func TestVforkLockOrder(t *testing.T) {
+	if !canVfork {
+		t.Skip("no vfork start on this architecture")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	live.mu.Lock()
+	started := make(chan spawned)
+	go func() {
+		sp, err := vforkExec(exe, []string{exe, "-test.run=^$"}, &syscall.ProcAttr{Env: os.Environ()}, nil, nil)
+		if err != nil {
+			t.Error(err)
+		}
+		started <- sp
+	}()
+	time.Sleep(100 * time.Millisecond) // the start is waiting for the registry now
+	free := syscall.ForkLock.TryLock()
+	if free {
+		syscall.ForkLock.Unlock()
+	}
+	live.mu.Unlock()
+	sp := <-started
+	if sp.pid > 0 {
+		var ws unix.WaitStatus
+		wait4(sp.pid, &ws, nil)
+		removeLive(sp.pid)
+	}
+	if !free {
+		t.Error("the vfork start held syscall.ForkLock while it waited for the registry of live programs")
+	}
+}
