@@ -83,9 +83,10 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 		return r.fail(err)
 	}
 	if r.jail == nil && !r.startJoins() || r.startsInBox() {
-		// This goroutine's OS thread is the tracer, from fork to reap; the
-		// program's parent-death signal is tied to it too. (A program
-		// started in its box has a tracer of its own; see startInBox.)
+		// This goroutine's OS thread is the program's parent (and, when it
+		// is traced, its tracer), from fork to reap; the program's
+		// parent-death signal is tied to it too. (A program started in its
+		// box has a parent of its own; see startInBox.)
 		runtime.LockOSThread()
 		r.live(ctx)
 		runtime.UnlockOSThread()
