@@ -58,7 +58,7 @@ func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) err
 				done <- started{err: err}
 				return
 			}
-			done <- r.startTraced(path, argv, attr)
+			done <- r.startFromThread(path, argv, attr)
 		})
 		s = <-done
 	}
@@ -119,7 +119,7 @@ func (h *holder) spawner() (*spawner, error) {
 			return
 		}
 		for o := range sp.orders {
-			s := o.r.startTraced(o.path, o.argv, o.attr)
+			s := o.r.startFromThread(o.path, o.argv, o.attr)
 			o.done <- s
 			if s.broken {
 				return
@@ -166,12 +166,12 @@ func enterFiltered(box *holder) error {
 	return nil
 }
 
-// startTraced starts the program from the calling thread, in the box (see
+// startFromThread starts the program from the calling thread, in the box (see
 // enterFiltered) and its cgroups: by vforkExec where there is one, else
 // traced, doing what the harness does at its exec stop: its process clock so
 // far (the fork's), its cgroups if it was not born in them, its rlimits; then
 // it lets it go.
-func (r *run) startTraced(path string, argv []string, attr *syscall.ProcAttr) started {
+func (r *run) startFromThread(path string, argv []string, attr *syscall.ProcAttr) started {
 	if canVfork {
 		// Untraced: the child does all that itself (see vforkExec).
 		attr.Sys.Ptrace = false

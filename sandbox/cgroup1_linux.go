@@ -87,8 +87,9 @@ func (g *cgroup1) newCase(name string, l Limits) (caseGroup, error) {
 		cpuDir:  filepath.Join(g.cpuacct, name),
 		pidsSet: -1,
 		memSet:  -1,
-		counted: true,
 		home:    &g.home,
+
+		memCharge: memCharge{counted: true},
 	}
 	for _, d := range c.dirs() {
 		if err := os.Mkdir(d, 0o755); err != nil {
@@ -114,15 +115,14 @@ type case1 struct {
 
 	memProcs, memLimit, memswLimit, memPeak, memOOM ctlFile // memsw absent without swap accounting
 	memUsage                                        ctlFile
-	memBase                                         int64 // what the last runs left charged (see prepare)
 	memSet                                          int64 // the limits last set (memory's may be lower since: see prepare), or -1: none
-	counted                                         bool  // memBase is what is charged now
-	pidsProcs, pidsMax                              ctlFile
-	cpuProcs, cpuUsage, cpuUser, cpuSys             ctlFile    // user and sys absent before Linux 4.6
-	pidsSet                                         int        // what pids.max was last set to, or -1
-	tasks                                           [3]ctlFile // memory, pids, cpuacct
-	home                                            *[3]ctlFile
-	limits                                          Limits // of the last reset
+	memCharge
+	pidsProcs, pidsMax                  ctlFile
+	cpuProcs, cpuUsage, cpuUser, cpuSys ctlFile    // user and sys absent before Linux 4.6
+	pidsSet                             int        // what pids.max was last set to, or -1
+	tasks                               [3]ctlFile // memory, pids, cpuacct
+	home                                *[3]ctlFile
+	limits                              Limits // of the last reset
 }
 
 // openMemory opens the files of a new memory cgroup.
@@ -218,48 +218,49 @@ func (c *case1) prepare() error {
 	return nil
 }
 
-// count resets the peak of a memory cgroup used again to what is charged,
-// and takes that for the base of the next run's peak and limit (see
-// prepare). It is done at reset, a run after prepare (see minFree): the
-// other CPUs give back what prepare asked of them soon after, and the
-// objects of dead tasks are freed.
-func (c *case1) count() error {
-	base, err := chargeBase(c.memPeak, "0", c.memUsage)
-	if err != nil {
-		return err
-	}
-	c.memBase, c.counted = base, true
-	return nil
+// memCharge is what a memory cgroup used again carries over from the runs
+// before it (see case1.prepare, case2.prepare): the base its next run's
+// peak and limit are counted from.
+type memCharge struct {
+	memBase int64 // what the last runs left charged
+	counted bool  // memBase is what is charged now
 }
 
-// chargeBase resets an empty memory cgroup's peak by writing reset to it,
-// and returns what is charged: the base of the next run's peak. With no
-// task left the charge only falls, maybe between the reset and the look:
-// the reset is repeated until the peak is the base.
-func chargeBase(peak ctlFile, reset string, usage ctlFile) (int64, error) {
+// count resets an empty memory cgroup's peak, by writing reset to peak,
+// and takes what is charged (usage) for the base of the next run's peak and
+// limit. It is done at reset, a run after prepare (see minFree): the other
+// CPUs give back what prepare asked of them soon after, and the objects of
+// dead tasks are freed. With no task left the charge only falls, maybe
+// between the reset and the look: the reset is repeated until the peak is
+// the base.
+func (m *memCharge) count(peak ctlFile, reset string, usage ctlFile) error {
 	for range 3 {
 		if err := peak.set(reset); err != nil {
-			return 0, err
+			return err
 		}
 		base, err := usage.int()
 		if err != nil {
-			return 0, err
+			return err
 		}
 		p, err := peak.int()
 		if err != nil {
-			return 0, err
+			return err
 		}
 		if p <= base {
-			return base, nil
+			m.memBase, m.counted = base, true
+			return nil
 		}
 	}
-	return 0, errors.New("the memory charge of an empty cgroup keeps falling")
+	return errors.New("the memory charge of an empty cgroup keeps falling")
 }
+
+// peak is a peak read in the cgroup, less the base.
+func (m *memCharge) peak(read int64) Size { return Size(max(read-m.memBase, 0)) }
 
 func (c *case1) reset(l Limits) error {
 	c.limits = l
 	if !c.counted {
-		if err := c.count(); err != nil {
+		if err := c.count(c.memPeak, "0", c.memUsage); err != nil {
 			return fmt.Errorf("cgroup v1: %w", err)
 		}
 	}
@@ -397,7 +398,7 @@ func (c *case1) memory() (Size, bool, bool) {
 		return 0, false, false
 	}
 	ooms, _ := c.memOOM.keys("oom_kill")
-	return Size(max(peak-c.memBase, 0)), ooms[0] > 0, true
+	return c.peak(peak), ooms[0] > 0, true
 }
 
 func (c *case1) hasMemory() bool { return true }

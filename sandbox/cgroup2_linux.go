@@ -195,7 +195,8 @@ func (g *cgroup2) newCase(name string, l Limits) (caseGroup, error) {
 		pids:    slices.Contains(g.controllers, "pids"),
 		fd:      -1,
 		pidsSet: -1,
-		counted: true,
+
+		memCharge: memCharge{counted: true},
 	}
 	if err := c.make(); err != nil {
 		c.remove()
@@ -224,9 +225,8 @@ type case2 struct {
 	pidsMax                             ctlFile
 	pidsSet                             int // what pids.max was last set to, or -1
 
-	memBase int64 // what the last runs left charged (see prepare)
-	counted bool  // memBase is what is charged now
-	noReset bool  // this kernel cannot reset memory.peak: the cgroup is made anew
+	memCharge
+	noReset bool // this kernel cannot reset memory.peak: the cgroup is made anew
 }
 
 // make makes the cgroup's directory and opens it and its files.
@@ -333,22 +333,10 @@ func (c *case2) reuse() bool {
 	return true
 }
 
-// count resets the peak of a memory cgroup used again to what is charged,
-// and takes that for the base of the next run's peak and limit, as
-// case1.count does.
-func (c *case2) count() error {
-	base, err := chargeBase(c.memPeak, "reset", c.memCurrent)
-	if err != nil {
-		return err
-	}
-	c.memBase, c.counted = base, true
-	return nil
-}
-
 func (c *case2) reset(l Limits) error {
 	var errs []error
 	if c.mem && !c.counted {
-		if err := c.count(); err != nil {
+		if err := c.count(c.memPeak, "reset", c.memCurrent); err != nil {
 			return err
 		}
 	}
@@ -419,7 +407,7 @@ func (c *case2) memory() (Size, bool, bool) {
 		return 0, false, false
 	}
 	ooms, _ := c.memEvents.keys("oom_kill")
-	return Size(max(peak-c.memBase, 0)), ooms[0] > 0, true
+	return c.peak(peak), ooms[0] > 0, true
 }
 
 func (c *case2) kill(deadline time.Time) error {

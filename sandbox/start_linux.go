@@ -337,13 +337,16 @@ const maxOpenFiles = 1024
 
 // openFiles is the RLIMIT_NOFILE of a run: maxOpenFiles, or the harness's
 // own hard limit when that is lower.
-func openFiles() rlimit {
-	v := uint64(maxOpenFiles)
+func openFiles() rlimit { return atMostOwn(unix.RLIMIT_NOFILE, maxOpenFiles) }
+
+// atMostOwn is rlimit res at v, soft and hard, or at the harness's own hard
+// limit of res when that is lower: an ordinary user cannot raise it.
+func atMostOwn(res int, v uint64) rlimit {
 	var own unix.Rlimit
-	if unix.Getrlimit(unix.RLIMIT_NOFILE, &own) == nil && own.Max < v {
+	if unix.Getrlimit(res, &own) == nil && own.Max < v {
 		v = own.Max
 	}
-	return rlimit{unix.RLIMIT_NOFILE, v, v}
+	return rlimit{res, v, v}
 }
 
 // nproc is the RLIMIT_NPROC for a run of n tasks without a pids cgroup. The
@@ -351,16 +354,8 @@ func openFiles() rlimit {
 // ones that exist already; counting the user's would cost a walk of /proc per
 // run, so it allows for all the machine's. It is a loose bound that keeps a
 // fork bomb from taking the machine, not a precise one, and it does not bind
-// root at all. It never exceeds the harness's own hard limit, which an
-// ordinary user cannot raise.
-func nproc(n int) rlimit {
-	v := uint64(n + systemTasks())
-	var own unix.Rlimit
-	if unix.Getrlimit(unix.RLIMIT_NPROC, &own) == nil && own.Max < v {
-		v = own.Max
-	}
-	return rlimit{unix.RLIMIT_NPROC, v, v}
-}
+// root at all. It never exceeds the harness's own hard limit.
+func nproc(n int) rlimit { return atMostOwn(unix.RLIMIT_NPROC, uint64(n+systemTasks())) }
 
 // tasksSeen is systemTasks' last count and when it was read.
 var tasksSeen struct {
