@@ -246,3 +246,67 @@ func startThreadLeaves(t *testing.T, s *Sandbox) {
 		}
 	}
 }
+
+// TestBoxProgramFollowsItsPath: a boxed run of a path runs whatever file is
+// there now: the same path pointed at another program by its symbolic
+// link, or replaced by another file outside the box's system directories
+// (copied into the box), runs the new one, though the box keeps what it
+// found for a path while the file there stays the same.
+func TestBoxProgramFollowsItsPath(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("not root: no box")
+	}
+	s, err := New(Options{Isolation: IsolationNamespaces})
+	if err != nil {
+		t.Skip(err)
+	}
+	defer s.Close()
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	exit := func(path string) int {
+		t.Helper()
+		r := s.Run(t.Context(), &Command{Path: path, Limits: roomy(Limits{})})
+		if r.Verdict == SystemError {
+			t.Fatalf("%s: %s", path, describe(r))
+		}
+		return r.ExitCode
+	}
+	link := dir + "/link"
+	for _, target := range []string{"/bin/true", "/bin/false", "/bin/true"} {
+		os.Remove(link)
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if got, want := exit(link), exitOf(target); got != want {
+				t.Fatalf("%s pointing at %s exited %d, want %d", link, target, got, want)
+			}
+		}
+	}
+	prog := dir + "/prog"
+	for i, source := range []string{"/bin/true", "/bin/false", "/bin/true"} {
+		data, err := os.ReadFile(source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := prog + strconv.Itoa(i)
+		if err := os.WriteFile(next, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(next, prog); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if got, want := exit(prog), exitOf(source); got != want {
+				t.Fatalf("%s, a copy of %s, exited %d, want %d", prog, source, got, want)
+			}
+		}
+	}
+}
+
+func exitOf(program string) int {
+	if strings.HasSuffix(program, "false") {
+		return 1
+	}
+	return 0
+}

@@ -211,6 +211,51 @@ func residentPages(t *testing.T, f *os.File) (in, all int) {
 	return in, len(vec)
 }
 
+// TestCachedProbes: both ways of asking whether an input is in the page
+// cache (cachestat, and mincore where there is none) say no for a file
+// dropped whole or but its last page, and yes once it was read whole.
+func TestCachedProbes(t *testing.T) {
+	path := tempInput(t, 3*int64(os.Getpagesize())+100) // skips where pages cannot be dropped
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, size := int(f.Fd()), fi.Size()
+	check := func(want bool) {
+		t.Helper()
+		if got := cachedByMap(fd, size); got != want {
+			t.Errorf("cachedByMap = %v, want %v", got, want)
+		}
+		got, ok := cachedByStat(fd, size)
+		if !ok {
+			t.Log("no cachestat on this kernel")
+		} else if got != want {
+			t.Errorf("cachedByStat = %v, want %v", got, want)
+		}
+		if got := cached(fd, size); got != want {
+			t.Errorf("cached = %v, want %v", got, want)
+		}
+	}
+	check(false)
+	buf := make([]byte, size)
+	if _, err := f.ReadAt(buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	check(true)
+	// Only the last page, a partial one, dropped: not all of it.
+	page := int64(os.Getpagesize())
+	unix.Fadvise(fd, size/page*page, page, unix.FADV_DONTNEED)
+	if in, all := residentPages(t, f); in != all-1 {
+		t.Fatalf("%d of %d pages cached after dropping the last one", in, all)
+	}
+	check(false)
+}
+
 // TestInputsRefused: an input handed over as an open file that is not a
 // regular file is a SYSTEM_ERROR that says so, at once: a named pipe could
 // hold the harness forever. A pipe from the harness itself, the null device

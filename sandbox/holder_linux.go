@@ -41,11 +41,12 @@ type holder struct {
 	dir  string         // the box's mount point on the host, empty there
 	root string         // /proc/PID/root: the box seen from the host
 
-	programs map[programKey]string // copies in the box, by the original's identity
-	ahead    string                // the prepare order sent ahead, its answer not read yet
-	ready    string                // the prepare order the box is ready for without one (see keep)
-	seen     rwView                // the run tmpfs as a prepare made it, seen from the host
-	spawn    *spawner              // the start thread of its runs, once one started
+	programs map[programKey]string   // copies in the box, by the original's identity
+	found    map[string]foundProgram // what program found, by the path it was given
+	ahead    string                  // the prepare order sent ahead, its answer not read yet
+	ready    string                  // the prepare order the box is ready for without one (see keep)
+	seen     rwView                  // the run tmpfs as a prepare made it, seen from the host
+	spawn    *spawner                // the start thread of its runs, once one started
 }
 
 // holderNamespaces are the namespaces a holder has of its own and a run enters.
@@ -105,7 +106,8 @@ func startHolder(dir string) (*holder, error) {
 		return nil, fmt.Errorf("holder: start: %w", err)
 	}
 	h := &holder{pid: pid, ctl: ours, in: bufio.NewReader(ours), ns: map[string]int{}, dir: dir,
-		root: "/proc/" + strconv.Itoa(pid) + "/root", programs: map[programKey]string{}}
+		root: "/proc/" + strconv.Itoa(pid) + "/root", programs: map[programKey]string{},
+		found: map[string]foundProgram{}}
 	if err := h.answer(); err != nil {
 		h.close()
 		return nil, fmt.Errorf("holder: start: %w", err)
@@ -256,12 +258,53 @@ func (h *holder) close() error {
 // program returns the path in the box of the program at path: the same path
 // when it lies in the system directories the box shares, else a copy in the
 // box, made once per program file. What is no executable regular file is
-// refused as exec would refuse it.
+// refused as exec would refuse it. Its answer for a path is kept while a
+// stat of the path finds the same file unchanged (its ctime moves with any
+// link, unlink or mode change of it): one system call a run, not the dozen
+// of the symbolic links and directories looked at. (A directory above it
+// made unsearchable later is not seen: the box's exec then fails, and says
+// so.)
 func (h *holder) program(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
 	}
+	var st unix.Stat_t
+	if err := unix.Stat(abs, &st); err == nil {
+		id := identityOf(&st)
+		if f, ok := h.found[abs]; ok && f.id == id {
+			return f.box, nil
+		}
+		box, err := h.lookUp(abs)
+		if err == nil {
+			h.found[abs] = foundProgram{id, box}
+		}
+		return box, err
+	}
+	return h.lookUp(abs)
+}
+
+// foundProgram is what holder.program found for a path: the identity of the
+// file there then, and its path in the box.
+type foundProgram struct {
+	id  fileIdentity
+	box string
+}
+
+// fileIdentity tells a file, and whether it changed: a write moves its
+// mtime; a link, unlink, rename, chmod or chown its ctime.
+type fileIdentity struct {
+	dev, ino           uint64
+	size, mtime, ctime int64
+	mode, uid, gid     uint32
+}
+
+func identityOf(st *unix.Stat_t) fileIdentity {
+	return fileIdentity{uint64(st.Dev), st.Ino, st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Mode, st.Uid, st.Gid}
+}
+
+// lookUp is program's look, at the absolute path abs.
+func (h *holder) lookUp(abs string) (string, error) {
 	if real, err := filepath.EvalSymlinks(abs); err == nil && sharedWithBox(real) && runnableByOthers(real) {
 		return real, nil
 	}
