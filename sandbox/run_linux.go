@@ -41,6 +41,7 @@ type run struct {
 	traced      bool         // still attached after exec, for VmHWM at the exit stop
 	cloned      bool         // started into its cgroup by clone3: no attach at exec
 	selfLimited bool         // its child set its own rlimits (vforkExec)
+	exited      bool         // the program exited: a zombie until reap
 	bornIn      bool         // in its cgroups before its exec: forked by a thread that had joined them (see joinThread), or joined them itself (vforkExec)
 	// startCPU is the CPU time the cgroups of a program born in them were
 	// charged before its exec, besides LaunchCPU: that of the thread that
@@ -121,6 +122,7 @@ func (r *run) live(ctx context.Context) {
 	wd := r.watch(ctx)
 	err = r.waitExit()
 	ended := time.Now()
+	r.exited = err == nil
 	wd.stop()
 	// The program is a zombie now: its pid and process group stay reserved,
 	// so no kill of teardown can reach a process that reused them.
@@ -239,7 +241,7 @@ func (r *run) teardown() {
 		unix.Kill(-r.pid, unix.SIGKILL)
 	}
 	var killErr error
-	if r.cg != nil {
+	if r.cg != nil && !(r.exited && r.cg.onlyLeader()) {
 		if killErr = r.cg.kill(deadline); killErr != nil {
 			r.warn(killErr)
 		}
