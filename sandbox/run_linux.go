@@ -31,18 +31,17 @@ type run struct {
 	limits Limits
 	res    *Result
 
-	cg          caseGroup
-	jail        *jail // at the process isolation level
-	io          *pipes
-	files       *checkFiles // a checker program's, when it judges the output
-	path        string      // the program, found
-	pid         int
-	group       atomic.Int64 // pid, for kills from other goroutines
-	traced      bool         // still attached after exec, for VmHWM at the exit stop
-	cloned      bool         // started into its cgroup by clone3: no attach at exec
-	selfLimited bool         // its child set its own rlimits (vforkExec)
-	exited      bool         // the program exited: a zombie until reap
-	bornIn      bool         // in its cgroups before its exec: forked by a thread that had joined them (see joinThread), or joined them itself (vforkExec)
+	cg     caseGroup
+	jail   *jail // at the process isolation level
+	io     *pipes
+	files  *checkFiles // a checker program's, when it judges the output
+	path   string      // the program, found
+	pid    int
+	group  atomic.Int64 // pid, for kills from other goroutines
+	traced bool         // still attached after exec, for VmHWM at the exit stop
+	cloned bool         // started into its cgroup by clone3: no attach at exec
+	exited bool         // the program exited: a zombie until reap
+	bornIn bool         // in its cgroups before its exec: forked by a thread that had joined them (see joinThread), or joined them itself (vforkExec)
 	// startCPU is the CPU time the cgroups of a program born in them were
 	// charged before its exec, besides LaunchCPU: that of the thread that
 	// forked it there, or, taken off, that of its own process before it

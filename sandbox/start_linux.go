@@ -102,15 +102,7 @@ func (r *run) start(files []uintptr) error {
 			return err
 		}
 	}
-	var pid int
-	var err error
-	if r.vforksTraced() {
-		var sp spawned
-		sp, err = vforkExec(path, argv, attr, r.rlimits(), nil)
-		pid, r.selfLimited = sp.pid, true
-	} else {
-		pid, err = r.forkExec(path, argv, attr)
-	}
+	pid, err := r.forkExec(path, argv, attr)
 	if joined {
 		if lerr := r.leaveCgroups(); lerr != nil {
 			if err == nil {
@@ -200,13 +192,6 @@ func lookPath(p string) (string, error) {
 	return exec.LookPath(p)
 }
 
-// vforksTraced reports whether a program traced to its end starts by
-// vforkExec, outside any isolation and cgroup: its child sets its own
-// rlimits and asks to be traced before its exec, so the exec stop has only
-// the program's clock so far and the tracer's options left to do (Go's
-// start would leave the rlimits to prlimit calls there).
-func (r *run) vforksTraced() bool { return canVfork && r.traced && r.cg == nil && r.jail == nil }
-
 // atExec handles the exec stop: limits, cgroups, then release. report, when
 // there is one, is the launcher's: the stop awaited is the program's exec,
 // after the launcher's.
@@ -224,7 +209,7 @@ func (r *run) atExec(report *os.File) error {
 		}
 	}
 	r.res.LaunchCPU, _ = processClock(r.pid)
-	if report == nil && !r.selfLimited {
+	if report == nil {
 		if err := r.setRlimits(); err != nil {
 			return fmt.Errorf("sandbox: %w", err)
 		}

@@ -53,12 +53,11 @@ const (
 	stepUID
 	stepDir
 	stepFiles
-	stepTrace
 	stepExec
 )
 
 var stepNames = [...]string{"setsid", "parent-death signal", "setrlimit", "join its cgroups",
-	"setgroups", "setresgid", "setresuid", "chdir", "descriptors", "ptrace", "exec"}
+	"setgroups", "setresgid", "setresuid", "chdir", "descriptors", "exec"}
 
 func (s childStep) String() string { return stepNames[s] }
 
@@ -74,7 +73,6 @@ type childSpec struct {
 	join       []int    // control files the child writes "0" to: v1 tasks, v2 cgroup.procs
 	setsid     bool
 	setpgid    bool
-	traceme    bool // traced by its parent thread: stopped at its exec
 	cred       bool // set groups, gid and uid
 	groups     []uint32
 	uid, gid   uintptr
@@ -99,9 +97,8 @@ type spawned struct {
 // vforkExec starts path, the way attr says, with rlimits set and joined to
 // the cgroups whose control files join holds open, and returns once the
 // program is in its exec. attr may ask for what this start does: Dir, Env,
-// Files, Setsid, Setpgid, Pdeathsig, a Credential and Ptrace (traced by
-// the calling thread, the program stops at its exec, as Go's own start
-// does it); anything else is refused. A failure before the exec says where it happened; the child is
+// Files, Setsid, Setpgid, Pdeathsig and a Credential; anything else is
+// refused. A failure before the exec says where it happened; the child is
 // reaped.
 func vforkExec(path string, argv []string, attr *syscall.ProcAttr, rlimits []rlimit, join []int) (spawned, error) {
 	s, err := newChildSpec(path, argv, attr, rlimits, join)
@@ -128,7 +125,7 @@ func newChildSpec(path string, argv []string, attr *syscall.ProcAttr, rlimits []
 	if sys == nil {
 		sys = &syscall.SysProcAttr{}
 	}
-	if sys.Cloneflags != 0 || sys.Unshareflags != 0 || sys.UseCgroupFD || sys.Chroot != "" ||
+	if sys.Ptrace || sys.Cloneflags != 0 || sys.Unshareflags != 0 || sys.UseCgroupFD || sys.Chroot != "" ||
 		sys.Setctty || sys.Noctty || sys.Foreground || len(sys.UidMappings)+len(sys.GidMappings)+len(sys.AmbientCaps) > 0 ||
 		sys.PidFD != nil || sys.Pgid != 0 || sys.Ctty != 0 || sys.Credential != nil && sys.Credential.NoSetGroups {
 		return nil, errors.New("sandbox: vforkExec cannot start a process so")
@@ -138,7 +135,6 @@ func newChildSpec(path string, argv []string, attr *syscall.ProcAttr, rlimits []
 		join:     join,
 		setsid:   sys.Setsid,
 		setpgid:  sys.Setpgid,
-		traceme:  sys.Ptrace,
 		deathSig: uintptr(sys.Pdeathsig),
 		ppid:     uintptr(unix.Getpid()),
 	}
@@ -361,12 +357,6 @@ func (s *childSpec) vfork() (pid int, errno syscall.Errno) {
 	}
 	for i = len(s.files); i < 3; i++ {
 		syscall.RawSyscall(unix.SYS_CLOSE, uintptr(i), 0, 0)
-	}
-	if s.traceme {
-		s.step = stepTrace
-		if _, _, e1 = syscall.RawSyscall6(unix.SYS_PTRACE, unix.PTRACE_TRACEME, 0, 0, 0, 0, 0); e1 != 0 {
-			goto fail
-		}
 	}
 	s.step = stepExec
 	syscall.RawSyscall(unix.SYS_CLOCK_GETTIME, unix.CLOCK_THREAD_CPUTIME_ID, uintptr(unsafe.Pointer(&s.execAt)), 0)
