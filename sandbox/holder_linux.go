@@ -276,7 +276,9 @@ func (h *holder) program(path string) (string, error) {
 			return f.box, nil
 		}
 		box, err := h.lookUp(abs)
-		if err == nil {
+		// Kept only when the path showed the same file after the look-up.
+		var after unix.Stat_t
+		if err == nil && unix.Stat(abs, &after) == nil && identityOf(&after) == id {
 			h.found[abs] = foundProgram{id, box}
 		}
 		return box, err

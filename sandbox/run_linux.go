@@ -240,7 +240,9 @@ func (r *run) teardown() {
 		unix.Kill(-r.pid, unix.SIGKILL)
 	}
 	var killErr error
-	if r.cg != nil && !(r.exited && r.cg.onlyLeader()) {
+	// A program isolated from the harness's uid cannot move itself out of
+	// its cgroups, so the one task counted there is its leader.
+	if r.cg != nil && !(r.exited && r.jail != nil && r.cg.onlyLeader()) {
 		if killErr = r.cg.kill(deadline); killErr != nil {
 			r.warn(killErr)
 		}
