@@ -138,14 +138,7 @@ func boxLeavesNothing(t *testing.T, mode CgroupMode) {
 // TestDeadHolder: a box kept ready as it is whose holder then dies (killed
 // from outside) fails one run at most, and the next get a new box.
 func TestDeadHolder(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("not root: no box")
-	}
-	s, err := New(Options{Isolation: IsolationNamespaces})
-	if err != nil {
-		t.Skip(err)
-	}
-	defer s.Close()
+	s := boxSandbox(t)
 	run := func() *Result { return s.Run(t.Context(), &Command{Path: "/bin/true", Limits: roomy(Limits{})}) }
 	for range 2 {
 		if r := run(); r.Verdict != Accepted {
@@ -253,14 +246,7 @@ func startThreadLeaves(t *testing.T, s *Sandbox) {
 // (copied into the box), runs the new one, though the box keeps what it
 // found for a path while the file there stays the same.
 func TestBoxProgramFollowsItsPath(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("not root: no box")
-	}
-	s, err := New(Options{Isolation: IsolationNamespaces})
-	if err != nil {
-		t.Skip(err)
-	}
-	defer s.Close()
+	s := boxSandbox(t)
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
 	exit := func(path string) int {
@@ -309,4 +295,19 @@ func exitOf(program string) int {
 		return 1
 	}
 	return 0
+}
+
+// boxSandbox is a Sandbox at IsolationNamespaces, closed after the test;
+// the test is skipped where there is no box.
+func boxSandbox(t *testing.T) *Sandbox {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("not root: no box")
+	}
+	s, err := New(Options{Isolation: IsolationNamespaces})
+	if err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
