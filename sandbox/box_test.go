@@ -257,44 +257,43 @@ func TestBoxProgramFollowsItsPath(t *testing.T) {
 		}
 		return r.ExitCode
 	}
+	// In the system directories the box shares. (A multi-call binary,
+	// busybox's, serves both as one file, by its argument zero, which is
+	// the link's name here.)
 	link := dir + "/link"
-	for _, target := range []string{"/bin/true", "/bin/false", "/bin/true"} {
-		os.Remove(link)
-		if err := os.Symlink(target, link); err != nil {
-			t.Fatal(err)
-		}
-		for range 2 {
-			if got, want := exit(link), exitOf(target); got != want {
-				t.Fatalf("%s pointing at %s exited %d, want %d", link, target, got, want)
+	if t1, err1 := os.Stat("/bin/true"); err1 == nil {
+		if t2, err2 := os.Stat("/bin/false"); err2 == nil && !os.SameFile(t1, t2) {
+			for i, target := range []string{"/bin/true", "/bin/false", "/bin/true"} {
+				os.Remove(link)
+				if err := os.Symlink(target, link); err != nil {
+					t.Fatal(err)
+				}
+				for range 2 {
+					if got, want := exit(link), i%2; got != want {
+						t.Fatalf("%s pointing at %s exited %d, want %d", link, target, got, want)
+					}
+				}
 			}
+		} else {
+			t.Log("/bin/true and /bin/false are one file here: no symbolic link test")
 		}
 	}
+	// Outside them: scripts, copied into the box.
 	prog := dir + "/prog"
-	for i, source := range []string{"/bin/true", "/bin/false", "/bin/true"} {
-		data, err := os.ReadFile(source)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i := range 3 {
 		next := prog + strconv.Itoa(i)
-		if err := os.WriteFile(next, data, 0o755); err != nil {
+		if err := os.WriteFile(next, []byte("#!/bin/sh\nexit "+strconv.Itoa(i%2)+"\n"), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Rename(next, prog); err != nil {
 			t.Fatal(err)
 		}
 		for range 2 {
-			if got, want := exit(prog), exitOf(source); got != want {
-				t.Fatalf("%s, a copy of %s, exited %d, want %d", prog, source, got, want)
+			if got, want := exit(prog), i%2; got != want {
+				t.Fatalf("%s, exit %d, exited %d", prog, want, got)
 			}
 		}
 	}
-}
-
-func exitOf(program string) int {
-	if strings.HasSuffix(program, "false") {
-		return 1
-	}
-	return 0
 }
 
 // boxSandbox is a Sandbox at IsolationNamespaces, closed after the test;

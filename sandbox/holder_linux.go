@@ -718,7 +718,7 @@ func killAll(reapAll func()) error {
 type rwView struct {
 	key   string
 	dirs  []int
-	state string
+	state rwState
 }
 
 // open sees the run tmpfs of the box at root ("" in the box) as it is now,
@@ -729,12 +729,11 @@ func (v *rwView) open(root, key string) error {
 	if err != nil {
 		return err
 	}
-	state, err := describeRW(dirs)
-	if err != nil {
-		closeFDs(dirs)
+	*v = rwView{key: key, dirs: dirs}
+	if err := describeRW(dirs, &v.state); err != nil {
+		v.close()
 		return err
 	}
-	*v = rwView{key, dirs, state}
 	return nil
 }
 
@@ -743,7 +742,8 @@ func (v *rwView) still() bool {
 	if v.key == "" {
 		return false
 	}
-	state, err := describeRW(v.dirs)
+	var state rwState
+	err := describeRW(v.dirs, &state)
 	return err == nil && state == v.state
 }
 
@@ -775,30 +775,43 @@ func closeFDs(fds []int) {
 	}
 }
 
-// describeRW describes the run tmpfs open as dirs (its root first): its
-// blocks and inodes in use and, for its root and each of its parts, every
-// attribute a run could change, timestamps included, and the names of its
-// extended attributes. Any file left in it takes an inode.
-func describeRW(dirs []int) (string, error) {
+// rwState is the run tmpfs as describeRW saw it: its blocks and inodes in
+// use and, for its root and each of its parts, every attribute a run could
+// change, timestamps included, and the names of its extended attributes.
+// Any file left in it takes an inode.
+type rwState struct {
+	blocks, files uint64
+	dirs          [4]dirState
+}
+
+type dirState struct {
+	ino, nlink, dev  uint64
+	mode, uid, gid   uint32
+	size, blocks     int64
+	atim, mtim, ctim unix.Timespec
+	xattrs           string
+}
+
+// describeRW fills st from the run tmpfs open as dirs (its root first).
+func describeRW(dirs []int, st *rwState) error {
 	var fs unix.Statfs_t
 	if err := unix.Fstatfs(dirs[0], &fs); err != nil {
-		return "", err
+		return err
 	}
-	b := fmt.Appendf(nil, "%d %d", fs.Blocks-fs.Bfree, fs.Files-fs.Ffree)
-	xattrs := make([]byte, 256)
-	for _, fd := range dirs {
-		var st unix.Stat_t
-		if err := unix.Fstat(fd, &st); err != nil {
-			return "", err
+	st.blocks, st.files = fs.Blocks-fs.Bfree, fs.Files-fs.Ffree
+	var xattrs [256]byte
+	for i, fd := range dirs {
+		var s unix.Stat_t
+		if err := unix.Fstat(fd, &s); err != nil {
+			return err
 		}
-		n, err := unix.Flistxattr(fd, xattrs)
+		n, err := unix.Flistxattr(fd, xattrs[:])
 		if err != nil {
-			return "", err
+			return err
 		}
-		b = fmt.Appendf(b, " %d %o %d %d %d %d %d %d %v %v %v %q", st.Ino, st.Mode, st.Nlink, st.Uid, st.Gid, st.Size,
-			st.Blocks, st.Dev, st.Atim, st.Mtim, st.Ctim, xattrs[:n])
+		st.dirs[i] = dirState{uint64(s.Ino), uint64(s.Nlink), uint64(s.Dev), s.Mode, s.Uid, s.Gid, s.Size, s.Blocks, s.Atim, s.Mtim, s.Ctim, string(xattrs[:n])}
 	}
-	return string(b), nil
+	return nil
 }
 
 // rwBinds are the parts of a run's tmpfs and where the box shows them.
