@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -254,6 +255,41 @@ func TestCachedProbes(t *testing.T) {
 		t.Skipf("%d of %d pages cached after dropping the last one (a large folio?)", in, all)
 	}
 	check(false)
+}
+
+// TestStdinFromItsOffset: a stdin file the caller read part of is read by
+// the program from there on at every isolation level, whether the program
+// gets the file itself or a copy (a box's); a large one whole.
+func TestStdinFromItsOffset(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in")
+	big := bytes.Repeat([]byte("0123456789\n"), 300_000)
+	if err := os.WriteFile(path, big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, iso := range Isolations() {
+		t.Run(string(iso), func(t *testing.T) {
+			s, err := New(Options{Isolation: iso})
+			if err != nil {
+				t.Skip(err)
+			}
+			defer s.Close()
+			for _, skip := range []int64{0, 5, int64(len(big)) - 3} {
+				f, err := OpenInput(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := f.Seek(skip, io.SeekStart); err != nil {
+					t.Fatal(err)
+				}
+				var out bytes.Buffer
+				r := s.Run(t.Context(), &Command{Path: "/bin/sh", Args: []string{"-c", "cat"}, Stdin: f, Stdout: &out, Limits: roomy(Limits{})})
+				f.Close()
+				if r.Verdict != Accepted || !bytes.Equal(out.Bytes(), big[skip:]) {
+					t.Errorf("cat of a stdin read up to %d = %s, %d bytes; want ACCEPTED, the %d bytes after", skip, describe(r), out.Len(), len(big)-int(skip))
+				}
+			}
+		})
+	}
 }
 
 // TestInputsRefused: an input handed over as an open file that is not a
