@@ -46,8 +46,8 @@ type caseGroup interface {
 	kill(deadline time.Time) error
 	// onlyLeader reports, from one cheap read, that no task is in the group
 	// but one: the run's leader, exited and unreaped, so that kill has
-	// nothing to do, when the program could not leave the group (isolated
-	// from the harness's uid). False when it cannot tell so cheaply.
+	// nothing to do, when the program could not leave the group (under a
+	// uid of its own). False when it cannot tell so cheaply.
 	onlyLeader() bool
 	// prepare readies a group whose run's tasks are all gone for another run,
 	// off the critical path; when that cannot be done exactly it fails and the

@@ -240,9 +240,9 @@ func (r *run) teardown() {
 		unix.Kill(-r.pid, unix.SIGKILL)
 	}
 	var killErr error
-	// A program isolated from the harness's uid cannot move itself out of
-	// its cgroups, so the one task counted there is its leader.
-	if r.cg != nil && !(r.exited && r.jail != nil && r.cg.onlyLeader()) {
+	// A program under a uid of its own cannot move itself out of its
+	// cgroups, so the one task counted there is its leader.
+	if r.cg != nil && !(r.exited && r.jail != nil && r.jail.uid != os.Geteuid() && r.cg.onlyLeader()) {
 		if killErr = r.cg.kill(deadline); killErr != nil {
 			r.warn(killErr)
 		}
