@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -405,6 +406,40 @@ func TestOpenInput(t *testing.T) {
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatalf("OpenInput(%s) still blocks after 5s", tt.path)
+		}
+	}
+}
+
+// TestLeaderLeavesItsCgroup: a program that can write cgroup files (root,
+// at IsolationNone) and moves itself out of its cgroups after starting a
+// child in a session of its own leaves that child counted alone in the
+// run's pids cgroup; the child is killed all the same before Run returns.
+func TestLeaderLeavesItsCgroup(t *testing.T) {
+	root := "/sys/fs/cgroup/pids/cgroup.procs"
+	if os.Geteuid() != 0 {
+		t.Skip("not root: a program cannot leave its cgroups")
+	}
+	if _, err := os.Stat(root); err != nil {
+		t.Skip("no cgroup v1 pids hierarchy")
+	}
+	s, err := New(Options{Cgroup: CgroupV1, Isolation: IsolationNone})
+	if err != nil {
+		t.Skip(err)
+	}
+	defer s.Close()
+	marker := strconv.FormatInt(time.Now().UnixNano()%1e6+1e6, 10) // sleep's argument, in seconds
+	script := "setsid sleep " + marker + " & sleep 0.2; echo $$ > " + root
+	r := s.Run(t.Context(), &Command{Path: "/bin/sh", Args: []string{"-c", script}, Limits: roomy(Limits{})})
+	if r.Verdict != Accepted {
+		t.Errorf("%s: %s", script, describe(r))
+	}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && bytes.Contains(cmdline, []byte("sleep\x00"+marker)) {
+			pid, _ := strconv.Atoi(e.Name())
+			unix.Kill(pid, unix.SIGKILL)
+			t.Errorf("after the run, its child %d (%q) still runs", pid, cmdline)
 		}
 	}
 }
