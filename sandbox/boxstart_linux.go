@@ -37,11 +37,9 @@ func (r *run) startsInBox() bool {
 // saved.
 func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) error {
 	attr.Sys.Ptrace, attr.Sys.Pdeathsig = true, 0 // the holder kills what is left if the harness dies
-	// No clone3 into the cgroup: the filter cannot read clone3's flags, and
-	// refuses it.
 	var s started
 	if len(r.c.CPUs) == 0 {
-		sp, err := r.jail.box.spawner()
+		sp, err := r.jail.box.spawner(r.cg.cloneFD() >= 0)
 		if err != nil {
 			return &startError{r.c.Path, err}
 		}
@@ -54,11 +52,11 @@ func (r *run) startInBox(path string, argv []string, attr *syscall.ProcAttr) err
 		done := make(chan started)
 		goOnDoomedThread(func() {
 			r.pinThread()
-			if err := enterFiltered(r.jail.box); err != nil {
+			if err := enterFiltered(r.jail.box, false); err != nil {
 				done <- started{err: err}
 				return
 			}
-			done <- r.startFromThread(path, argv, attr)
+			done <- r.startFromThread(path, argv, attr, false)
 		})
 		s = <-done
 	}
@@ -91,6 +89,7 @@ type started struct {
 // the kernel compiles at each load) and a thread are saved a run.
 type spawner struct {
 	orders chan spawnOrder
+	clone3 bool // its filter lets clone3 through, to clone into a cgroup (see cgroupEntry)
 }
 
 type spawnOrder struct {
@@ -101,25 +100,27 @@ type spawnOrder struct {
 	done chan started
 }
 
-// spawner returns the holder's spawner, starting it the first time.
-func (h *holder) spawner() (*spawner, error) {
+// spawner returns the holder's spawner, starting it the first time, with
+// clone3 let through its filter when clone3 (v2 cgroups, on an architecture
+// with vforkExec).
+func (h *holder) spawner(clone3 bool) (*spawner, error) {
 	if h.spawn != nil {
 		return h.spawn, nil
 	}
-	sp := &spawner{orders: make(chan spawnOrder)}
+	sp := &spawner{orders: make(chan spawnOrder), clone3: clone3 && canVfork}
 	ready := make(chan error)
 	goOnDoomedThread(func() {
 		// The process's CPUs, whichever thread this one was cloned from.
 		err := allCPUs()
 		if err == nil {
-			err = enterFiltered(h)
+			err = enterFiltered(h, sp.clone3)
 		}
 		ready <- err
 		if err != nil {
 			return
 		}
 		for o := range sp.orders {
-			s := o.r.startFromThread(o.path, o.argv, o.attr)
+			s := o.r.startFromThread(o.path, o.argv, o.attr, sp.clone3)
 			o.done <- s
 			if s.broken {
 				return
@@ -150,8 +151,9 @@ func allCPUs() error {
 
 // enterFiltered moves the calling thread into box's namespaces and gives it
 // no_new_privs and the boxed program's filter, all of which the programs it
-// forks inherit. The caller has locked the thread, which must die with them.
-func enterFiltered(box *holder) error {
+// forks inherit (clone3 too with clone3: see noClone3Filter). The caller has
+// locked the thread, which must die with them.
+func enterFiltered(box *holder, clone3 bool) error {
 	if err := box.enter(); err != nil {
 		return err
 	}
@@ -160,7 +162,7 @@ func enterFiltered(box *holder) error {
 	}
 	// The thread forks traced, and releases its program at the exec stop,
 	// only where the program cannot start by vforkExec.
-	if err := loadFilter(!canVfork); err != nil {
+	if err := loadFilter(!canVfork, clone3); err != nil {
 		return fmt.Errorf("isolation: seccomp: %w", err)
 	}
 	return nil
@@ -171,11 +173,12 @@ func enterFiltered(box *holder) error {
 // traced, doing what the harness does at its exec stop: its process clock so
 // far (the fork's), its cgroups if it was not born in them, its rlimits; then
 // it lets it go.
-func (r *run) startFromThread(path string, argv []string, attr *syscall.ProcAttr) started {
+// clone3: the thread's filter lets clone3 through.
+func (r *run) startFromThread(path string, argv []string, attr *syscall.ProcAttr, clone3 bool) started {
 	if canVfork {
 		// Untraced: the child does all that itself (see vforkExec).
 		attr.Sys.Ptrace = false
-		if err := r.startAlone(path, argv, attr); err != nil {
+		if err := r.startAlone(path, argv, attr, clone3); err != nil {
 			return started{err: err}
 		}
 		return started{pid: r.pid}
@@ -262,7 +265,7 @@ func awaitExecStop(pid int) error {
 // lock either.
 func (r *run) vforks() bool {
 	return canVfork && r.cg != nil && !r.traced &&
-		(r.startsInBox() || r.jail == nil && r.cg.threadJoins() && len(r.c.CPUs) == 0)
+		(r.startsInBox() || r.jail == nil && (r.cg.threadJoins() || r.cg.cloneFD() >= 0) && len(r.c.CPUs) == 0)
 }
 
 // startAlone starts the program by vforkExec, as vforks says: its child
@@ -270,8 +273,9 @@ func (r *run) vforks() bool {
 // process spent before its exec, there and before, is kept to be taken out
 // of theirs. The program's real time starts at its exec.
 // Its error is the start's cause alone.
-func (r *run) startAlone(path string, argv []string, attr *syscall.ProcAttr) error {
-	sp, err := vforkExec(path, argv, attr, r.rlimits(), r.cg.joinFiles())
+// clone3: the calling thread's filter lets clone3 through.
+func (r *run) startAlone(path string, argv []string, attr *syscall.ProcAttr, clone3 bool) error {
+	sp, err := vforkExec(path, argv, attr, r.rlimits(), r.entry(clone3))
 	if err != nil {
 		return err
 	}
@@ -355,4 +359,15 @@ func (r *run) lowerRlimits(pid int) error {
 		}
 	}
 	return nil
+}
+
+// entry is how the program enters the run's cgroups (see cgroupEntry):
+// born in its cgroup by clone3 where it has one to be cloned into (v2) and
+// the starting thread may clone3 (outside a box, or a start thread whose
+// filter lets it through, clone3), else by the child's own writes.
+func (r *run) entry(clone3 bool) cgroupEntry {
+	if fd := r.cg.cloneFD(); fd >= 0 && (r.jail == nil || r.jail.box == nil || clone3) {
+		return cgroupEntry{fd: fd, denyClone3: clone3}
+	}
+	return cgroupEntry{join: r.cg.joinFiles(), fd: -1, denyClone3: clone3}
 }

@@ -50,7 +50,7 @@ func newIsolator(opts Options, level Isolation) (*isolator, []string, error) {
 	if iso.boxed && !iso.asRoot {
 		return nil, nil, errors.New("isolation namespaces needs root (use process)")
 	}
-	if _, err := filterProgram(false); iso.boxed && err != nil {
+	if _, err := filterProgram(false, false); iso.boxed && err != nil {
 		return nil, nil, fmt.Errorf("isolation namespaces: %w", err)
 	}
 	if iso.uids.Count == 0 {

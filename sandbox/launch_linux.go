@@ -66,7 +66,7 @@ func launcherMain() {
 	if err := setOwnRlimits(os.Args[1]); err != nil {
 		fail(126, fmt.Errorf("launcher: %w", err))
 	}
-	if err := loadFilter(false); err != nil {
+	if err := loadFilter(false, false); err != nil {
 		fail(126, fmt.Errorf("launcher: seccomp: %w", err))
 	}
 	unix.CloseOnExec(3)

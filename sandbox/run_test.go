@@ -220,7 +220,7 @@ func TestVforkLockOrder(t *testing.T) {
 	live.mu.Lock()
 	started := make(chan spawned)
 	go func() {
-		sp, err := vforkExec(exe, []string{exe, "-test.run=^$"}, &syscall.ProcAttr{Env: os.Environ()}, nil, nil)
+		sp, err := vforkExec(exe, []string{exe, "-test.run=^$"}, &syscall.ProcAttr{Env: os.Environ()}, nil, cgroupEntry{fd: -1})
 		if err != nil {
 			t.Error(err)
 		}

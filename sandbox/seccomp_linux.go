@@ -3,6 +3,7 @@ package sandbox
 import (
 	"errors"
 	"runtime"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -13,6 +14,9 @@ import (
 // but deniedSyscalls (EPERM), clone with a namespace flag (EPERM), clone3,
 // whose flags a filter cannot read (ENOSYS: the C library falls back to
 // clone), and any system call of another ABI (ENOSYS), whose numbers differ.
+// A start thread that clones programs into their cgroups by clone3 has the
+// filter without the clone3 rule, and each of its children loads
+// noClone3Filter before anything else.
 
 // deniedSyscalls fail with EPERM under the filter: what would leave or reach
 // beyond the box (namespaces, mounts, root changes), trace or read other
@@ -55,7 +59,8 @@ const (
 // reaches a process that did not ask; attaching (PTRACE_ATTACH, SEIZE) and
 // every look into or change of a tracee (PEEK, POKE, GETREGS, ...) stay
 // denied.
-func filterProgram(tracedStart bool) ([]unix.SockFilter, error) {
+// With allowClone3 clone3 is let through (see noClone3Filter).
+func filterProgram(tracedStart, allowClone3 bool) ([]unix.SockFilter, error) {
 	if auditArch == 0 {
 		return nil, errors.New("no seccomp filter for " + runtime.GOARCH)
 	}
@@ -93,8 +98,10 @@ func filterProgram(tracedStart bool) ([]unix.SockFilter, error) {
 			stmt(ld, seccompNr),
 		)
 	}
+	if !allowClone3 {
+		p = append(p, jump(jeq, unix.SYS_CLONE3, 0, 1), stmt(ret, enosys))
+	}
 	p = append(p,
-		jump(jeq, unix.SYS_CLONE3, 0, 1), stmt(ret, enosys),
 		jump(jeq, unix.SYS_CLONE, 0, 4),
 		stmt(ld, seccompArg0),
 		jump(jset, namespaceFlags, 0, 1), stmt(ret, eperm),
@@ -109,9 +116,9 @@ func filterProgram(tracedStart bool) ([]unix.SockFilter, error) {
 // loadFilter installs the boxed program's filter on the calling thread, which
 // has no_new_privs (the harness's launching thread set it, and exec keeps
 // it). What the thread execs, or forks, keeps the filter. tracedStart is as
-// for filterProgram.
-func loadFilter(tracedStart bool) error {
-	prog, err := filterProgram(tracedStart)
+// for filterProgram, and allowClone3.
+func loadFilter(tracedStart, allowClone3 bool) error {
+	prog, err := filterProgram(tracedStart, allowClone3)
 	if err != nil {
 		return err
 	}
@@ -122,3 +129,18 @@ func loadFilter(tracedStart bool) error {
 	runtime.KeepAlive(prog)
 	return nil
 }
+
+// noClone3Filter is a filter of clone3 alone (ENOSYS, as the box's own
+// filter answers it), which a child of a start thread whose filter let
+// clone3 through loads on itself, before it runs anything of the program's:
+// filters stack, and the program keeps both. It is small, so its load costs
+// the kernel little.
+var noClone3Filter = sync.OnceValue(func() *unix.SockFprog {
+	prog := []unix.SockFilter{
+		{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: seccompNr},
+		{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, Jt: 0, Jf: 1, K: unix.SYS_CLONE3},
+		{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)},
+		{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW},
+	}
+	return &unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
+})

@@ -86,7 +86,7 @@ func (r *run) start(files []uintptr) error {
 	}
 	if r.vforks() { // outside a box: a boxed one started in startInBox
 		attr.Sys.Ptrace = false
-		if err := r.startAlone(path, argv, attr); err != nil {
+		if err := r.startAlone(path, argv, attr, false); err != nil {
 			return &startError{r.c.Path, err}
 		}
 		return nil

@@ -17,6 +17,12 @@ type spawned struct {
 	launch, away time.Duration
 }
 
-func vforkExec(string, []string, *syscall.ProcAttr, []rlimit, []int) (spawned, error) {
+type cgroupEntry struct {
+	join       []int
+	fd         int
+	denyClone3 bool
+}
+
+func vforkExec(string, []string, *syscall.ProcAttr, []rlimit, cgroupEntry) (spawned, error) {
 	return spawned{}, errors.New("sandbox: no vfork start on this architecture")
 }
