@@ -24,9 +24,9 @@ var (
 	// process, only a program that had to be copied is in an unlistable
 	// directory), a move off its CPUs, a world-readable expected output, namespaces of its own,
 	// IPC objects a later case could find, mounts, the host's network.
-	boxAttacks = append(slices.Clone(processAttacks), "siblings", "affinity", "answer", "unshare", "clonens", "clone3ns", "ipc", "mount", "network")
+	boxAttacks = append(slices.Clone(processAttacks), "siblings", "affinity", "answer", "unshare", "clonens", "clone3", "ipc", "mount", "network")
 	harmless   = []string{"readshadow", "writeetc", "signalparent", "parentmem", "parentstdout", "owncgroup", "stdinpath",
-		"siblings", "affinity", "answer", "unshare", "clonens", "clone3ns", "ipc", "network"}
+		"siblings", "affinity", "answer", "unshare", "clonens", "clone3", "ipc", "network"}
 )
 
 // attackRun runs `work attack kind` in s with a file as stdin, as a problem

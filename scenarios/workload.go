@@ -34,7 +34,7 @@ type Workload struct {
 var registry = []Workload{
 	{"abort", "abort", "dies by SIGABRT at once: a crash by signal", false, abort},
 	{"alloc", "alloc MIB [HOLD]", "touches MIB MiB page by page and holds it for HOLD (default 0): peak memory and memory limits", true, alloc},
-	{"attack", "attack KIND", "tries what a hostile submission would (readshadow, writeetc, signalparent, traceparent, parentmem, parentstdout, owncgroup, terminal, clock, stdinpath, siblings, affinity, answer, unshare, clonens, clone3ns, ipc, mount, network, fds), harmlessly, and exits 0 if it could: isolation", false, attack},
+	{"attack", "attack KIND", "tries what a hostile submission would (readshadow, writeetc, signalparent, traceparent, parentmem, parentstdout, owncgroup, terminal, clock, stdinpath, siblings, affinity, answer, unshare, clonens, clone3, ipc, mount, network, fds), harmlessly, and exits 0 if it could: isolation", false, attack},
 	{"burn", "burn DURATION [kernel]", "spends DURATION of its own thread's CPU time (kernel: most of it in the kernel, clearing buffers read from /dev/zero) and prints the clocks: ground truth for calibration", true, burn},
 	{"exit", "exit CODE", "exits with status CODE (0..255): exit statuses that must not be ignored", true, exit},
 	{"flood", "flood [BYTES] [stdout|stderr]", "writes BYTES of filler (default 0: forever) to stdout or stderr: output limits", false, flood},
