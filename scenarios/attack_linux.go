@@ -122,32 +122,14 @@ var attacks = map[string]func() error{
 	// the same by clone: a child in a user namespace of its own, which exits
 	// at once
 	"clonens": func() error {
-		pid, _, e := unix.RawSyscall6(unix.SYS_CLONE, unix.CLONE_NEWUSER|uintptr(unix.SIGCHLD), 0, 0, 0, 0, 0)
-		if e != 0 {
-			return e
-		}
-		if pid == 0 {
-			unix.RawSyscall(unix.SYS_EXIT_GROUP, 0, 0, 0)
-		}
-		var ws unix.WaitStatus
-		_, err := unix.Wait4(int(pid), &ws, 0, nil)
-		return err
+		return reapClone(unix.RawSyscall6(unix.SYS_CLONE, unix.CLONE_NEWUSER|uintptr(unix.SIGCHLD), 0, 0, 0, 0, 0))
 	},
 	// clone3 at all, a child that exits at once: a filter cannot read its
 	// flags, so where clone3 passes, a namespace flag would pass with it
 	// (whether the kernel then allows user namespaces or not)
 	"clone3": func() error {
 		args := [8]uint64{0, 0, 0, 0, uint64(unix.SIGCHLD)} // struct clone_args, CLONE_ARGS_SIZE_VER0
-		pid, _, e := unix.RawSyscall(unix.SYS_CLONE3, uintptr(unsafe.Pointer(&args)), unsafe.Sizeof(args), 0)
-		if e != 0 {
-			return e
-		}
-		if pid == 0 {
-			unix.RawSyscall(unix.SYS_EXIT_GROUP, 0, 0, 0)
-		}
-		var ws unix.WaitStatus
-		_, err := unix.Wait4(int(pid), &ws, 0, nil)
-		return err
+		return reapClone(unix.RawSyscall(unix.SYS_CLONE3, uintptr(unsafe.Pointer(&args)), unsafe.Sizeof(args), 0))
 	},
 	// keep something for a later case, or meet another case, in an IPC
 	// object: a System V shared memory segment, message queue or semaphore
@@ -285,4 +267,18 @@ func errnoErr(e unix.Errno) error {
 		return nil
 	}
 	return e
+}
+
+// reapClone takes what a raw clone returned: the child (pid 0) exits at
+// once; the caller waits for it.
+func reapClone(pid, _ uintptr, e unix.Errno) error {
+	if e != 0 {
+		return e
+	}
+	if pid == 0 {
+		unix.RawSyscall(unix.SYS_EXIT_GROUP, 0, 0, 0)
+	}
+	var ws unix.WaitStatus
+	_, err := unix.Wait4(int(pid), &ws, 0, nil)
+	return err
 }
