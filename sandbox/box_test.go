@@ -209,19 +209,12 @@ func TestStartThreadLeavesTheRunsCgroups(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("not root: no cgroup to join")
 	}
-	for _, level := range Isolations() {
-		t.Run(string(level), func(t *testing.T) {
-			s, err := New(Options{Isolation: level})
-			if err != nil {
-				t.Skip(err)
-			}
-			defer s.Close()
-			if s.Cgroup() == "none" {
-				t.Skip("no cgroup")
-			}
-			startThreadLeaves(t, s)
-		})
-	}
+	forEachLevel(t, func(t *testing.T, s *Sandbox) {
+		if s.Cgroup() == "none" {
+			t.Skip("no cgroup")
+		}
+		startThreadLeaves(t, s)
+	})
 }
 
 func startThreadLeaves(t *testing.T, s *Sandbox) {

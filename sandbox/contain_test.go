@@ -267,30 +267,23 @@ func TestStdinFromItsOffset(t *testing.T) {
 	if err := os.WriteFile(path, big, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, iso := range Isolations() {
-		t.Run(string(iso), func(t *testing.T) {
-			s, err := New(Options{Isolation: iso})
+	forEachLevel(t, func(t *testing.T, s *Sandbox) {
+		for _, skip := range []int64{0, 5, int64(len(big)) - 3} {
+			f, err := OpenInput(path)
 			if err != nil {
-				t.Skip(err)
+				t.Fatal(err)
 			}
-			defer s.Close()
-			for _, skip := range []int64{0, 5, int64(len(big)) - 3} {
-				f, err := OpenInput(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := f.Seek(skip, io.SeekStart); err != nil {
-					t.Fatal(err)
-				}
-				var out bytes.Buffer
-				r := s.Run(t.Context(), &Command{Path: "/bin/sh", Args: []string{"-c", "cat"}, Stdin: f, Stdout: &out, Limits: roomy(Limits{})})
-				f.Close()
-				if r.Verdict != Accepted || !bytes.Equal(out.Bytes(), big[skip:]) {
-					t.Errorf("cat of a stdin read up to %d = %s, %d bytes; want ACCEPTED, the %d bytes after", skip, describe(r), out.Len(), len(big)-int(skip))
-				}
+			if _, err := f.Seek(skip, io.SeekStart); err != nil {
+				t.Fatal(err)
 			}
-		})
-	}
+			var out bytes.Buffer
+			r := s.Run(t.Context(), &Command{Path: "/bin/sh", Args: []string{"-c", "cat"}, Stdin: f, Stdout: &out, Limits: roomy(Limits{})})
+			f.Close()
+			if r.Verdict != Accepted || !bytes.Equal(out.Bytes(), big[skip:]) {
+				t.Errorf("cat of a stdin read up to %d = %s, %d bytes; want ACCEPTED, the %d bytes after", skip, describe(r), out.Len(), len(big)-int(skip))
+			}
+		}
+	})
 }
 
 // TestInputsRefused: an input handed over as an open file that is not a

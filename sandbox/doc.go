@@ -41,14 +41,15 @@
 // touches the harness. Where it can (amd64; see vforkExec), the program is
 // started by a vfork of the harness's own, whose child sets RLIMIT_STACK,
 // RLIMIT_FSIZE, RLIMIT_CORE=0, RLIMIT_NOFILE, RLIMIT_CPU as a backstop and,
-// without a pids cgroup, RLIMIT_NPROC on itself, joins its cgroups and
-// takes its ids, directory and descriptors before its exec, untraced (with
-// a memory cgroup in a box, or at IsolationNone on cgroup v1). Otherwise it is started traced
-// (PTRACE_TRACEME) and stops at its exec; there it gets the same rlimits
-// through prlimit; on cgroup v1 it is moved into its cgroups there too (on
-// v2 it was born in its cgroup through CLONE_INTO_CGROUP), and given the
-// CPUs of Command.CPUs (sched_setaffinity), whatever thread started it.
-// Then it is released.
+// without a pids cgroup, RLIMIT_NPROC on itself, gets into its cgroups (it
+// moves itself on v1, and is born there by clone3 with CLONE_INTO_CGROUP on
+// v2) and takes its ids, directory and descriptors before its exec,
+// untraced: in a box with a memory cgroup, and at IsolationNone unpinned
+// with one. Otherwise it is started traced (PTRACE_TRACEME) and stops at its
+// exec; there it gets the same rlimits through prlimit; on cgroup v1 it is
+// moved into its cgroups there too (on v2 it was born in its cgroup through
+// CLONE_INTO_CGROUP), and given the CPUs of Command.CPUs
+// (sched_setaffinity), whatever thread started it. Then it is released.
 //
 // The CPU limit is enforced by a watchdog on the run's CPU clock (the cgroup's
 // counter, or the program's process clock), which kills within about a

@@ -120,6 +120,21 @@ func forEachMode(t *testing.T, f func(t *testing.T, s *Sandbox)) {
 	}
 }
 
+// forEachLevel runs f as a subtest per isolation level, with a Sandbox at
+// it; a level this host refuses is skipped.
+func forEachLevel(t *testing.T, f func(t *testing.T, s *Sandbox)) {
+	for _, level := range Isolations() {
+		t.Run(string(level), func(t *testing.T) {
+			s, err := New(Options{Isolation: level})
+			if err != nil {
+				t.Skip(err)
+			}
+			defer s.Close()
+			f(t, s)
+		})
+	}
+}
+
 // runOut runs c and returns its result and stdout.
 func runOut(t testing.TB, s *Sandbox, c *Command) (*Result, string) {
 	t.Helper()

@@ -46,21 +46,6 @@ type cloneArgs struct {
 	flags, pidfd, childTID, parentTID, exitSignal, stack, stackSize, tls, setTID, setTIDSize, cgroup uint64
 }
 
-// cgroupEntry is how a child gets into its cgroups before its exec: it
-// writes "0" to the control files join holds open (v1 tasks: a task moving
-// itself alone takes no process-wide lock), or it is born in the cgroup
-// whose directory fd is (clone3 with CLONE_INTO_CGROUP: a cgroup.procs
-// write on v2 takes cgroup_threadgroup_rwsem for writing, an RCU grace
-// period when moves are not frequent, 13 to 33 ms a case measured in the
-// VM). denyClone3: the child first forbids itself clone3 by a filter of
-// its own, for a thread whose filter let clone3 through (see
-// filterProgram).
-type cgroupEntry struct {
-	join       []int
-	fd         int
-	denyClone3 bool
-}
-
 // childStep is where a child stopped before its exec.
 type childStep uintptr
 
@@ -119,9 +104,8 @@ type spawned struct {
 	launch, away time.Duration
 }
 
-// vforkExec starts path, the way attr says, with rlimits set and joined to
-// the cgroups whose control files join holds open, and returns once the
-// program is in its exec. attr may ask for what this start does: Dir, Env,
+// vforkExec starts path, the way attr says, with rlimits set and in its
+// cgroups as into says, and returns once the program is in its exec. attr may ask for what this start does: Dir, Env,
 // Files, Setsid, Setpgid, Pdeathsig and a Credential; anything else is
 // refused. A failure before the exec says where it happened; the child is
 // reaped.

@@ -17,12 +17,6 @@ type spawned struct {
 	launch, away time.Duration
 }
 
-type cgroupEntry struct {
-	join       []int
-	fd         int
-	denyClone3 bool
-}
-
 func vforkExec(string, []string, *syscall.ProcAttr, []rlimit, cgroupEntry) (spawned, error) {
 	return spawned{}, errors.New("sandbox: no vfork start on this architecture")
 }
