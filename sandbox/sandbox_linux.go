@@ -64,6 +64,22 @@ func New(opts Options) (*Sandbox, error) {
 	if err := closeOnExec(); err != nil {
 		s.warnings = append(s.warnings, "descriptors this process inherited may reach the programs: "+err.Error())
 	}
+	if err := becomeSubreaper(); err != nil {
+		s.warnings = append(s.warnings, "not a child subreaper: orphans without a cgroup go unnoticed: "+err.Error())
+	}
+	if err := removeDead(func(int) bool { return true }); err != nil {
+		s.warnings = append(s.warnings, "what exited judgebench processes left (cgroups, isolation directories): "+err.Error())
+	}
+	// The cgroups before the box's holder: on v2, a delegated cgroup enables
+	// controllers for its children only once it holds no process (see
+	// cgroup2.vacate), and a holder started there first would stay, leaving
+	// the Sandbox without cgroups.
+	root, warns, err := newCgroupRoot(mode)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s.cgroups = root
+	s.warnings = append(s.warnings, warns...)
 	if s.isolation != IsolationNone {
 		iso, warns, err := newIsolator(opts, s.isolation)
 		if err != nil && opts.Isolation == "" && s.isolation == IsolationNamespaces {
@@ -73,25 +89,13 @@ func New(opts Options) (*Sandbox, error) {
 			iso, warns, err = newIsolator(opts, s.isolation)
 		}
 		if err != nil {
+			if root != nil {
+				root.close()
+			}
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 		s.iso, s.warnings = iso, append(s.warnings, warns...)
 	}
-	if err := becomeSubreaper(); err != nil {
-		s.warnings = append(s.warnings, "not a child subreaper: orphans without a cgroup go unnoticed: "+err.Error())
-	}
-	if err := removeDead(func(int) bool { return true }); err != nil {
-		s.warnings = append(s.warnings, "what exited judgebench processes left (cgroups, isolation directories): "+err.Error())
-	}
-	root, warns, err := newCgroupRoot(mode)
-	if err != nil {
-		if s.iso != nil {
-			s.iso.close()
-		}
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	s.cgroups = root
-	s.warnings = append(s.warnings, warns...)
 	return s, nil
 }
 

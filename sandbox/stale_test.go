@@ -264,3 +264,39 @@ func TestSandboxesAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestIsolationKeepsCgroups: a Sandbox gets the same cgroups at every
+// isolation level as at none, each made while no other is open. On a
+// delegated cgroup v2 host a box's holder started in the delegated cgroup
+// before the Sandbox's cgroups would stay there, so the cgroup could not
+// enable controllers for the runs: the Sandbox would have none.
+func TestIsolationKeepsCgroups(t *testing.T) {
+	home, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range modes() {
+		var want string
+		var wantSource MemorySource
+		for _, level := range append([]Isolation{IsolationNone}, Isolations()...) {
+			s, err := New(Options{Cgroup: mode, Isolation: level})
+			if err != nil {
+				t.Logf("cgroup mode %s, isolation %s: %v", mode, level, err)
+				continue
+			}
+			r := s.Run(t.Context(), &Command{Path: "/bin/true", Limits: roomy(Limits{})})
+			if level == IsolationNone {
+				want, wantSource = s.Cgroup(), r.MemorySource
+			} else if s.Cgroup() != want || r.MemorySource != wantSource {
+				t.Errorf("mode %s, isolation %s: cgroup %s, memory from %s, warnings %q; want %s and %s as at none",
+					mode, level, s.Cgroup(), r.MemorySource, s.Warnings(), want, wantSource)
+			}
+			if err := s.Close(); err != nil {
+				t.Errorf("mode %s, isolation %s: Close = %v", mode, level, err)
+			}
+			if now, _ := os.ReadFile("/proc/self/cgroup"); string(now) != string(home) {
+				t.Errorf("mode %s, isolation %s: after Close this process is in\n%s\nwant where it started:\n%s", mode, level, now, home)
+			}
+		}
+	}
+}
