@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -26,8 +27,13 @@ type Calibration struct {
 	Tolerance float64         // allowed error as a fraction of the program's own clock; default 0.01
 	// Floor is the error always allowed, whatever the tolerance: a process's
 	// CPU time includes its exit, after its last look at its own clock, which
-	// costs a Go program 0.5 to 1ms of CPU on the development machine.
-	// Default 2ms.
+	// costs a Go program 0.5 to 1ms of CPU on one development machine and
+	// 2.2 to 2.4ms on a slower one. Default: twice the burn program's exit
+	// as measured on this host outside any judge (see Calibrator.ExitCost),
+	// and at least 2ms. In a box the exit costs more: on the slower machine
+	// the error of judgebench's sandbox was 2.3 to 2.5ms at isolation none,
+	// the plain exit's, and 2.4 to 3.6ms at namespaces, with or without
+	// cgroups.
 	Floor time.Duration
 	// Kernel are the CPU times of burns that spend most of their time in
 	// the kernel, at every parallelism; default 100ms.
@@ -56,9 +62,6 @@ func (c *Calibration) defaults() {
 	if c.Tolerance == 0 {
 		c.Tolerance = 0.01
 	}
-	if c.Floor == 0 {
-		c.Floor = 2 * time.Millisecond
-	}
 	if c.Kernel == nil {
 		c.Kernel = []time.Duration{100 * time.Millisecond}
 	}
@@ -75,8 +78,16 @@ type Calibrator struct {
 	Points []results.CalibrationPoint
 	// Limits are the limit checks, in the order run.
 	Limits []results.LimitCheck
-	done   int // burns recorded
+	// ExitCost is the CPU time the burn program spends after its last look
+	// at its own clock, its exit above all, as a plain fork, exec and wait
+	// of it on this host count it (the median of exitRuns runs): the part
+	// of the error that is no judge's. Zero when the floor was given.
+	ExitCost time.Duration
+	done     int // burns recorded
 }
+
+// Floor is the error always allowed (see Calibration.Floor).
+func (k *Calibrator) Floor() time.Duration { return k.c.Floor }
 
 // total is the number of burns the calibration runs.
 func (k *Calibrator) total() int {
@@ -98,14 +109,46 @@ func NewCalibrator(c Calibration) (*Calibrator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("harness: find this binary: %w", err)
 	}
-	if c.Executor != nil {
-		return &Calibrator{c: c, ex: c.Executor, exe: exe}, nil
+	k := &Calibrator{c: c, ex: c.Executor, exe: exe}
+	if k.c.Floor == 0 {
+		if k.ExitCost, err = exitCost(exe); err != nil {
+			return nil, err
+		}
+		k.c.Floor = max(2*time.Millisecond, 2*k.ExitCost)
 	}
-	sb, err := sandbox.New(sandbox.Options{Cgroup: c.Cgroup, Isolation: c.Isolation})
-	if err != nil {
+	if c.Executor != nil {
+		return k, nil
+	}
+	if k.sb, err = sandbox.New(sandbox.Options{Cgroup: c.Cgroup, Isolation: c.Isolation}); err != nil {
 		return nil, err
 	}
-	return &Calibrator{c: c, sb: sb, ex: sb, exe: exe}, nil
+	k.ex = k.sb
+	return k, nil
+}
+
+// exitRuns is how many plain runs of the burn program exitCost takes the
+// median of.
+const exitRuns = 5
+
+// exitCost is the CPU time the burn program (exe) spends after its last look
+// at its own clock: its rusage after a plain fork, exec and wait, less the
+// process clock it printed (which counts all but its exit, and the little
+// Go's fork does in the child before the exec); the median of exitRuns.
+func exitCost(exe string) (time.Duration, error) {
+	costs := make([]time.Duration, exitRuns)
+	for i := range costs {
+		cmd := exec.Command(exe, append(slices.Clone(scenarios.SelfArgs), "burn", "10ms")...)
+		out, err := cmd.Output()
+		var thread, own, delay int64
+		if err == nil {
+			_, err = fmt.Sscanf(string(out), "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d", &thread, &own, &delay)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("harness: calibrate: the burn program's exit: %w (printed %q)", err, out)
+		}
+		costs[i] = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime() - time.Duration(own)
+	}
+	return medianDur(costs), nil
 }
 
 // Close releases the calibrator's sandbox, if it made one.

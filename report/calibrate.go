@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/judgebench/judgebench/results"
 )
@@ -13,6 +14,11 @@ type Calibration struct {
 	Judge  *results.JudgeInfo         `json:"judge,omitempty"`
 	Points []results.CalibrationPoint `json:"points"`
 	Limits []results.LimitCheck       `json:"limits,omitempty"`
+	// Floor is the error every point is allowed, whatever the tolerance;
+	// ExitCost the part of it the burn program's exit took on this host
+	// outside any judge (zero when the floor was given).
+	Floor    time.Duration `json:"floor_ns"`
+	ExitCost time.Duration `json:"exit_cost_ns,omitempty"`
 	// StrictLimits makes the limit checks part of the verdict.
 	StrictLimits bool `json:"strict_limits"`
 }
@@ -62,6 +68,10 @@ func WriteCalibration(w io.Writer, c *Calibration) error {
 	}
 	if p.err == nil {
 		p.err = writeAligned(w, []bool{true, true, true, true, true, true, true, true, true, false}, rows)
+	}
+	if c.ExitCost != 0 {
+		p.printf("floor %.3f ms: the burn's exit, after its last look at its clock, took %.3f ms of CPU here outside any judge\n",
+			results.Millis(c.Floor), results.Millis(c.ExitCost))
 	}
 	if len(c.Limits) > 0 {
 		p.printf("limits (the judge's own figures):\n")

@@ -26,6 +26,8 @@ func judgerCalibration(strict bool) *Calibration {
 			{Check: "real 1s", Program: "sleep 1m", Limit: "1s", Want: results.RealTimeLimitExceeded, Verdict: results.RealTimeLimitExceeded, At: 1002, Over: 2, Allowed: 100, Unit: "ms", OK: true},
 		},
 		StrictLimits: strict,
+		Floor:        3500 * time.Microsecond,
+		ExitCost:     2 * ms,
 	}
 }
 
@@ -48,12 +50,15 @@ func TestWriteCalibrationJSON(t *testing.T) {
 		LimitsOK     bool `json:"limits_ok"`
 		Limits       []results.LimitCheck
 		Judge        *results.JudgeInfo
-		StrictLimits bool `json:"strict_limits"`
+		StrictLimits bool          `json:"strict_limits"`
+		Floor        time.Duration `json:"floor_ns"`
+		ExitCost     time.Duration `json:"exit_cost_ns"`
 	}
 	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.OK || got.LimitsOK || len(got.Limits) != 3 || got.Judge == nil || got.Judge.Executor != "judger" || !got.StrictLimits {
-		t.Errorf("WriteCalibrationJSON = %s; want not ok, 3 limit checks, the judge, strict", b.String())
+	if got.OK || got.LimitsOK || len(got.Limits) != 3 || got.Judge == nil || got.Judge.Executor != "judger" || !got.StrictLimits ||
+		got.Floor != 3500*time.Microsecond || got.ExitCost != 2*time.Millisecond {
+		t.Errorf("WriteCalibrationJSON = %s; want not ok, 3 limit checks, the judge, strict, the floor and the exit", b.String())
 	}
 }

@@ -35,7 +35,7 @@ func runCalibrate(ctx context.Context, args []string, _ io.Reader, stdout, stder
 	fs := newFlagSet("calibrate", calibrateUsage, stdout)
 	fs.Var(&o.durations, "durations", "CPU times of the burns")
 	fs.Var(&o.tolerance, "tolerance", "allowed cpu_time error, relative to the program's own clock")
-	fs.Var((*durationFlag)(&o.floor), "floor", "error always allowed: a process's exit comes after its last clock read (default 2ms)")
+	fs.Var((*durationFlag)(&o.floor), "floor", "error always allowed: a process's exit comes after its last clock read (default: twice the burn's exit measured here, at least 2ms)")
 	fs.Var(&intFlag{v: &o.repeat, min: 1}, "repeat", "runs of each burn at each parallelism")
 	fs.StringVar(&o.out, "out", "", "run directory (default judgebench-results/<UTC time>-calibrate/)")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
@@ -77,7 +77,7 @@ func calibrate(ctx context.Context, o *calibrateOptions, ex harness.Executor, st
 	if err != nil {
 		return runError("calibrate", err)
 	}
-	cal := report.Calibration{Run: path, Points: k.Points, Limits: k.Limits, StrictLimits: o.strict}
+	cal := report.Calibration{Run: path, Points: k.Points, Limits: k.Limits, StrictLimits: o.strict, Floor: k.Floor(), ExitCost: k.ExitCost}
 	if d, ok := ex.(harness.Describer); ok {
 		info := d.Describe()
 		cal.Judge = &info
