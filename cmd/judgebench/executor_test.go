@@ -98,8 +98,15 @@ func TestCaseThroughJudges(t *testing.T) {
 				}
 				switch c.verdict {
 				case "ACCEPTED":
-					if got.CPUTimeMS < 250 || got.CPUTimeMS > 400 {
-						t.Errorf("burn 300ms through %s: cpu_time %.1fms; want about 300", judge.kind, got.CPUTimeMS)
+					// The process's start-up counts too: a race-instrumented
+					// one's alone takes 80 to 100ms of CPU on the slower
+					// development machine (the other, some 30).
+					hi := 400.0
+					if raceEnabled {
+						hi = 550
+					}
+					if got.CPUTimeMS < 250 || got.CPUTimeMS > hi {
+						t.Errorf("burn 300ms through %s: cpu_time %.1fms; want about 300 (at most %.0f)", judge.kind, got.CPUTimeMS, hi)
 					}
 				case "CPU_TIME_LIMIT_EXCEEDED":
 					if got.CPUTimeMS < 250 {
