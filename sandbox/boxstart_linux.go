@@ -369,10 +369,14 @@ func (r *run) lowerRlimits(pid int) error {
 // VM). denyClone3: the child first forbids itself clone3 by a filter of
 // its own, for a thread whose filter let clone3 through (see
 // filterProgram).
+// clone3: the starting thread may clone3 (it has no filter, or one that
+// lets clone3 through), so the child is cloned by clone3 even without a
+// cgroup to be born in, for CLONE_CLEAR_SIGHAND (see childSpec.vfork).
 type cgroupEntry struct {
 	join       []int
 	fd         int
 	denyClone3 bool
+	clone3     bool
 }
 
 // entry is how the program enters the run's cgroups (see cgroupEntry):
@@ -380,8 +384,9 @@ type cgroupEntry struct {
 // the starting thread may clone3 (outside a box, or a start thread whose
 // filter lets it through, clone3), else by the child's own writes.
 func (r *run) entry(clone3 bool) cgroupEntry {
-	if fd := r.cg.cloneFD(); fd >= 0 && (r.jail == nil || r.jail.box == nil || clone3) {
-		return cgroupEntry{fd: fd, denyClone3: clone3}
+	may := r.jail == nil || r.jail.box == nil || clone3
+	if fd := r.cg.cloneFD(); fd >= 0 && may {
+		return cgroupEntry{fd: fd, denyClone3: clone3, clone3: true}
 	}
-	return cgroupEntry{join: r.cg.joinFiles(), fd: -1, denyClone3: clone3}
+	return cgroupEntry{join: r.cg.joinFiles(), fd: -1, denyClone3: clone3, clone3: may}
 }

@@ -169,22 +169,46 @@ func (f ctlFile) readUntil(enough func(data []byte) bool) ([]byte, error) {
 	}
 }
 
-// int reads a file of one integer.
+// int reads a file of one integer. Its line whole is all of it: the read
+// that would return nothing is saved.
 func (f ctlFile) int() (int64, error) {
-	data, err := f.read()
+	data, err := f.readUntil(func(data []byte) bool { return data[len(data)-1] == '\n' })
 	if err != nil {
 		return 0, err
 	}
 	return strconv.ParseInt(string(bytes.TrimSpace(data)), 10, 64)
 }
 
-// keys reads the values of keys in a flat-keyed file ("key value" lines).
+// keys reads the values of keys in a flat-keyed file ("key value" lines),
+// as far as the last of their lines.
 func (f ctlFile) keys(keys ...string) ([]int64, error) {
-	data, err := f.read()
+	data, err := f.readUntil(func(data []byte) bool {
+		for _, k := range keys {
+			if !hasKeyLine(data, k) {
+				return false
+			}
+		}
+		return true
+	})
 	if err != nil {
 		return make([]int64, len(keys)), err
 	}
 	return parseKeys(f.path, data, keys)
+}
+
+// hasKeyLine reports whether data holds the whole line of key ("key
+// value\n").
+func hasKeyLine(data []byte, key string) bool {
+	for {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			return false
+		}
+		if line := data[:i]; len(line) > len(key) && string(line[:len(key)]) == key && line[len(key)] == ' ' {
+			return true
+		}
+		data = data[i+1:]
+	}
 }
 
 func (f *ctlFile) close() {

@@ -64,3 +64,24 @@ func TestReadUntil(t *testing.T) {
 		t.Errorf("readOnceUntil(never) = %d bytes; want the whole file (%d when read before)", len(all), len(whole))
 	}
 }
+
+// TestHasKeyLine: a key's line counts only whole and only as a whole key.
+func TestHasKeyLine(t *testing.T) {
+	for _, c := range []struct {
+		data, key string
+		want      bool
+	}{
+		{"a 1\nb 2\n", "b", true},
+		{"a 1\nb 2\n", "a", true},
+		{"a 1\nb 2", "b", false}, // the rest of its line not read yet
+		{"ab 1\n", "a", false},
+		{"a\n", "a", false},
+		{"xa 1\n", "a", false},
+		{"", "a", false},
+		{"oom_kill_disable 0\nunder_oom 0\noom_kill 3\n", "oom_kill", true},
+	} {
+		if got := hasKeyLine([]byte(c.data), c.key); got != c.want {
+			t.Errorf("hasKeyLine(%q, %q) = %v; want %v", c.data, c.key, got, c.want)
+		}
+	}
+}

@@ -167,7 +167,7 @@ type jail struct {
 
 // prepare makes the jail of a run of c whose program is at path.
 func (iso *isolator) prepare(c *Command, path string) (*jail, error) {
-	j := &jail{uid: os.Geteuid(), gid: os.Getegid(), path: path, iso: iso}
+	j := &jail{uid: ownEUID(), gid: ownEGID(), path: path, iso: iso}
 	if iso.asRoot {
 		j.uid = iso.uids.uid(c.Slot)
 		j.gid = j.uid
@@ -280,7 +280,7 @@ func (j *jail) release() error {
 	if j.dir != "" {
 		errs = append(errs, os.RemoveAll(j.dir))
 	}
-	if j.uid != os.Geteuid() {
+	if j.uid != ownEUID() {
 		for _, dir := range []string{"/tmp", "/var/tmp", "/dev/shm"} {
 			errs = append(errs, removeOwned(dir, j.uid))
 		}
@@ -312,7 +312,7 @@ func removeOwned(dir string, uid int) error {
 // made once per program file. What is no executable file (a directory, a
 // file without an execute bit) stays as it is, for exec to refuse.
 func (iso *isolator) reachable(path string, uid int) (string, error) {
-	if uid == os.Geteuid() || runnableByOthers(path) {
+	if uid == ownEUID() || runnableByOthers(path) {
 		return path, nil
 	}
 	fi, err := os.Stat(path)
@@ -475,7 +475,7 @@ func (j *jail) killBox() error {
 // give root), and the program has none anywhere. Nothing changes when the
 // uid is the harness's.
 func (j *jail) identity(sys *syscall.SysProcAttr) {
-	if j.uid == os.Geteuid() {
+	if j.uid == ownEUID() {
 		return
 	}
 	sys.Credential = &syscall.Credential{Uid: uint32(j.uid), Gid: uint32(j.gid), Groups: []uint32{}}

@@ -242,7 +242,7 @@ func (r *run) teardown() {
 	var killErr error
 	// A program under a uid of its own cannot move itself out of its
 	// cgroups, so the one task counted there is its leader.
-	if r.cg != nil && !(r.exited && r.jail != nil && r.jail.uid != os.Geteuid() && r.cg.onlyLeader()) {
+	if r.cg != nil && !(r.exited && r.jail != nil && r.jail.uid != ownEUID() && r.cg.onlyLeader()) {
 		if killErr = r.cg.kill(deadline); killErr != nil {
 			r.warn(killErr)
 		}

@@ -342,8 +342,7 @@ func openFiles() rlimit { return atMostOwn(unix.RLIMIT_NOFILE, maxOpenFiles) }
 // atMostOwn is rlimit res at v, soft and hard, or at the harness's own hard
 // limit of res when that is lower: an ordinary user cannot raise it.
 func atMostOwn(res int, v uint64) rlimit {
-	var own unix.Rlimit
-	if unix.Getrlimit(res, &own) == nil && own.Max < v {
+	if own, err := ownRlimit(res); err == nil && own.Max < v {
 		v = own.Max
 	}
 	return rlimit{res, v, v}

@@ -1,7 +1,9 @@
 package sandbox
 
 import (
+	"os"
 	"runtime"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,4 +32,39 @@ func goOnDoomedThread(fn func()) {
 		<-done
 		runtime.UnlockOSThread()
 	}()
+}
+
+// This process's pid and effective ids, which judgebench never changes
+// (realIDs changes a thread's real ones alone), asked of the kernel once
+// instead of on every run.
+var (
+	ownPID  = sync.OnceValue(os.Getpid)
+	ownEUID = sync.OnceValue(os.Geteuid)
+	ownEGID = sync.OnceValue(os.Getegid)
+)
+
+// ownRlimits are this process's resource limits as far as asked, each read
+// once: judgebench never changes its own (Go raises its soft limit of
+// descriptors before main).
+var ownRlimits struct {
+	sync.Mutex
+	of map[int]unix.Rlimit
+}
+
+// ownRlimit is this process's limit of resource res.
+func ownRlimit(res int) (unix.Rlimit, error) {
+	ownRlimits.Lock()
+	defer ownRlimits.Unlock()
+	if l, ok := ownRlimits.of[res]; ok {
+		return l, nil
+	}
+	var l unix.Rlimit
+	if err := unix.Getrlimit(res, &l); err != nil {
+		return l, err
+	}
+	if ownRlimits.of == nil {
+		ownRlimits.of = map[int]unix.Rlimit{}
+	}
+	ownRlimits.of[res] = l
+	return l, nil
 }

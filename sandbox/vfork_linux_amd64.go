@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -41,7 +42,8 @@ func runtime_AfterForkInChild()
 func rawVfork(trap, a1, a2 uintptr) (pid uintptr, errno uintptr)
 
 // cloneArgs is the kernel's struct clone_args, as far as CLONE_INTO_CGROUP
-// (its size then: CLONE_ARGS_SIZE_VER2).
+// (its size then: CLONE_ARGS_SIZE_VER2; the cgroup is read only with that
+// flag).
 type cloneArgs struct {
 	flags, pidfd, childTID, parentTID, exitSignal, stack, stackSize, tls, setTID, setTIDSize, cgroup uint64
 }
@@ -78,7 +80,9 @@ type childSpec struct {
 	nextfd     int        // above every descriptor in files
 	rlimits    []rlimit   // set on itself, each at most the harness's hard limit
 	join       []int      // control files the child writes "0" to: v1 tasks, v2 cgroup.procs
-	clone3     *cloneArgs // with CLONE_INTO_CGROUP, else nil: a clone
+	clone3     *cloneArgs // nil: a clone
+	plain3     bool       // clone3 for CLONE_CLEAR_SIGHAND alone: a clone will do where it is refused
+	sigmask    uint64     // the thread's signal mask, which the child of a clone3 restores
 	denyClone3 bool
 	noClone3   *unix.SockFprog
 	setsid     bool
@@ -146,12 +150,19 @@ func newChildSpec(path string, argv []string, attr *syscall.ProcAttr, rlimits []
 		setsid:     sys.Setsid,
 		setpgid:    sys.Setpgid,
 		deathSig:   uintptr(sys.Pdeathsig),
-		ppid:       uintptr(unix.Getpid()),
+		ppid:       uintptr(ownPID()),
 	}
 	s.zero[0] = '0'
-	if into.fd >= 0 {
+	// CLONE_CLEAR_SIGHAND (Linux 5.5) has the kernel set the child's signal
+	// handlers back to their defaults, which Go's runtime does in the child
+	// with a system call a signal (58 here), each through the box's filter.
+	const vfork3 = unix.CLONE_VM | unix.CLONE_VFORK | unix.CLONE_CLEAR_SIGHAND
+	switch {
+	case into.fd >= 0: // Linux 5.7
 		s.join = nil
-		s.clone3 = &cloneArgs{flags: unix.CLONE_VM | unix.CLONE_VFORK | unix.CLONE_INTO_CGROUP, cgroup: uint64(into.fd)}
+		s.clone3 = &cloneArgs{flags: vfork3 | unix.CLONE_INTO_CGROUP, cgroup: uint64(into.fd)}
+	case into.clone3 && !clone3Refused.Load():
+		s.clone3, s.plain3 = &cloneArgs{flags: vfork3}, true
 	}
 	if s.denyClone3 {
 		s.noClone3 = noClone3Filter()
@@ -173,8 +184,8 @@ func newChildSpec(path string, argv []string, attr *syscall.ProcAttr, rlimits []
 	}
 	s.nextfd = firstFree(s.files)
 	for _, l := range rlimits {
-		var own unix.Rlimit
-		if err := unix.Getrlimit(l.res, &own); err != nil {
+		own, err := ownRlimit(l.res)
+		if err != nil {
 			return nil, fmt.Errorf("sandbox: getrlimit %s: %w", rlimitName(l.res), err)
 		}
 		s.rlimits = append(s.rlimits, rlimit{l.res, min(l.cur, own.Max), min(l.max, own.Max)})
@@ -229,6 +240,11 @@ func releaseForkLock() {
 	forking.Unlock()
 }
 
+// clone3Refused is set once a clone3 for CLONE_CLEAR_SIGHAND alone failed
+// as a kernel before 5.5 or a seccomp profile that refuses it fails it
+// (ENOSYS, EINVAL, EPERM): later starts clone.
+var clone3Refused atomic.Bool
+
 // start runs one child; a child that failed is reaped.
 func (s *childSpec) start() (spawned, error) {
 	s.step, s.errno, s.joinedAt = 0, 0, unix.Timespec{}
@@ -236,6 +252,11 @@ func (s *childSpec) start() (spawned, error) {
 	live.mu.RLock()
 	acquireForkLock()
 	pid, err := s.vfork()
+	if s.plain3 && (err == unix.ENOSYS || err == unix.EINVAL || err == unix.EPERM) {
+		clone3Refused.Store(true)
+		s.clone3, s.plain3 = nil, false
+		pid, err = s.vfork()
+	}
 	releaseForkLock()
 	if err == 0 && s.errno == 0 {
 		addLive(pid)
@@ -272,6 +293,11 @@ func (s *childSpec) vfork() (pid int, errno syscall.Errno) {
 		i, fd  int
 		lim    unix.Rlimit
 	)
+	if s.clone3 != nil {
+		// The mask Go's runtime saves in runtime_BeforeFork, which blocks
+		// every signal until the fork is done.
+		syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_BLOCK, 0, uintptr(unsafe.Pointer(&s.sigmask)), 8, 0, 0)
+	}
 	runtime_BeforeFork()
 	// No exit signal: the harness waits for its programs (__WALL), and a
 	// SIGCHLD would wake a thread of its to run Go's handler for nothing.
@@ -285,9 +311,14 @@ func (s *childSpec) vfork() (pid int, errno syscall.Errno) {
 		return int(r1), syscall.Errno(e0)
 	}
 
-	// The child. Its signal handlers back at their defaults, its signal
-	// mask the thread's.
-	runtime_AfterForkInChild()
+	// The child. Its signal handlers back at their defaults (by the kernel
+	// after a clone3, else by Go's runtime), then its signal mask the
+	// thread's.
+	if s.clone3 != nil {
+		syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&s.sigmask)), 0, 8, 0, 0)
+	} else {
+		runtime_AfterForkInChild()
+	}
 	if s.denyClone3 {
 		s.step = stepFilter
 		if _, _, e1 = syscall.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(s.noClone3))); e1 != 0 {
