@@ -251,3 +251,34 @@ func TestVforkLockOrder(t *testing.T) {
 		t.Error("the vfork start held syscall.ForkLock while it waited for the registry of live programs")
 	}
 }
+
+// TestVforkAwayClock: a child that joins its cgroups by writes keeps its
+// clock from before the joins, the CPU time they did not see (taken out of
+// the run's as LaunchCPU less that), whether it was cloned by clone or by
+// clone3 (for CLONE_CLEAR_SIGHAND alone, which does not put it there).
+func TestVforkAwayClock(t *testing.T) {
+	if !canVfork {
+		t.Skip("no vfork start on this architecture")
+	}
+	s := newSandbox(t, CgroupV1)
+	cg, err := s.caseGroup(roomy(Limits{}).WithDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.release(cg, true)
+	for _, c := range []struct {
+		how  string
+		into cgroupEntry
+	}{{"clone", cgroupEntry{join: cg.joinFiles(), fd: -1}}, {"clone3", cgroupEntry{join: cg.joinFiles(), fd: -1, clone3: true}}} {
+		sp, err := vforkExec("/bin/true", []string{"true"}, &syscall.ProcAttr{}, nil, c.into)
+		if err != nil {
+			t.Fatalf("%s: %v", c.how, err)
+		}
+		var ws unix.WaitStatus
+		wait4(sp.pid, &ws, nil)
+		removeLive(sp.pid)
+		if sp.away <= 0 || sp.away > sp.launch {
+			t.Errorf("%s: CPU before the joins %v of %v before the exec; want some, and no more", c.how, sp.away, sp.launch)
+		}
+	}
+}

@@ -346,7 +346,9 @@ func (s *childSpec) vfork() (pid int, errno syscall.Errno) {
 	// Into the cgroups: a task moving itself alone ("0" in a v1 tasks file)
 	// spares the kernel the process-wide lock a move of another takes.
 	s.step = stepJoin
-	if s.clone3 == nil { // else born there: all its CPU time was charged there
+	// Its clock before it joins: the CPU time its cgroups did not see, none
+	// when it was born there (CLONE_INTO_CGROUP).
+	if s.clone3 == nil || s.clone3.flags&unix.CLONE_INTO_CGROUP == 0 {
 		syscall.RawSyscall(unix.SYS_CLOCK_GETTIME, unix.CLOCK_THREAD_CPUTIME_ID, uintptr(unsafe.Pointer(&s.joinedAt)), 0)
 	}
 	for i = 0; i < len(s.join); i++ {
