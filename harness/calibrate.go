@@ -139,14 +139,14 @@ func exitCost(exe string) (time.Duration, error) {
 	for i := range costs {
 		cmd := exec.Command(exe, append(slices.Clone(scenarios.SelfArgs), "burn", "10ms")...)
 		out, err := cmd.Output()
-		var thread, own, delay int64
+		var clocks scenarios.BurnClocks
 		if err == nil {
-			_, err = fmt.Sscanf(string(out), "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d", &thread, &own, &delay)
+			clocks, err = scenarios.ParseBurn(string(out))
 		}
 		if err != nil {
-			return 0, fmt.Errorf("harness: calibrate: the burn program's exit: %w (printed %q)", err, out)
+			return 0, fmt.Errorf("harness: calibrate: the burn program's exit: %w", err)
 		}
-		costs[i] = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime() - time.Duration(own)
+		costs[i] = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime() - clocks.Process
 	}
 	return medianDur(costs), nil
 }
@@ -294,15 +294,14 @@ func burnTogether(ctx context.Context, sb Executor, exe string, d time.Duration,
 			r := sb.Run(ctx, &sandbox.Command{Path: exe, Args: args, Stdout: &out, Slot: i,
 				Limits: sandbox.Limits{CPUTime: d + 2*time.Second, Memory: burnMemory, Stack: burnStack}})
 			runs[i].res = r
-			var thread, own, delay int64
-			_, err := fmt.Sscanf(out.String(), "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d", &thread, &own, &delay)
+			clocks, err := scenarios.ParseBurn(out.String())
 			if r.Verdict != sandbox.Accepted || err != nil {
 				line, _, _ := strings.Cut(strings.TrimSpace(string(r.Stderr)), "\n")
 				errs[i] = fmt.Errorf("harness: calibrate: burn %v = %v %s (printed %q, stderr %q)", d, r.Verdict, r.Error, out.String(), line)
 			}
 			// The process clock counts from the fork; what came before the
 			// program's exec (a launcher) is the harness's.
-			runs[i].own, runs[i].delay = time.Duration(own)-r.LaunchCPU, time.Duration(delay)
+			runs[i].own, runs[i].delay = clocks.Process-r.LaunchCPU, clocks.Delay
 		})
 	}
 	wg.Wait()

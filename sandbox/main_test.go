@@ -113,6 +113,26 @@ func newSandbox(t testing.TB, mode CgroupMode) *Sandbox {
 	return s
 }
 
+// memorySandbox makes a Sandbox at IsolationNone in mode, or skips the test
+// where the host has no such cgroups or they have no memory controller (a
+// program is then traced to its end, and started by Go's own start).
+func memorySandbox(t *testing.T, mode CgroupMode) *Sandbox {
+	t.Helper()
+	s, err := New(Options{Cgroup: mode, Isolation: IsolationNone})
+	if err != nil {
+		t.Skipf("cgroup %s: %v", mode, err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if slices.ContainsFunc(s.Warnings(), mentions("memory")) {
+		t.Skip("no memory controller")
+	}
+	return s
+}
+
 // forEachMode runs f as a subtest per cgroup mode.
 func forEachMode(t *testing.T, f func(t *testing.T, s *Sandbox)) {
 	for _, m := range modes() {

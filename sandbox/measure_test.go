@@ -326,18 +326,7 @@ func counted(cg caseGroup) bool {
 }
 
 func memoryCgroupReuse(t *testing.T, mode CgroupMode) {
-	s, err := New(Options{Cgroup: mode, Isolation: IsolationNone})
-	if err != nil {
-		t.Skipf("cgroup %s: %v", mode, err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	if slices.ContainsFunc(s.Warnings(), mentions("memory")) {
-		t.Skip("no memory controller")
-	}
+	s := memorySandbox(t, mode)
 	defer func(n int) { minFree = n }(minFree)
 	minFree = 1 // one cgroup, used again at once
 	// memcg runs c and returns its result, whether it ran in a cgroup used

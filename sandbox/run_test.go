@@ -5,7 +5,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -183,18 +182,7 @@ func TestStartFailsBeforeExec(t *testing.T) {
 	}
 	for _, mode := range []CgroupMode{CgroupV1, CgroupV2} { // v2: its child cloned into its cgroup by clone3
 		t.Run(string(mode), func(t *testing.T) {
-			s, err := New(Options{Cgroup: mode, Isolation: IsolationNone})
-			if err != nil {
-				t.Skipf("cgroup %s: %v", mode, err)
-			}
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Error(err)
-				}
-			})
-			if slices.ContainsFunc(s.Warnings(), mentions("memory")) {
-				t.Skip("no memory controller: the program starts traced, by Go's start")
-			}
+			s := memorySandbox(t, mode)
 			c := work(t, Limits{}, "exit", "0")
 			c.Dir = filepath.Join(t.TempDir(), "missing")
 			r := s.Run(t.Context(), c)

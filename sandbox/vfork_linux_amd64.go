@@ -109,9 +109,9 @@ type spawned struct {
 }
 
 // vforkExec starts path, the way attr says, with rlimits set and in its
-// cgroups as into says, and returns once the program is in its exec. attr may ask for what this start does: Dir, Env,
-// Files, Setsid, Setpgid, Pdeathsig and a Credential; anything else is
-// refused. A failure before the exec says where it happened; the child is
+// cgroups as into says, and returns once the program is in its exec. attr
+// may ask for what this start does: Dir, Env, Files, Setsid, Setpgid,
+// Pdeathsig and a Credential; anything else is refused. A failure before the exec says where it happened; the child is
 // reaped.
 func vforkExec(path string, argv []string, attr *syscall.ProcAttr, rlimits []rlimit, into cgroupEntry) (spawned, error) {
 	s, err := newChildSpec(path, argv, attr, rlimits, into)
@@ -155,7 +155,7 @@ func newChildSpec(path string, argv []string, attr *syscall.ProcAttr, rlimits []
 	s.zero[0] = '0'
 	// CLONE_CLEAR_SIGHAND (Linux 5.5) has the kernel set the child's signal
 	// handlers back to their defaults, which Go's runtime does in the child
-	// with a system call a signal (58 here), each through the box's filter.
+	// with a system call a signal (58 here; see BenchmarkVforkStart).
 	const vfork3 = unix.CLONE_VM | unix.CLONE_VFORK | unix.CLONE_CLEAR_SIGHAND
 	switch {
 	case into.fd >= 0: // Linux 5.7
@@ -240,9 +240,9 @@ func releaseForkLock() {
 	forking.Unlock()
 }
 
-// clone3Refused is set once a clone3 for CLONE_CLEAR_SIGHAND alone failed
-// as a kernel before 5.5 or a seccomp profile that refuses it fails it
-// (ENOSYS, EINVAL, EPERM): later starts clone.
+// clone3Refused is set once a clone3 for CLONE_CLEAR_SIGHAND alone was
+// refused (ENOSYS or EPERM from a seccomp profile, EINVAL from a kernel
+// before 5.5): that start and every later one clone.
 var clone3Refused atomic.Bool
 
 // start runs one child; a child that failed is reaped.

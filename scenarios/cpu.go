@@ -68,9 +68,28 @@ func burn(ctx context.Context, env Env) error {
 		return err
 	}
 	delay, _ := runDelay()
-	_, err = fmt.Fprintf(env.Stdout, "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d\n",
-		used.Nanoseconds(), proc.Nanoseconds(), delay.Nanoseconds())
+	_, err = fmt.Fprintf(env.Stdout, burnLine+"\n", used.Nanoseconds(), proc.Nanoseconds(), delay.Nanoseconds())
 	return err
+}
+
+// burnLine is what burn prints: its thread's CPU time, its process's, and
+// its run delay, in nanoseconds.
+const burnLine = "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d"
+
+// BurnClocks is what a burn printed of itself (see ParseBurn).
+type BurnClocks struct {
+	Thread, Process, Delay time.Duration
+}
+
+// ParseBurn reads the line the burn workload prints: the CPU time it spent
+// on its thread, its process's CPU time from its fork until then, and how
+// long its thread waited for a CPU meanwhile.
+func ParseBurn(out string) (BurnClocks, error) {
+	var t, p, d int64
+	if _, err := fmt.Sscanf(out, burnLine, &t, &p, &d); err != nil {
+		return BurnClocks{}, fmt.Errorf("burn printed %q: %w", out, err)
+	}
+	return BurnClocks{time.Duration(t), time.Duration(p), time.Duration(d)}, nil
 }
 
 // spinChunk is how many iterations spin runs between two looks at its context.

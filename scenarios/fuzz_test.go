@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,27 @@ func FuzzParse(f *testing.F) {
 		}
 		if _, err := s.Expand(); err != nil {
 			t.Fatalf("Parse(%q) accepted a scenario that does not expand: %v", data, err)
+		}
+	})
+}
+
+// FuzzParseBurn checks that no output makes ParseBurn panic, that its error
+// is one line, and that what it accepts prints back as it was read.
+func FuzzParseBurn(f *testing.F) {
+	for _, s := range []string{"thread_cpu_ns=1 process_cpu_ns=2 run_delay_ns=3\n", "", "thread_cpu_ns=-1", "thread_cpu_ns=1 process_cpu_ns=2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, out string) {
+		c, err := ParseBurn(out)
+		if err != nil {
+			if strings.ContainsAny(err.Error(), "\r\n") {
+				t.Fatalf("ParseBurn(%q) error %q; want one line", out, err)
+			}
+			return
+		}
+		again, err := ParseBurn(fmt.Sprintf(burnLine, c.Thread.Nanoseconds(), c.Process.Nanoseconds(), c.Delay.Nanoseconds()))
+		if err != nil || again != c {
+			t.Fatalf("ParseBurn(%q) = %+v, which prints back as %+v, %v", out, c, again, err)
 		}
 	})
 }

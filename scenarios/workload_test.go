@@ -138,3 +138,21 @@ func TestSelfCommand(t *testing.T) {
 		t.Errorf("SelfCommand(sleep, 1s) = %q %q; want /proc/self/exe %q", cmd.Path, cmd.Args, want)
 	}
 }
+
+// TestParseBurn reads what burn printed: its thread burnt what it was asked,
+// its process at least that, and a line that is no burn's is refused.
+func TestParseBurn(t *testing.T) {
+	code, out, stderr := runMain(t.Context(), "", "burn", "5ms")
+	if code != 0 {
+		t.Fatalf("burn 5ms = %d, stderr %q", code, stderr)
+	}
+	c, err := ParseBurn(out)
+	if err != nil || c.Thread < 5*time.Millisecond || c.Process < c.Thread || c.Delay < 0 {
+		t.Errorf("ParseBurn(%q) = %+v, %v; want a thread clock of 5ms or more, a process clock above it", out, c, err)
+	}
+	for _, bad := range []string{"", "spin 3\n", "thread_cpu_ns=1 process_cpu_ns=x run_delay_ns=0\n"} {
+		if c, err := ParseBurn(bad); err == nil {
+			t.Errorf("ParseBurn(%q) = %+v; want an error", bad, c)
+		}
+	}
+}
