@@ -9,12 +9,15 @@ import (
 )
 
 // burnScenario is a scenario of 6 cases that each burn cpu of CPU time,
-// run serially twice.
+// run serially twice. The CPU limit leaves room beyond the default 1s: under
+// emulation a child's start-up (50 to 200ms, at times more) and the slow
+// burn's 560ms once crossed it.
 func burnScenario(t *testing.T, dir, name, cpu string) string {
 	t.Helper()
 	return writeFile(t, dir, name+".yaml", `name: `+name+`
 workload: burn
 args: [`+cpu+`]
+limits: {cpu_time: 5s}
 cases:
   - {name: burn, count: 6}
 models: [serial]
