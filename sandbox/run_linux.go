@@ -83,15 +83,22 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 		r.teardown()
 		return r.fail(err)
 	}
-	if r.jail == nil && !r.startJoins() || r.startsInBox() {
+	switch {
+	case r.startsInBox():
+		// The box's start thread is the program's parent (see startInBox),
+		// and the program is untraced from its exec: any thread may wait
+		// for it. Unlocked, the hand-over of each start wakes one thread
+		// each way; a locked goroutine's wake-up takes two (an idle thread
+		// for the processor, then this one).
+		r.live(ctx)
+	case r.jail == nil && !r.startJoins():
 		// This goroutine's OS thread is the program's parent (and, when it
 		// is traced, its tracer), from fork to reap; the program's
-		// parent-death signal is tied to it too. (A program started in its
-		// box has a parent of its own; see startInBox.)
+		// parent-death signal is tied to it too.
 		runtime.LockOSThread()
 		r.live(ctx)
 		runtime.UnlockOSThread()
-	} else {
+	default:
 		// The same on a thread of its own, which gets no_new_privs for the
 		// program to inherit, or joins the run's cgroups to fork it there
 		// (see startJoins), and so must die with its goroutine.
@@ -109,7 +116,8 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 }
 
 // live starts the program, watches it, and measures and judges it once it
-// has ended, on the calling thread, which the caller has locked.
+// has ended, on the calling thread, which the caller has locked unless the
+// program starts in its box.
 func (r *run) live(ctx context.Context) {
 	err := r.start(r.io.childFiles())
 	r.io.closeChildEnds()
