@@ -115,7 +115,7 @@ type case1 struct {
 
 	memProcs, memLimit, memswLimit, memPeak, memOOM ctlFile // memsw absent without swap accounting
 	memUsage                                        ctlFile
-	memSet                                          int64 // the limits last set (memory's may be lower since: see prepare), or -1: none
+	memSet                                          int64 // the limits last set (memory's may be lower since: see recycle), or -1: none
 	memCharge
 	pidsProcs, pidsMax, pidsCurrent     ctlFile
 	cpuProcs, cpuUsage, cpuUser, cpuSys ctlFile    // user and sys absent before Linux 4.6
@@ -170,7 +170,7 @@ func (c *case1) closeFiles() {
 // and be used again; past it, it is made anew. (A variable for tests.)
 var reuseLeft Size = 512 * KiB
 
-// prepare readies the memory cgroup for the next run. A memory cgroup made
+// recycle readies the memory cgroup for the next run in place. A memory cgroup made
 // and removed a case costs the next case on a small machine (a trivial case
 // at the default 1.05 against 0.95 ms, 0.58 against 0.44 ms of the
 // harness's CPU; BenchmarkLaunch), so it is used again while what the last
@@ -193,7 +193,7 @@ var reuseLeft Size = 512 * KiB
 // memory.force_empty would take back more, but drains every CPU's page
 // lists too: 0.8 ms of the harness's CPU a case. The pids and cpuacct
 // cgroups are used again as they are.
-func (c *case1) prepare() error {
+func (c *case1) recycle() bool {
 	if ooms, err := c.memOOM.keys("oom_kill"); err == nil && ooms[0] == 0 {
 		if left, err := c.memUsage.int(); err == nil {
 			// A limit below the charge is refused (EBUSY) once nothing
@@ -201,10 +201,15 @@ func (c *case1) prepare() error {
 			c.memLimit.set(strconv.FormatInt(left-int64(os.Getpagesize()), 10))
 			if left, err := c.memUsage.int(); err == nil && left <= int64(reuseLeft) {
 				c.counted = false
-				return nil
+				return true
 			}
 		}
 	}
+	return false
+}
+
+// renew makes the memory cgroup anew, for one recycle refused.
+func (c *case1) renew() error {
 	c.closeMemory()
 	c.counted, c.memBase, c.memSet = true, 0, -1
 	if err := removeDir(c.memDir); err != nil {
@@ -220,7 +225,7 @@ func (c *case1) prepare() error {
 }
 
 // memCharge is what a memory cgroup used again carries over from the runs
-// before it (see case1.prepare, case2.prepare): the base its next run's
+// before it (see case1.recycle, case2.recycle): the base its next run's
 // peak and limit are counted from.
 type memCharge struct {
 	memBase int64 // what the last runs left charged
@@ -229,8 +234,8 @@ type memCharge struct {
 
 // count resets an empty memory cgroup's peak, by writing reset to peak,
 // and takes what is charged (usage) for the base of the next run's peak and
-// limit. It is done at reset, a run after prepare (see minFree): the other
-// CPUs give back what prepare asked of them soon after, and the objects of
+// limit. It is done at reset, a run after recycle (see minFree): the other
+// CPUs give back what recycle asked of them soon after, and the objects of
 // dead tasks are freed. With no task left the charge only falls, maybe
 // between the reset and the look: the reset is repeated until the peak is
 // the base.
@@ -392,7 +397,7 @@ func (c *case1) split() (user, sys time.Duration, ok bool) {
 }
 
 // memory is the peak of the run over the base its cgroup was prepared with
-// (see prepare).
+// (see recycle).
 func (c *case1) memory() (Size, bool, bool) {
 	peak, err := c.memPeak.int()
 	if err != nil {

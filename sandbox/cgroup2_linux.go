@@ -275,9 +275,10 @@ func (c *case2) closeFiles() {
 // so that they add up to usage.
 type cpuStat struct{ usage, user, sys time.Duration }
 
-// prepare readies the cgroup for the next run. One that was killed is made
-// anew: some kernels kill what is cloned into a killed cgroup (see kill). A
-// memory cgroup is used again as on v1 (see case1.prepare) where the kernel
+// recycle readies the cgroup for the next run in place. One that was killed
+// is made anew (see renew): some kernels kill what is cloned into a killed
+// cgroup (see kill). A
+// memory cgroup is used again as on v1 (see case1.recycle) where the kernel
 // resets memory.peak (Linux 6.12: a write resets the peak read through that
 // descriptor to the charge then): while the last runs left at most
 // reuseLeft charged and no OOM kill (memory.events' oom_kill only grows);
@@ -285,13 +286,12 @@ type cpuStat struct{ usage, user, sys time.Duration }
 // starts (see count). A memory.high a page below the charge makes the kernel
 // give back what the CPUs hold ahead for the cgroup before it reclaims (a
 // limit below the charge, memory.max, would count an OOM event).
-func (c *case2) prepare() error {
-	if !c.mem && !c.killed {
-		return nil
-	}
-	if !c.killed && c.reuse() {
-		return nil
-	}
+func (c *case2) recycle() bool {
+	return !c.mem && !c.killed || !c.killed && c.reuse()
+}
+
+// renew makes the cgroup anew, for one recycle refused.
+func (c *case2) renew() error {
 	c.closeFiles()
 	if err := removeDir(c.dir); err != nil {
 		return err
@@ -301,7 +301,7 @@ func (c *case2) prepare() error {
 }
 
 // reuse reports whether the memory cgroup may serve the next run (see
-// prepare), and asks the CPUs to give back what they hold for it.
+// recycle), and asks the CPUs to give back what they hold for it.
 func (c *case2) reuse() bool {
 	if c.noReset {
 		return false

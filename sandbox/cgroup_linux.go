@@ -49,10 +49,12 @@ type caseGroup interface {
 	// nothing to do, when the program could not leave the group (under a
 	// uid of its own). False when it cannot tell so cheaply.
 	onlyLeader() bool
-	// prepare readies a group whose run's tasks are all gone for another run,
-	// off the critical path; when that cannot be done exactly it fails and the
-	// group is removed instead.
-	prepare() error
+	// recycle readies a group whose run's tasks are all gone for another
+	// run in place, with a few reads and writes, and reports whether it
+	// could; renew makes one it could not anew, off the critical path, and
+	// when that fails the group is removed instead.
+	recycle() bool
+	renew() error
 	// reset sets the limits of a new or prepared group and zeroes its counters.
 	reset(l Limits) error
 	remove() error

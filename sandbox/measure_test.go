@@ -299,7 +299,7 @@ func TestExecutableBusy(t *testing.T) {
 }
 
 // TestMemoryCgroupReuse checks when a memory cgroup serves the next run
-// (see case1.prepare and case2.prepare): again after a run that left little
+// (see case1.recycle and case2.recycle): again after a run that left little
 // charged, with the next peak counted from what it left (alloc 0 reads what
 // it read in a new cgroup, within reuseLeft); made anew after a run that
 // left more than reuseLeft (a 4 MB file in the page cache) and, whatever it
