@@ -314,7 +314,7 @@ func (c *case2) reuse() bool {
 		return false
 	}
 	left, err := c.memCurrent.int()
-	if err != nil {
+	if err != nil || pastReuse(left) {
 		return false
 	}
 	if c.memHigh.present() {

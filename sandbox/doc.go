@@ -119,7 +119,9 @@
 //
 // The harness thread that starts a program stays locked until the program is
 // reaped: it is the tracer, and the program's parent-death signal (SIGKILL if
-// the harness dies) is tied to it.
+// the harness dies) is tied to it. A program started in its box has the
+// box's start thread for its parent, and its box's holder kills what is
+// left of it if the harness dies; any thread of the harness waits for it.
 //
 // # Privileges
 //

@@ -31,17 +31,18 @@ type run struct {
 	limits Limits
 	res    *Result
 
-	cg     caseGroup
-	jail   *jail // at the process isolation level
-	io     *pipes
-	files  *checkFiles // a checker program's, when it judges the output
-	path   string      // the program, found
-	pid    int
-	group  atomic.Int64 // pid, for kills from other goroutines
-	traced bool         // still attached after exec, for VmHWM at the exit stop
-	cloned bool         // started into its cgroup by clone3: no attach at exec
-	exited bool         // the program exited: a zombie until reap
-	bornIn bool         // in its cgroups before its exec: forked by a thread that had joined them (see joinThread), or joined them itself (vforkExec)
+	cg      caseGroup
+	cgEmpty bool  // teardown killed every task of cg
+	jail    *jail // at the process isolation level
+	io      *pipes
+	files   *checkFiles // a checker program's, when it judges the output
+	path    string      // the program, found
+	pid     int
+	group   atomic.Int64 // pid, for kills from other goroutines
+	traced  bool         // still attached after exec, for VmHWM at the exit stop
+	cloned  bool         // started into its cgroup by clone3: no attach at exec
+	exited  bool         // the program exited: a zombie until reap
+	bornIn  bool         // in its cgroups before its exec: forked by a thread that had joined them (see joinThread), or joined them itself (vforkExec)
 	// startCPU is the CPU time the cgroups of a program born in them were
 	// charged before its exec, besides LaunchCPU: that of the thread that
 	// forked it there, or, taken off, that of its own process before it
@@ -79,6 +80,7 @@ func (s *Sandbox) Run(ctx context.Context, c *Command) *Result {
 	}
 	defer r.removeFiles()
 	defer r.releaseJail()
+	defer r.releaseCgroup()
 	if err := r.setup(); err != nil {
 		r.teardown()
 		return r.fail(err)
@@ -239,9 +241,9 @@ func (r *run) kill(reason int32) {
 }
 
 // teardown kills what is left of the run (the process group, the cgroup,
-// orphans), joins the output readers, reads the peak memory and hands the
-// cgroup back. It runs on every path, while the program (if it ran) is still
-// an unreaped zombie.
+// orphans), joins the output readers and reads the peak memory and CPU time
+// of the cgroup (which releaseCgroup hands back after the reap). It runs
+// on every path, while the program (if it ran) is still an unreaped zombie.
 func (r *run) teardown() {
 	deadline := time.Now().Add(2 * time.Second)
 	if r.pid > 0 {
@@ -287,7 +289,16 @@ func (r *run) teardown() {
 		r.readCPU()
 	}
 	if r.cg != nil {
-		r.s.release(r.cg, killErr == nil)
+		r.cgEmpty = killErr == nil
+	}
+}
+
+// releaseCgroup hands the run's cgroup back (see Sandbox.release) once its
+// program is reaped: until then the zombie still counts in it. Only a
+// cgroup whose teardown killed every task is used again.
+func (r *run) releaseCgroup() {
+	if r.cg != nil {
+		r.s.release(r.cg, r.cgEmpty)
 	}
 }
 

@@ -25,7 +25,7 @@ type Sandbox struct {
 
 	mu      sync.Mutex
 	free    []caseGroup // cgroups of finished runs, prepared for the next
-	bgErrs  []error     // what background preparation could not do
+	bgErrs  []error     // what the background could not do: renew or remove a cgroup
 	pending sync.WaitGroup
 }
 
@@ -161,9 +161,9 @@ func (s *Sandbox) caseGroup(l Limits) (caseGroup, error) {
 // release takes back a finished run's cgroup. One every task left is
 // recycled in line where it can be: its few reads and writes cost less than
 // waking a thread to do them, which moved the harness between CPUs (at
-// none, v1: 0.78-0.87x of os/exec's rate to 0.91-0.96x, measured in
-// BenchmarkLaunch). The background renews the others (a new directory)
-// or removes them; Close waits for that.
+// none on v1, 0.85-0.87x of os/exec's rate to 0.90-0.98x; see README's
+// Performance). The background renews the others (a new directory) or
+// removes them; Close waits for that.
 func (s *Sandbox) release(cg caseGroup, empty bool) {
 	if empty && cg.recycle() {
 		s.putFree(cg)

@@ -33,9 +33,10 @@ func (e *startError) Unwrap() error { return e.err }
 // born in its box: measured by a cgroup, from a thread that took the
 // program's seccomp filter itself (see startInBox); else it execs a launcher
 // first, which sets the rlimits and the seccomp filter on itself and execs
-// the program, and the harness waits for that second exec. The caller has
-// locked its goroutine to its OS thread: that thread is the parent, and the
-// tracer.
+// the program, and the harness waits for that second exec. Unless the
+// program starts in its box (whose start thread is its parent), the caller
+// has locked its goroutine to its OS thread: that thread is the parent, and
+// the tracer.
 func (r *run) start(files []uintptr) error {
 	path := r.path
 	argv := append([]string{r.c.Path}, r.c.Args...)
