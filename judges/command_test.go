@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/judgebench/judgebench/sandbox"
+	"github.com/judgebench/judgebench/scenarios"
 )
 
 // TestParseCommandFiles parses the example descriptions.
@@ -383,11 +384,12 @@ func runCases(t *testing.T, e Executor, cases []judgeCase) map[string]*sandbox.R
 // the program's own clock.
 func checkBurn(t *testing.T, r *sandbox.Result, out string) {
 	t.Helper()
-	var thread, process, delay time.Duration
-	if _, err := fmt.Sscanf(out, "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d", &thread, &process, &delay); err != nil {
-		t.Errorf("burn: stdout %q: %v", out, err)
+	clocks, err := scenarios.ParseBurn(out)
+	if err != nil {
+		t.Error(err)
 		return
 	}
+	process := clocks.Process
 	t.Logf("burn 300ms: reported cpu_time %v, the program's own process clock %v (reported - own = %v), real_time %v", r.CPUTime, process, r.CPUTime-process, r.RealTime)
 	if r.CPUTime < 200*time.Millisecond || r.CPUTime > process+200*time.Millisecond || r.RealTime < r.CPUTime/2 {
 		t.Errorf("burn 300ms: cpu_time %v, real_time %v; want near the program's own %v", r.CPUTime, r.RealTime, process)

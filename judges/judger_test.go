@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,11 +80,11 @@ func TestJudgerBurn(t *testing.T) {
 	cmd.Stdout = &out
 	r := e.Run(t.Context(), cmd)
 	wantVerdict(t, r, sandbox.Accepted)
-	var thread, process, delay int64
-	if _, err := fmt.Sscanf(out.String(), "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d", &thread, &process, &delay); err != nil {
-		t.Fatalf("burn printed %q: %v", out.String(), err)
+	clocks, err := scenarios.ParseBurn(out.String())
+	if err != nil {
+		t.Fatal(err)
 	}
-	own := time.Duration(process)
+	own := clocks.Process
 	// cpu_time is user time only, in whole ms, and the process's clock
 	// includes the system time of burn's clock reads: the judge's figure is
 	// at most the program's own (plus its exit), and most of it.

@@ -182,29 +182,29 @@ func pastReuse(left int64) bool {
 	return left > int64(reuseLeft)+(64*int64(runtime.NumCPU())+32)*page
 }
 
-// recycle readies the memory cgroup for the next run in place. A memory cgroup made
-// and removed a case costs the next case on a small machine (a trivial case
-// at the default 1.05 against 0.95 ms, 0.58 against 0.44 ms of the
-// harness's CPU; BenchmarkLaunch), so it is used again while what the last
-// runs left charged there is at most reuseLeft and it saw no OOM kill (whose
-// count never goes back); else it is made anew. What stays charged is
+// recycle readies the memory cgroup for the next run in place. A memory
+// cgroup made and removed a case costs the next case on a small machine (a
+// trivial case at the default 1.05 against 0.95 ms, 0.58 against 0.44 ms of
+// the harness's CPU; BenchmarkLaunch), so it is used again while what the
+// last runs left charged there is at most reuseLeft and it saw no OOM kill
+// (whose count never goes back); else it is made anew. What stays charged is
 // kernel memory (slab: dentries, the dead tasks' objects; tens of KiB a run,
 // some hundreds for a Go program) that no reclaim takes back, and the
 // charges each CPU holds ahead for the cgroup (up to 64 pages a CPU), which
 // its next charges there use first. The next run's peak and limit are
-// counted from what is charged when it starts (see count), so a peak read
-// in a cgroup used again can be short by what the CPUs held ahead then, and
-// by what the runs before left that is freed during it (a dead task's last
+// counted from what is charged when it starts (see count), so a peak read in
+// a cgroup used again can be short by what the CPUs held ahead then, and by
+// what the runs before left that is freed during it (a dead task's last
 // objects go after an RCU grace period): at most reuseLeft. A limit a page
 // below the charge makes the kernel take back what every CPU holds ahead
 // before it refuses (or takes) the limit; frees after that hold some again.
 // Measured here, 60 runs each: /bin/true 512 KiB in 45 and 256 to 420 KiB in
-// the rest (0 to 512 KiB without the limit; always 512 KiB in a new
-// cgroup, whose first charge on a CPU takes the 64 pages), alloc 0 1.75 MiB
-// in 40 and 1.25 to 1.90 MiB in the rest (1.50 or 1.75 MiB in a new one).
-// memory.force_empty would take back more, but drains every CPU's page
-// lists too: 0.8 ms of the harness's CPU a case. The pids and cpuacct
-// cgroups are used again as they are.
+// the rest (0 to 512 KiB without the limit; always 512 KiB in a new cgroup,
+// whose first charge on a CPU takes the 64 pages), alloc 0 1.75 MiB in 40
+// and 1.25 to 1.90 MiB in the rest (1.50 or 1.75 MiB in a new one).
+// memory.force_empty would take back more, but drains every CPU's page lists
+// too: 0.8 ms of the harness's CPU a case. The pids and cpuacct cgroups are
+// used again as they are.
 func (c *case1) recycle() bool {
 	if ooms, err := c.memOOM.keys("oom_kill"); err == nil && ooms[0] == 0 {
 		if left, err := c.memUsage.int(); err == nil && !pastReuse(left) {

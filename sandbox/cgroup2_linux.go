@@ -277,15 +277,15 @@ type cpuStat struct{ usage, user, sys time.Duration }
 
 // recycle readies the cgroup for the next run in place. One that was killed
 // is made anew (see renew): some kernels kill what is cloned into a killed
-// cgroup (see kill). A
-// memory cgroup is used again as on v1 (see case1.recycle) where the kernel
-// resets memory.peak (Linux 6.12: a write resets the peak read through that
-// descriptor to the charge then): while the last runs left at most
-// reuseLeft charged and no OOM kill (memory.events' oom_kill only grows);
-// the next run's peak and limit are counted from what is charged as it
-// starts (see count). A memory.high a page below the charge makes the kernel
-// give back what the CPUs hold ahead for the cgroup before it reclaims (a
-// limit below the charge, memory.max, would count an OOM event).
+// cgroup (see kill). A memory cgroup is used again as on v1 (see
+// case1.recycle) where the kernel resets memory.peak (Linux 6.12: a write
+// resets the peak read through that descriptor to the charge then): while
+// the last runs left at most reuseLeft charged and no OOM kill
+// (memory.events' oom_kill only grows); the next run's peak and limit are
+// counted from what is charged as it starts (see count). A memory.high a
+// page below the charge makes the kernel give back what the CPUs hold ahead
+// for the cgroup before it reclaims (a limit below the charge, memory.max,
+// would count an OOM event).
 func (c *case2) recycle() bool {
 	return !c.mem && !c.killed || !c.killed && c.reuse()
 }

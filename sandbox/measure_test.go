@@ -313,6 +313,74 @@ func TestMemoryCgroupReuse(t *testing.T) {
 	}
 }
 
+// TestRecycleLimitWrite checks that a v1 memory cgroup is given a limit a
+// page below its charge (which has the CPUs give back what they hold ahead
+// for it) when a run left little in it (a 100 kB file, written through), and
+// not when a run left far more than reuse allows (a 4 MB file in the page
+// cache): that cgroup is made anew whatever the write gives back, and its
+// reclaim would only delay the run's result (see pastReuse).
+func TestRecycleLimitWrite(t *testing.T) {
+	s := memorySandbox(t, CgroupV1)
+	dir := t.TempDir()
+	// leave runs script in a new case cgroup and returns it, emptied, and
+	// its memory limit as the cgroup's reset set it.
+	leave := func(script string) (*case1, string) {
+		t.Helper()
+		cg, err := s.caseGroup(roomy(Limits{}).WithDefaults())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, ok := cg.(*case1)
+		if !ok {
+			t.Skipf("a %T, not a v1 cgroup", cg)
+		}
+		t.Cleanup(func() { cg.remove() })
+		cmd := exec.Command("/bin/sh", "-c", "read go; "+script)
+		cmd.Dir = dir
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if err := cg.attach(cmd.Process.Pid); err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal(err)
+		}
+		in.Write([]byte("go\n"))
+		in.Close()
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("sh -c %q: %v", script, err)
+		}
+		return c, limitOf(t, c)
+	}
+	// Clean page cache, which the limit's reclaim can take (a dirty page
+	// waits for its writeback, and the limit may be refused).
+	// (Whether that cgroup is used again depends on what the dead tasks
+	// left besides: not asked here.)
+	c, before := leave("dd if=/dev/zero of=g bs=100000 count=1 conv=fsync status=none")
+	c.recycle()
+	if limitOf(t, c) == before {
+		t.Errorf("recycle after a run that left 100 kB: limit %s, still; want a limit a page below its charge", before)
+	}
+	c, before = leave("head -c 4000000 /dev/zero > f")
+	if c.recycle() || limitOf(t, c) != before {
+		t.Errorf("recycle after a run that left 4 MB: limit %s, then %s; want it made anew, its limit untouched", before, limitOf(t, c))
+	}
+}
+
+// limitOf is the memory.limit_in_bytes of c.
+func limitOf(t *testing.T, c *case1) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.memDir, "memory.limit_in_bytes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
 // counted reports whether cg's memory peak is counted for its next run
 // (false: it was kept from the last, and is counted at reset).
 func counted(cg caseGroup) bool {

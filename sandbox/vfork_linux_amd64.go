@@ -111,8 +111,8 @@ type spawned struct {
 // vforkExec starts path, the way attr says, with rlimits set and in its
 // cgroups as into says, and returns once the program is in its exec. attr
 // may ask for what this start does: Dir, Env, Files, Setsid, Setpgid,
-// Pdeathsig and a Credential; anything else is refused. A failure before the exec says where it happened; the child is
-// reaped.
+// Pdeathsig and a Credential; anything else is refused. A failure before
+// the exec says where it happened; the child is reaped.
 func vforkExec(path string, argv []string, attr *syscall.ProcAttr, rlimits []rlimit, into cgroupEntry) (spawned, error) {
 	s, err := newChildSpec(path, argv, attr, rlimits, into)
 	if err != nil {

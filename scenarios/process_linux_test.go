@@ -3,7 +3,6 @@ package scenarios
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -97,8 +96,8 @@ func TestProcessBurn(t *testing.T) {
 	t.Parallel()
 	const d = 50 * time.Millisecond
 	r := work(t, nil, "burn", d.String())
-	var thread, process, delay time.Duration
-	_, err := fmt.Sscanf(r.stdout, "thread_cpu_ns=%d process_cpu_ns=%d run_delay_ns=%d\n", &thread, &process, &delay)
+	clocks, err := ParseBurn(r.stdout)
+	thread, process := clocks.Thread, clocks.Process
 	if err != nil || r.code != 0 {
 		t.Fatalf("work burn %v = status %d, stdout %q, stderr %q: %v", d, r.code, r.stdout, r.stderr, err)
 	}
