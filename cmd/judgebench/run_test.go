@@ -332,12 +332,18 @@ func TestScenariosList(t *testing.T) {
 }
 
 // TestBuiltinEffects runs the built-in scenarios whose effect is a count, not
-// a timing, as README says, and checks the effect.
+// a timing, as README says, and checks the effect. Under emulation, where
+// lost-errors' cases (two at once, beside other test binaries) once missed
+// their expected verdicts, its limits are roomier than its own 1s and 3s.
 func TestBuiltinEffects(t *testing.T) {
 	dir := t.TempDir()
-	r := runCLI(t, "run", "lost-errors", "--out", filepath.Join(dir, "lost"))
+	args := []string{"run", "lost-errors", "--out", filepath.Join(dir, "lost")}
+	if emulated() != "" {
+		args = append(args, "--cpu-time", "5s", "--real-time", "30s")
+	}
+	r := runCLI(t, args...)
 	if r.code != 0 {
-		t.Fatalf("run lost-errors = %d, stderr %q", r.code, r.stderr)
+		t.Fatalf("run lost-errors = %d, stderr %q, failures %s", r.code, r.stderr, failures(filepath.Join(dir, "lost")))
 	}
 	run, err := results.Read(filepath.Join(dir, "lost"))
 	if err != nil {
