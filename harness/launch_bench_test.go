@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -35,9 +36,10 @@ import (
 // with both stops); then the serial model at every isolation level with
 // and without a cgroup, and the pool at the default isolation one at a
 // time and as many at once as there are CPUs. Each reports cases/s, its
-// rate over os/exec's (vs-os-exec) and, for the Go ones, the harness's own
-// CPU per case (its process's user+system time over the cases, which
-// excludes the children's).
+// rate over os/exec's (vs-os-exec), the harness's own CPU per case (its
+// process's user+system time over the cases, which excludes the children's;
+// for a C loop, the loop's own) and how often a thread of it was preempted
+// per case (see usage).
 //
 //	go test -run '^$' -bench BenchmarkLaunch -benchtime 1000x ./harness
 func BenchmarkLaunch(b *testing.B) {
@@ -50,25 +52,23 @@ func BenchmarkLaunch(b *testing.B) {
 	}
 	var osExec float64 // cases/s of the os/exec loop
 	b.Run("os-exec", func(b *testing.B) {
-		cpu := processCPU()
+		before := usageNow()
 		for b.Loop() {
 			osExecOnce(b, in)
 		}
 		osExec = float64(b.N) / b.Elapsed().Seconds()
 		b.ReportMetric(osExec, "cases/s")
-		b.ReportMetric(results.Millis(processCPU()-cpu)/float64(b.N), "harness-cpu-ms/case")
+		usageNow().since(before).perCase(b.N).report(b)
 	})
-	// report gives b's cases/s, its rate over os/exec's and, unless cpu is
-	// negative (not measured), the harness's CPU per case.
-	report := func(b *testing.B, cpu float64) {
+	// report gives b's cases/s, its rate over os/exec's and the harness's
+	// usage per case.
+	report := func(b *testing.B, u caseUsage) {
 		rate := float64(b.N) / b.Elapsed().Seconds()
 		b.ReportMetric(rate, "cases/s")
 		if osExec > 0 {
 			b.ReportMetric(rate/osExec, "vs-os-exec")
 		}
-		if cpu >= 0 {
-			b.ReportMetric(cpu, "harness-cpu-ms/case")
-		}
+		u.report(b)
 	}
 	floors(b, in, report)
 	for _, mode := range []sandbox.CgroupMode{sandbox.CgroupAuto, sandbox.CgroupOff} {
@@ -87,7 +87,7 @@ func BenchmarkLaunch(b *testing.B) {
 
 // floors runs BenchmarkLaunch's floors (see there) as sub-benchmarks of b,
 // each reported by report.
-func floors(b *testing.B, in string, report func(b *testing.B, cpu float64)) {
+func floors(b *testing.B, in string, report func(b *testing.B, u caseUsage)) {
 	floor := func(b *testing.B, flags string, memcg bool) {
 		if strings.ContainsAny(flags, "imj") && os.Geteuid() != 0 {
 			b.Skip("a new IPC namespace and a memory cgroup take root")
@@ -98,10 +98,18 @@ func floors(b *testing.B, in string, report func(b *testing.B, cpu float64)) {
 			args = append(args, floorCgroup(b))
 		}
 		b.ResetTimer()
-		if out, err := exec.Command(loop, append(args, "/bin/true")...).CombinedOutput(); err != nil {
-			b.Fatalf("%s %s: %v: %s", loop, flags, err, out)
+		var stderr bytes.Buffer
+		cmd := exec.Command(loop, append(args, "/bin/true")...)
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatalf("%s %s: %v: %s", loop, flags, err, stderr.Bytes())
 		}
-		report(b, -1)
+		var micros, preempted int64
+		if _, err := fmt.Sscan(string(out), &micros, &preempted); err != nil {
+			b.Fatalf("%s %s: its usage: %v", loop, flags, err)
+		}
+		report(b, usage{time.Duration(micros) * time.Microsecond, preempted}.perCase(b.N))
 	}
 	b.Run("c-vfork", func(b *testing.B) { floor(b, "-", false) })
 	b.Run("c-stops", func(b *testing.B) { floor(b, "x", false) })
@@ -110,11 +118,11 @@ func floors(b *testing.B, in string, report func(b *testing.B, cpu float64)) {
 	b.Run("c-ipc-memcg-stop", func(b *testing.B) { floor(b, "tim", true) })
 	b.Run("c-memcg-join", func(b *testing.B) { floor(b, "j", true) })
 	b.Run("go-stops", func(b *testing.B) {
-		cpu := processCPU()
+		before := usageNow()
 		for b.Loop() {
 			goStopsOnce(b, in)
 		}
-		report(b, results.Millis(processCPU()-cpu)/float64(b.N))
+		report(b, usageNow().since(before).perCase(b.N))
 	})
 }
 
@@ -188,7 +196,7 @@ func osExecOnce(b *testing.B, in string) {
 // launchCases runs b.N trivial cases (stdin from in) under model at par, at
 // the isolation level and cgroup mode given, and returns the harness's own
 // CPU per case in ms.
-func launchCases(b *testing.B, model results.Model, par int, level sandbox.Isolation, mode sandbox.CgroupMode, in string) float64 {
+func launchCases(b *testing.B, model results.Model, par int, level sandbox.Isolation, mode sandbox.CgroupMode, in string) caseUsage {
 	cases := make([]scenarios.Case, b.N)
 	for i := range cases {
 		cases[i] = scenarios.Case{Name: "c" + strconv.Itoa(i), Program: []string{"/bin/true"}, StdinFile: in}
@@ -197,29 +205,54 @@ func launchCases(b *testing.B, model results.Model, par int, level sandbox.Isola
 }
 
 // runCases runs p (measured exact, unpinned, once) with the benchmark's
-// timer on the run alone, and returns the harness's own CPU per case in ms.
-func runCases(b *testing.B, p *Plan) float64 {
+// timer on the run alone, and returns the harness's own usage per case.
+func runCases(b *testing.B, p *Plan) caseUsage {
 	p.Measures, p.GOMAXPROCS, p.Pin, p.Repeat = []results.Measure{results.Exact}, []int{0}, results.PinOff, 1
 	h, err := New(p)
 	if err != nil {
 		b.Skip(err)
 	}
 	defer h.Close()
-	before := processCPU()
+	before := usageNow()
 	b.ResetTimer()
 	if _, err := h.Run(context.Background(), &nullSink{}); err != nil {
 		b.Fatal(err)
 	}
 	b.StopTimer()
-	return results.Millis(processCPU()-before) / float64(len(p.Cases))
+	return usageNow().since(before).perCase(len(p.Cases))
 }
 
-// processCPU is this process's user and system time so far, its
-// children's left out.
-func processCPU() time.Duration {
+// usage is what this process's threads used, its children's left out: CPU
+// time (user and system), and the times one of them was switched out while
+// it could still run (preempted; on a small machine mostly by a thread it
+// had just woken, a cost of each hand-over between threads).
+type usage struct {
+	cpu       time.Duration
+	preempted int64
+}
+
+// usageNow is this process's usage so far.
+func usageNow() usage {
 	var ru unix.Rusage
 	unix.Getrusage(unix.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return usage{time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Nivcsw}
+}
+
+func (u usage) since(before usage) usage {
+	return usage{u.cpu - before.cpu, u.preempted - before.preempted}
+}
+
+// caseUsage is a usage over a number of cases: CPU in ms, preemptions.
+type caseUsage struct{ cpuMs, preempted float64 }
+
+func (u usage) perCase(n int) caseUsage {
+	return caseUsage{results.Millis(u.cpu) / float64(n), float64(u.preempted) / float64(n)}
+}
+
+// report gives u as b's harness-cpu-ms/case and preempted/case.
+func (u caseUsage) report(b *testing.B) {
+	b.ReportMetric(u.cpuMs, "harness-cpu-ms/case")
+	b.ReportMetric(u.preempted, "preempted/case")
 }
 
 // goStopsOnce is the least the Go way costs for what --isolation none

@@ -8,8 +8,9 @@
 // once in MEMCG, which the child joins itself (its tasks file, opened once)
 // before its exec, its peak reset before each run and read after (as
 // judgebench uses one again). Exits 0 when every run of
-// PROG exited 0; on a failure it kills and reaps the run first, and leaves
-// and removes its cgroup.
+// PROG exited 0, after it printed its own CPU time (user and system, without
+// the runs') in microseconds and the times it was preempted; on a failure it kills and reaps the run first,
+// and leaves and removes its cgroup.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -121,5 +122,8 @@ int main(int argc, char **argv) {
 		if (memcg && !join && rmdir(dir) < 0) return fail(9, 0);
 	}
 	if (join && rmdir(dir) < 0) return fail(9, 0);
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) < 0) return fail(10, 0);
+	printf("%ld %ld\n", (long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec, ru.ru_nivcsw);
 	return 0;
 }
