@@ -195,7 +195,7 @@ func osExecOnce(b *testing.B, in string) {
 
 // launchCases runs b.N trivial cases (stdin from in) under model at par, at
 // the isolation level and cgroup mode given, and returns the harness's own
-// CPU per case in ms.
+// usage per case.
 func launchCases(b *testing.B, model results.Model, par int, level sandbox.Isolation, mode sandbox.CgroupMode, in string) caseUsage {
 	cases := make([]scenarios.Case, b.N)
 	for i := range cases {
