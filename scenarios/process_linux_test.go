@@ -97,10 +97,10 @@ func TestProcessBurn(t *testing.T) {
 	const d = 50 * time.Millisecond
 	r := work(t, nil, "burn", d.String())
 	clocks, err := ParseBurn(r.stdout)
-	thread, process := clocks.Thread, clocks.Process
 	if err != nil || r.code != 0 {
 		t.Fatalf("work burn %v = status %d, stdout %q, stderr %q: %v", d, r.code, r.stdout, r.stderr, err)
 	}
+	thread, process := clocks.Thread, clocks.Process
 	if thread < d || thread > d+5*time.Millisecond {
 		t.Errorf("work burn %v: thread_cpu = %v; want in [%v, %v]", d, thread, d, d+5*time.Millisecond)
 	}
