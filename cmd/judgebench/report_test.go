@@ -18,8 +18,8 @@ func reportOf(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	run := filepath.Join(dir, "lost")
-	if r := runCLI(t, "run", "lost-errors", "--quiet", "--out", run); r.code != 0 {
-		t.Fatalf("run lost-errors = %d, stderr %q", r.code, r.stderr)
+	if r := runCLI(t, append([]string{"run", "lost-errors", "--quiet", "--out", run}, roomyLimits...)...); r.code != 0 {
+		t.Fatalf("run lost-errors = %d, stderr %q, failures %s", r.code, r.stderr, failures(run))
 	}
 	out := filepath.Join(dir, "report")
 	if r := runCLI(t, "report", run, "--out", out); r.code != 0 || !strings.HasPrefix(r.stdout, "report: ") {
