@@ -434,8 +434,8 @@ func TestRunsAtOnce(t *testing.T) {
 	if len(runs) != 2 {
 		t.Errorf("two runs at once left %q; want two run.json in two directories", runs)
 	}
-	for _, run := range runs {
-		if failed {
+	if failed {
+		for _, run := range runs {
 			t.Logf("%s: failures %s", filepath.Dir(run), failures(filepath.Dir(run)))
 		}
 	}

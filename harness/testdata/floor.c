@@ -7,10 +7,10 @@
 // after, its peak read after its exit, removed; j: in a v1 memory cgroup made
 // once in MEMCG, which the child joins itself (its tasks file, opened once)
 // before its exec, its peak reset before each run and read after (as
-// judgebench uses one again). Exits 0 when every run of
-// PROG exited 0, after it printed its own CPU time (user and system, without
-// the runs') in microseconds and the times it was preempted; on a failure it kills and reaps the run first,
-// and leaves and removes its cgroup.
+// judgebench uses one again). Exits 0 when every run of PROG exited 0, after
+// it printed its own CPU time (user and system, without the runs') in
+// microseconds and the times it was preempted; on a failure it kills and
+// reaps the run first, and leaves and removes its cgroup.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
